@@ -1,0 +1,84 @@
+// The ptsim command line. Every command has --help; errors are one line on stderr with
+// exit status 2 (bad usage/input) or 1 (failure), never a stack trace.
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { formatDemo, runDemo } from './demo.ts';
+import { parseScript, ScriptError } from '../conformance/script.ts';
+import { runScriptOnSimulator } from '../conformance/sim-runner.ts';
+import { REQUEST_TABLE } from '../ptrace/request-table.ts';
+
+const USAGE = `ptsim — a deterministic simulator of Linux ptrace, PTRACE_MULTI and UML's host side
+
+usage: ptsim <command> [options]
+
+commands:
+  demo                 trace a child through its syscall stops, annotated (npm start)
+  script FILE          run a conformance script on the simulator, one JSON line per operation
+  requests             the ptrace request table: number, name, support, note, source
+
+options for every command: --help, --json (where output is a table)`;
+
+class UsageError extends Error {}
+
+function commandDemo(argv: string[]): void {
+  const { values } = parseArgs({ args: argv, options: { json: { type: 'boolean' }, help: { type: 'boolean' } } });
+  if (values.help) return void console.log('usage: ptsim demo [--json]\n\nA tracer follows a child through SIGSTOP, TRACESYSGOOD syscall stops and exit, on the simulated 6.18 kernel.');
+  const lines = runDemo();
+  console.log(values.json ? JSON.stringify(lines, null, 2) : formatDemo(lines));
+}
+
+function commandScript(argv: string[]): void {
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { help: { type: 'boolean' } } });
+  if (values.help) return void console.log('usage: ptsim script FILE\n\nRuns a conformance script (docs/script-format.md) on the simulator and prints what the C harness prints on the real kernel.');
+  const file = positionals[0];
+  if (!file || positionals.length > 1) throw new UsageError('script: expected exactly one FILE');
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new UsageError(`script: cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? e}`);
+  }
+  try {
+    for (const line of runScriptOnSimulator(parseScript(text))) console.log(JSON.stringify(line));
+  } catch (e) {
+    if (e instanceof ScriptError) throw new UsageError(`${file}:${e.line}: ${e.message.replace(/^line \d+: /, '')}`);
+    throw e;
+  }
+}
+
+function commandRequests(argv: string[]): void {
+  const { values } = parseArgs({ args: argv, options: { json: { type: 'boolean' }, help: { type: 'boolean' } } });
+  if (values.help) return void console.log('usage: ptsim requests [--json]\n\nEvery ptrace request the model knows, with its support status (complete / partial / not-modelled).');
+  const rows = REQUEST_TABLE.map((r) => ({ nr: `0x${r.nr.toString(16)}`, name: r.name, support: r.support, since: r.generations.join(','), note: r.note, source: r.source }));
+  if (values.json) return void console.log(JSON.stringify(rows, null, 2));
+  for (const r of rows) console.log(`${r.nr.padEnd(7)} ${r.name.padEnd(36)} ${r.support.padEnd(13)} ${r.note}`);
+  console.log('other numbers: EIO (ptrace_request default case), after the ESRCH check');
+}
+
+const COMMANDS: Record<string, (argv: string[]) => void> = { demo: commandDemo, script: commandScript, requests: commandRequests };
+
+export function main(argv: string[]): number {
+  const [cmd, ...rest] = argv;
+  if (!cmd || cmd === '--help' || cmd === '-h' || cmd === 'help') {
+    console.log(USAGE);
+    return cmd ? 0 : 2;
+  }
+  const run = COMMANDS[cmd];
+  if (!run) {
+    console.error(`ptsim: unknown command '${cmd}' (try ptsim --help)`);
+    return 2;
+  }
+  try {
+    run(rest);
+    return 0;
+  } catch (e) {
+    if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      console.error(`ptsim: ${(e as Error).message}`);
+      return 2;
+    }
+    console.error(`ptsim: internal error (a simulator bug, please report): ${(e as Error).message}`);
+    return 1;
+  }
+}
+
+process.exitCode = main(process.argv.slice(2));

@@ -1,0 +1,112 @@
+// Executing one user instruction of the ISA (isa.ts) on a task, with x86's trap rules:
+// faults leave rip at the faulting instruction and raise SIGSEGV/SIGILL with orig_ax = -1
+// (arch/x86/entry: "no syscall to restart"); int3 raises SIGTRAP (si_code SI_KERNEL, do_int3_user);
+// a single-step trap follows a completed instruction (SIGTRAP, TRAP_TRACE, si_addr = new rip).
+import type { Ctx } from './ledger.ts';
+import { INSN_BYTES, INT3_BYTE, type Insn } from './isa.ts';
+import { isFault, PROT_EXEC, PROT_READ, readBytes, writeBytes, type Fault } from './memory.ts';
+import { readWord, writeWord } from './regs.ts';
+import { makeSiginfo, SI, SIG } from './signals.ts';
+import { sendSignal } from './signal.ts';
+import { syscallEntry } from './syscall-entry.ts';
+import type { Task } from './task.ts';
+
+const NOP_BYTE = 0x90;
+
+/** Register index by name for the task's arch; an unknown name in a program is a simulator bug. */
+function reg(ctx: Ctx, name: string): number {
+  const i = ctx.arch.regNames.indexOf(name);
+  if (i < 0) throw new Error(`simulator bug: program uses unknown register ${name}`);
+  return i;
+}
+
+export function faultSignal(ctx: Ctx, t: Task, sig: number, code: number, addr: bigint): void {
+  t.regs[ctx.arch.origAx] = ctx.arch.mask; // -1
+  sendSignal(ctx, t.tid, makeSiginfo(sig, code, { addr }), { force: true });
+  t.phase = 'signals';
+}
+
+function segv(ctx: Ctx, t: Task, f: Fault): void {
+  faultSignal(ctx, t, SIG.SIGSEGV, f.fault === 'SEGV_MAPERR' ? SI.SEGV_MAPERR : SI.SEGV_ACCERR, f.addr);
+}
+
+/** Fetch, decode and execute one instruction. */
+export function stepUser(ctx: Ctx, t: Task): void {
+  const { arch } = ctx;
+  const mm = ctx.s.mms[t.mm]!;
+  const ip = t.regs[arch.ip]!;
+  const first = readBytes(mm, ip, 1, PROT_EXEC);
+  if (isFault(first)) return segv(ctx, t, first);
+  const byte = first[0]!;
+  if (byte === INT3_BYTE) {
+    // int3 traps with rip after the one-byte instruction.
+    t.regs[arch.ip] = ip + 1n;
+    return faultSignal(ctx, t, SIG.SIGTRAP, SI.SI_KERNEL, 0n);
+  }
+  const image = mm.images.find((im) => ip >= im.base && ip < im.base + BigInt(im.insns.length * INSN_BYTES));
+  const offset = image ? Number(ip - image.base) : -1;
+  if (!image || offset % INSN_BYTES !== 0) {
+    if (byte === NOP_BYTE) return advance(ctx, t, ip + 1n); // instruction padding
+    return faultSignal(ctx, t, SIG.SIGILL, SI.ILL_ILLOPC, ip);
+  }
+  execute(ctx, t, image.insns[offset / INSN_BYTES]!, ip, image.base);
+}
+
+function execute(ctx: Ctx, t: Task, insn: Insn, ip: bigint, base: bigint): void {
+  const { arch } = ctx;
+  const next = ip + BigInt(INSN_BYTES);
+  switch (insn.op) {
+    case 'nop':
+      return advance(ctx, t, next);
+    case 'mov':
+      t.regs[reg(ctx, insn.dst)] = insn.imm & arch.mask;
+      return advance(ctx, t, next);
+    case 'movr':
+      t.regs[reg(ctx, insn.dst)] = t.regs[reg(ctx, insn.src)]!;
+      return advance(ctx, t, next);
+    case 'add': {
+      const i = reg(ctx, insn.dst);
+      t.regs[i] = (t.regs[i]! + insn.imm) & arch.mask;
+      return advance(ctx, t, next);
+    }
+    case 'load': {
+      const addr = ((insn.base ? t.regs[reg(ctx, insn.base)]! : 0n) + insn.disp) & arch.mask;
+      const b = readBytes(ctx.s.mms[t.mm]!, addr, arch.wordBytes, PROT_READ);
+      if (isFault(b)) return segv(ctx, t, b);
+      t.regs[reg(ctx, insn.dst)] = readWord(new DataView(b.buffer), 0, arch);
+      return advance(ctx, t, next);
+    }
+    case 'store': {
+      const addr = ((insn.base ? t.regs[reg(ctx, insn.base)]! : 0n) + insn.disp) & arch.mask;
+      const bytes = new Uint8Array(arch.wordBytes);
+      writeWord(new DataView(bytes.buffer), 0, arch, t.regs[reg(ctx, insn.src)]!);
+      const r = writeBytes(ctx.s.mms[t.mm]!, addr, bytes, false);
+      if (isFault(r)) return segv(ctx, t, r);
+      ctx.s.mms[t.mm] = r;
+      return advance(ctx, t, next);
+    }
+    case 'syscall':
+      t.regs[arch.ip] = next;
+      return syscallEntry(ctx, t);
+    case 'int3':
+      t.regs[arch.ip] = ip + 1n;
+      return faultSignal(ctx, t, SIG.SIGTRAP, SI.SI_KERNEL, 0n);
+    case 'ud2':
+      // do_error_trap(X86_TRAP_UD) → SIGILL, ILL_ILLOPN, si_addr = rip.
+      return faultSignal(ctx, t, SIG.SIGILL, 2, ip);
+    case 'jmp':
+      return advance(ctx, t, base + BigInt(insn.target * INSN_BYTES), true);
+    case 'jnz': {
+      const taken = t.regs[reg(ctx, insn.reg)]! !== 0n;
+      return advance(ctx, t, taken ? base + BigInt(insn.target * INSN_BYTES) : next, taken);
+    }
+  }
+}
+
+/** Retire an instruction; single-step (TF) and block-step (BTF, taken branches) trap after it. */
+function advance(ctx: Ctx, t: Task, next: bigint, branch = false): void {
+  t.regs[ctx.arch.ip] = next;
+  if (t.singleStep || (t.blockStep && (branch || !ctx.s.config.blockStepBranchOnly))) {
+    faultSignal(ctx, t, SIG.SIGTRAP, SI.TRAP_TRACE, next);
+  }
+}

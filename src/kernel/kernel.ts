@@ -1,0 +1,262 @@
+// The public driver of the host model. It holds the current immutable KernelState and the
+// ledger, and turns each host syscall of an external task (the tracer under test) into one
+// pure step: produce(state, draft => …) → next state + ledger entries. Blocking calls
+// (wait4, nanosleep) run the scheduler inside the same step. Nothing here reads a clock.
+import { produce, setAutoFreeze } from 'immer';
+import { archByName, type Arch } from './arch.ts';
+import { kernelConfig, type KernelConfig } from './config.ts';
+import type { Errno } from './errno.ts';
+import type { Ctx, LedgerEntry } from './ledger.ts';
+import { isFault, mmap, readBytes, writeBytes, MAP_FIXED, MAP_PRIVATE, PROT_READ, PROT_WRITE } from './memory.ts';
+import { runUntil, type RunResult } from './run.ts';
+import { allocMm, freshTask, initialState, allocPid, type KernelState, type Program } from './state.ts';
+import { doClone } from './syscalls/process.ts';
+import { killFrom, sysTgkill } from './syscalls/signal.ts';
+import type { SysOutcome } from './syscalls/types.ts';
+import { sysMmap, sysMprotect, sysMunmap } from './syscalls/memory.ts';
+import type { Task } from './task.ts';
+import { putUser32 } from './uaccess.ts';
+import { doWait } from './wait.ts';
+import { WAIT4_VALID, WNOHANG, describeStatus } from './wait-status.ts';
+import { sysPtrace } from '../ptrace/sys-ptrace.ts';
+import { requestName, regsetName, PTRACE } from '../ptrace/numbers.ts';
+import { resumeMode } from '../ptrace/resume.ts';
+import { SIG } from './signals.ts';
+
+setAutoFreeze(true);
+
+export interface SysResult {
+  /** The raw return value, or -1n with errno set. */
+  readonly ret: bigint;
+  readonly errno: Errno | null;
+  /** wait4 only: the status word reported (null if none). */
+  readonly status?: number | null;
+  /** A blocking call that the real kernel would never finish: 'idle' (nothing can run) or 'limit'. */
+  readonly hang?: 'idle' | 'limit';
+}
+
+export class Kernel {
+  state: KernelState;
+  readonly ledger: LedgerEntry[];
+
+  constructor(configOrState: Partial<KernelConfig> | KernelState = {}, ledger: LedgerEntry[] = []) {
+    this.state = 'tasks' in configOrState ? (configOrState as KernelState) : produce(initialState(kernelConfig(configOrState as Partial<KernelConfig>)), () => {});
+    this.ledger = ledger;
+  }
+
+  get arch(): Arch {
+    return archByName(this.state.config.arch);
+  }
+
+  /** An independent copy: same state (immutable, shared), its own ledger. */
+  clone(): Kernel {
+    return new Kernel(this.state, this.ledger.slice());
+  }
+
+  task(pid: number): Task | undefined {
+    return this.state.tasks[pid];
+  }
+
+  /** One pure step over the state; entries appended to the ledger in order. */
+  step<T>(fn: (ctx: Ctx) => T): T {
+    const entries: LedgerEntry[] = [];
+    let result!: T;
+    this.state = produce(this.state, (draft) => {
+      result = fn({ s: draft as KernelState, arch: this.arch, ledger: entries });
+    });
+    for (const e of entries) {
+      e.seq = this.ledger.length;
+      this.ledger.push(e);
+    }
+    return result;
+  }
+
+  registerProgram(program: Program): void {
+    this.state = produce(this.state, (draft) => {
+      const d = draft as KernelState;
+      d.programs[program.path] = program;
+    });
+  }
+
+  /** Create an external task (a tracer driven through this API) with its own address space. */
+  spawnExternal(name: string, parent = 1): number {
+    return this.step((ctx) => {
+      const arch = ctx.arch;
+      const mmId = allocMm(ctx.s, initialState(ctx.s.config).mms[0]!);
+      const pid = allocPid(ctx.s);
+      ctx.s.tasks[pid] = freshTask(ctx.s, { tid: pid, parent, mm: mmId, name, external: true, ip: 0n, sp: 0n });
+      void arch;
+      return pid;
+    });
+  }
+
+  /** Map anonymous memory into a task without a syscall entry (set-up of an external task). */
+  mapMemory(pid: number, addr: bigint, len: bigint, prot = PROT_READ | PROT_WRITE): void {
+    this.state = produce(this.state, (draft) => {
+      const d = draft as KernelState;
+      const t = d.tasks[pid]!;
+      const r = mmap(d.mms[t.mm]!, addr, len, prot, MAP_FIXED | MAP_PRIVATE);
+      if (typeof r === 'string') throw new Error(`mapMemory: ${r}`);
+      d.mms[t.mm] = r.mm;
+    });
+  }
+
+  readMemory(pid: number, addr: bigint, len: number): Uint8Array | null {
+    const t = this.state.tasks[pid];
+    const mm = t && this.state.mms[t.mm];
+    if (!mm) return null;
+    const r = readBytes(mm, addr, len, 0);
+    return isFault(r) ? null : r;
+  }
+
+  /** A task writing its own memory (no syscall): only for external tasks' buffers. */
+  writeMemory(pid: number, addr: bigint, bytes: Uint8Array): boolean {
+    let okFlag = false;
+    this.state = produce(this.state, (draft) => {
+      const d = draft as KernelState;
+      const t = d.tasks[pid];
+      if (!t) return;
+      const r = writeBytes(d.mms[t.mm]!, addr, bytes, true);
+      if (isFault(r)) return;
+      d.mms[t.mm] = r;
+      okFlag = true;
+    });
+    return okFlag;
+  }
+
+  readWord(pid: number, addr: bigint): bigint | null {
+    const b = this.readMemory(pid, addr, this.arch.wordBytes);
+    if (!b) return null;
+    const v = new DataView(b.buffer);
+    return this.arch.wordBytes === 8 ? v.getBigUint64(0, true) : BigInt(v.getUint32(0, true));
+  }
+
+  writeWord(pid: number, addr: bigint, value: bigint): boolean {
+    const b = new Uint8Array(this.arch.wordBytes);
+    const v = new DataView(b.buffer);
+    if (this.arch.wordBytes === 8) v.setBigUint64(0, BigInt.asUintN(64, value), true);
+    else v.setUint32(0, Number(BigInt.asUintN(32, value)), true);
+    return this.writeMemory(pid, addr, b);
+  }
+
+  // --- host syscalls of external tasks -------------------------------------------------
+
+  private finish(ctx: Ctx, pid: number, syscall: string, args: readonly bigint[], out: SysOutcome, extra: Partial<LedgerEntry> = {}): SysResult {
+    const isErr = 'errno' in out;
+    const ret = isErr ? -1n : 'ret' in out ? out.ret : 0n;
+    const errno = isErr ? out.errno : null;
+    ctx.ledger.push({ seq: -1, clockNs: ctx.s.clockNs, pid, syscall, args, ret, errno, ...extra });
+    return { ret, errno };
+  }
+
+  private caller(ctx: Ctx, pid: number): Task {
+    const t = ctx.s.tasks[pid];
+    if (!t) throw new Error(`no task ${pid}: external callers must exist`);
+    if (!t.external) throw new Error(`task ${pid} is simulated; only external tasks call the kernel through the driver`);
+    return t;
+  }
+
+  /** ptrace(request, pid, addr, data) by external task `caller`, raw kernel ABI. */
+  ptrace(caller: number, request: number, pid: number, addr: bigint = 0n, data: bigint = 0n): SysResult {
+    return this.step((ctx) => {
+      const t = this.caller(ctx, caller);
+      const out = sysPtrace(ctx, t, request, pid, addr, data);
+      return this.finish(ctx, caller, 'ptrace', [BigInt(request), BigInt(pid), addr, data], out, {
+        ptrace: ptraceLedgerInfo(request, pid, addr, data),
+      });
+    });
+  }
+
+  /** fork() by an external task whose child runs `program` (over a copy of the parent's memory). */
+  forkChild(caller: number, program: Program): SysResult {
+    return this.step((ctx) => {
+      const t = this.caller(ctx, caller);
+      const out = doClone(ctx, t, BigInt(SIG.SIGCHLD), 0n, program);
+      return this.finish(ctx, caller, 'fork', [], out);
+    });
+  }
+
+  kill(caller: number, pid: number, sig: number): SysResult {
+    return this.step((ctx) => this.finish(ctx, caller, 'kill', [BigInt(pid), BigInt(sig)], killFrom(ctx, this.caller(ctx, caller), pid, sig)));
+  }
+
+  tgkill(caller: number, tgid: number, tid: number, sig: number): SysResult {
+    const args = [BigInt(tgid), BigInt(tid), BigInt(sig)];
+    return this.step((ctx) => this.finish(ctx, caller, 'tgkill', args, sysTgkill(ctx, this.caller(ctx, caller), args)));
+  }
+
+  mmap(caller: number, addr: bigint, len: bigint, prot: number, flags: number): SysResult {
+    const args = [addr, len, BigInt(prot), BigInt(flags), -1n, 0n];
+    return this.step((ctx) => this.finish(ctx, caller, 'mmap', args, sysMmap(ctx, this.caller(ctx, caller), args)));
+  }
+
+  munmap(caller: number, addr: bigint, len: bigint): SysResult {
+    return this.step((ctx) => this.finish(ctx, caller, 'munmap', [addr, len], sysMunmap(ctx, this.caller(ctx, caller), [addr, len])));
+  }
+
+  mprotect(caller: number, addr: bigint, len: bigint, prot: number): SysResult {
+    const args = [addr, len, BigInt(prot)];
+    return this.step((ctx) => this.finish(ctx, caller, 'mprotect', args, sysMprotect(ctx, this.caller(ctx, caller), args)));
+  }
+
+  getpid(caller: number): SysResult {
+    return this.step((ctx) => this.finish(ctx, caller, 'getpid', [], { ret: BigInt(this.caller(ctx, caller).tgid) }));
+  }
+
+  /**
+   * wait4(pid, statusAddr, options, NULL). Without WNOHANG the scheduler runs every
+   * simulated task until something reportable happens; if nothing ever can, the result
+   * carries `hang` (the real call would block forever).
+   */
+  wait4(caller: number, pid: number, options = 0, statusAddr = 0n): SysResult {
+    return this.step((ctx) => {
+      const t = this.caller(ctx, caller);
+      const args = [BigInt(pid), statusAddr, BigInt(options), 0n];
+      if (options & ~WAIT4_VALID) return this.finish(ctx, caller, 'wait4', args, { errno: 'EINVAL' }, { wait: { status: null } });
+      let r = doWait(ctx, t, pid, options);
+      let hang: RunResult | undefined;
+      if (r.kind === 'nothing' && !(options & WNOHANG)) {
+        hang = runUntil(ctx, () => (r = doWait(ctx, t, pid, options)).kind !== 'nothing', ctx.s.config.waitInsnLimit);
+      }
+      if (r.kind === 'error') return this.finish(ctx, caller, 'wait4', args, { errno: r.errno }, { wait: { status: null } });
+      if (r.kind === 'nothing') {
+        const res = this.finish(ctx, caller, 'wait4', args, { ret: 0n }, { wait: { status: null } });
+        return hang && hang !== 'done' ? { ...res, hang } : { ...res, status: null };
+      }
+      if (statusAddr !== 0n && putUser32(ctx, t, statusAddr, r.status) === 'EFAULT') {
+        return this.finish(ctx, caller, 'wait4', args, { errno: 'EFAULT' }, { wait: { status: r.status } });
+      }
+      const res = this.finish(ctx, caller, 'wait4', args, { ret: BigInt(r.tid) }, { wait: { status: r.status } });
+      return { ...res, status: r.status };
+    });
+  }
+
+  /** Let simulated tasks run until none is runnable (sleepers stay asleep). No ledger entry. */
+  settle(insnLimit = this.state.config.waitInsnLimit): RunResult {
+    return this.step((ctx) => runUntil(ctx, () => false, insnLimit, false));
+  }
+
+  /** nanosleep by an external task: other tasks run while the simulated clock advances. */
+  sleep(caller: number, ns: number): SysResult {
+    return this.step((ctx) => {
+      const until = ctx.s.clockNs + ns;
+      runUntil(ctx, () => ctx.s.clockNs >= until, ctx.s.config.waitInsnLimit, true);
+      ctx.s.clockNs = Math.max(ctx.s.clockNs, until);
+      return this.finish(ctx, caller, 'nanosleep', [BigInt(ns)], { ret: 0n });
+    });
+  }
+}
+
+/** The ledger's view of a ptrace call: request name, target, regset and injected signal. */
+export function ptraceLedgerInfo(request: number, pid: number, addr: bigint, data: bigint): NonNullable<LedgerEntry['ptrace']> {
+  const info: { request: number; requestName: string; target: number; regset?: string; signal?: number } = {
+    request,
+    requestName: requestName(request),
+    target: pid,
+  };
+  if (request === PTRACE.GETREGSET || request === PTRACE.SETREGSET) info.regset = `NT_${regsetName(Number(addr)).replace(/^NT_/, '')}`;
+  if ((resumeMode(request) || request === PTRACE.DETACH) && data > 0n && data <= 64n) info.signal = Number(data);
+  return info;
+}
+
+export { describeStatus };

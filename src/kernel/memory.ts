@@ -1,0 +1,204 @@
+// A task's address space: 4 KiB pages with read/write/exec protection
+// (mm/mmap.c, mm/mprotect.c). Pages are immutable Uint8Arrays replaced on write, so
+// a fork shares them copy-on-write for free and immer never drafts them (STYLE.md).
+import type { Errno } from './errno.ts';
+import type { Insn } from './isa.ts';
+
+export const PAGE_SIZE = 4096;
+export const PAGE_SHIFT = 12n;
+
+export const PROT_READ = 1;
+export const PROT_WRITE = 2;
+export const PROT_EXEC = 4;
+
+export const MAP_SHARED = 0x01;
+export const MAP_PRIVATE = 0x02;
+export const MAP_FIXED = 0x10;
+export const MAP_ANONYMOUS = 0x20;
+export const MAP_FIXED_NOREPLACE = 0x100000;
+
+export interface Page {
+  readonly prot: number;
+  readonly bytes: Uint8Array;
+}
+
+/** A program image mapped at `base`: instruction i lives at base + i * INSN_BYTES. */
+export interface Image {
+  readonly name: string;
+  readonly base: bigint;
+  readonly insns: readonly Insn[];
+}
+
+/**
+ * An immutable address space. A class on purpose: immer never drafts class instances,
+ * so the kernel state holds address spaces as values and replaces them on change.
+ */
+export class AddressSpace {
+  constructor(
+    /** page number (addr >> 12) → page. */
+    readonly pages: ReadonlyMap<number, Page>,
+    readonly images: readonly Image[],
+    /** Hint for the next mmap without an address (grows downwards, like the mmap base). */
+    readonly mmapBase: bigint,
+  ) {
+    Object.freeze(this);
+  }
+}
+
+export const MMAP_BASE_X86_64 = 0x7f0000000000n;
+export const MMAP_BASE_I386 = 0xb7000000n;
+
+export function emptyAddressSpace(mmapBase: bigint): AddressSpace {
+  return new AddressSpace(new Map(), [], mmapBase);
+}
+
+export type Fault = { fault: 'SEGV_MAPERR' | 'SEGV_ACCERR'; addr: bigint };
+
+function pageNo(addr: bigint): number {
+  return Number(addr >> PAGE_SHIFT);
+}
+
+/** Read `len` bytes as the CPU would: every page must be mapped and allow `need` (PROT_READ/EXEC). */
+export function readBytes(mm: AddressSpace, addr: bigint, len: number, need = PROT_READ): Uint8Array | Fault {
+  const out = new Uint8Array(len);
+  let done = 0;
+  while (done < len) {
+    const a = addr + BigInt(done);
+    if (a < 0n) return { fault: 'SEGV_MAPERR', addr: a };
+    const page = mm.pages.get(pageNo(a));
+    if (!page) return { fault: 'SEGV_MAPERR', addr: a };
+    if (need !== 0 && (page.prot & need) === 0) return { fault: 'SEGV_ACCERR', addr: a };
+    const off = Number(a & 0xfffn);
+    const n = Math.min(len - done, PAGE_SIZE - off);
+    out.set(page.bytes.subarray(off, off + n), done);
+    done += n;
+  }
+  return out;
+}
+
+/**
+ * Write bytes. `force` models access_process_vm(FOLL_FORCE) used by ptrace POKE*: it writes
+ * through missing PROT_WRITE (on a private copy) but still needs a mapping.
+ */
+export function writeBytes(mm: AddressSpace, addr: bigint, data: Uint8Array, force = false): AddressSpace | Fault {
+  // Check every page first: a fault leaves memory unchanged (our stores are all-or-nothing).
+  for (let done = 0; done < data.length;) {
+    const a = addr + BigInt(done);
+    const page = a < 0n ? undefined : mm.pages.get(pageNo(a));
+    if (!page) return { fault: 'SEGV_MAPERR', addr: a };
+    if (!force && (page.prot & PROT_WRITE) === 0) return { fault: 'SEGV_ACCERR', addr: a };
+    done += Math.min(data.length - done, PAGE_SIZE - Number(a & 0xfffn));
+  }
+  const pages = new Map(mm.pages);
+  for (let done = 0; done < data.length;) {
+    const a = addr + BigInt(done);
+    const pn = pageNo(a);
+    const page = pages.get(pn)!;
+    const off = Number(a & 0xfffn);
+    const n = Math.min(data.length - done, PAGE_SIZE - off);
+    const bytes = new Uint8Array(page.bytes);
+    bytes.set(data.subarray(done, done + n), off);
+    pages.set(pn, { prot: page.prot, bytes });
+    done += n;
+  }
+  return new AddressSpace(pages, mm.images, mm.mmapBase);
+}
+
+/** Can the tracer-side ptrace access (FOLL_FORCE) reach this address? Needs only a mapping. */
+export function isMapped(mm: AddressSpace, addr: bigint, len: number): boolean {
+  for (let done = 0; done < len;) {
+    const a = addr + BigInt(done);
+    if (a < 0n || !mm.pages.has(pageNo(a))) return false;
+    done += Math.min(len - done, PAGE_SIZE - Number(a & 0xfffn));
+  }
+  return true;
+}
+
+export function isFault(x: unknown): x is Fault {
+  return typeof x === 'object' && x !== null && 'fault' in x;
+}
+
+function pageAligned(a: bigint): boolean {
+  return (a & 0xfffn) === 0n;
+}
+
+function pageCount(len: bigint): number {
+  return Number((len + 0xfffn) >> PAGE_SHIFT);
+}
+
+/** mmap(2) of anonymous memory (file mappings are anonymous pages with given contents). */
+export function mmap(
+  mm: AddressSpace,
+  addr: bigint,
+  len: bigint,
+  prot: number,
+  flags: number,
+  contents?: Uint8Array,
+): { mm: AddressSpace; addr: bigint } | Errno {
+  if (len <= 0n) return 'EINVAL';
+  const n = pageCount(len);
+  let start = addr;
+  const fixed = (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) !== 0;
+  if (fixed && !pageAligned(addr)) return 'EINVAL';
+  if (fixed && (flags & MAP_FIXED_NOREPLACE) !== 0) {
+    for (let i = 0; i < n; i++) if (mm.pages.has(pageNo(addr) + i)) return 'EEXIST';
+  }
+  let mmapBase = mm.mmapBase;
+  if (!fixed) {
+    start = findFree(mm, n);
+    mmapBase = start;
+  }
+  const pages = new Map(mm.pages);
+  for (let i = 0; i < n; i++) {
+    const bytes = new Uint8Array(PAGE_SIZE);
+    if (contents) bytes.set(contents.subarray(i * PAGE_SIZE, (i + 1) * PAGE_SIZE));
+    pages.set(pageNo(start) + i, { prot, bytes });
+  }
+  // A fixed mapping over an image's text replaces it (the image's instructions go away).
+  const end = start + BigInt(n * PAGE_SIZE);
+  const images = mm.images.filter((im) => im.base + BigInt(im.insns.length * 4) <= start || im.base >= end);
+  return { mm: new AddressSpace(pages, images, mmapBase), addr: start };
+}
+
+function findFree(mm: AddressSpace, n: number): bigint {
+  let top = pageNo(mm.mmapBase);
+  for (;;) {
+    const first = top - n;
+    let free = true;
+    for (let i = 0; i < n; i++) if (mm.pages.has(first + i)) { free = false; top = first + i; break; }
+    if (free) return BigInt(first) << PAGE_SHIFT;
+  }
+}
+
+/** munmap(2): unmapping a hole is not an error. */
+export function munmap(mm: AddressSpace, addr: bigint, len: bigint): AddressSpace | Errno {
+  if (!pageAligned(addr) || len <= 0n) return 'EINVAL';
+  const pages = new Map(mm.pages);
+  const n = pageCount(len);
+  for (let i = 0; i < n; i++) pages.delete(pageNo(addr) + i);
+  const end = addr + BigInt(n * PAGE_SIZE);
+  const images = mm.images.filter((im) => im.base + BigInt(im.insns.length * 4) <= addr || im.base >= end);
+  return new AddressSpace(pages, images, mm.mmapBase);
+}
+
+/** mprotect(2): every page in the range must be mapped, else ENOMEM. */
+export function mprotect(mm: AddressSpace, addr: bigint, len: bigint, prot: number): AddressSpace | Errno {
+  if (!pageAligned(addr)) return 'EINVAL';
+  if (len === 0n) return mm;
+  const n = pageCount(len);
+  for (let i = 0; i < n; i++) if (!mm.pages.has(pageNo(addr) + i)) return 'ENOMEM';
+  const pages = new Map(mm.pages);
+  for (let i = 0; i < n; i++) {
+    const pn = pageNo(addr) + i;
+    pages.set(pn, { prot, bytes: pages.get(pn)!.bytes });
+  }
+  return new AddressSpace(pages, mm.images, mm.mmapBase);
+}
+
+/** Install a program image: its text pages are mapped read+exec and hold the encoded bytes. */
+export function mapImage(mm: AddressSpace, image: Image, encode: (insns: readonly Insn[]) => Uint8Array): AddressSpace | Errno {
+  const text = encode(image.insns);
+  const r = mmap(mm, image.base, BigInt(Math.max(text.length, 1)), PROT_READ | PROT_EXEC, MAP_FIXED | MAP_PRIVATE, text);
+  if (typeof r === 'string') return r;
+  return new AddressSpace(r.mm.pages, [...r.mm.images, image], r.mm.mmapBase);
+}

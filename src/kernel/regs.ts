@@ -1,0 +1,143 @@
+// The register file of a task and the kernel's rules for reading and writing it
+// through ptrace (arch/x86/kernel/ptrace.c: getreg/putreg, set_segment_reg, set_flags,
+// ptrace_get_debugreg/ptrace_set_debugreg). ptrace.md §8.
+import type { Arch } from './arch.ts';
+import type { Errno } from './errno.ts';
+
+/** General registers in user_regs_struct order, unsigned, arch width. */
+export type GpRegs = readonly bigint[];
+
+/** x86_64 TASK_SIZE_MAX with 4-level paging: fs_base/gs_base at or above it → EIO. */
+export const TASK_SIZE_MAX = 0x7ffffffff000n;
+
+/** Flag bits a tracer may change (FLAG_MASK, arch/x86/kernel/ptrace.c): CF PF AF ZF SF TF DF OF NT RF AC. */
+export const FLAG_MASK = 0x54dd5n;
+
+/** Initial eflags of a user task: IF set, reserved bit 1 set. */
+export const EFLAGS_INIT = 0x202n;
+export const EFLAGS_TF = 0x100n;
+
+/** DR6 bits that read as 1 (arch/x86/include/asm/debugreg.h DR6_RESERVED). */
+export const DR6_RESERVED = 0xffff0ff0n;
+
+export function initialRegs(arch: Arch, ip: bigint, sp: bigint): bigint[] {
+  const r = arch.regNames.map(() => 0n);
+  r[arch.ip] = ip;
+  r[arch.sp] = sp;
+  r[arch.cs] = arch.userCs[0]!;
+  r[arch.ss] = arch.userDs;
+  r[arch.flags] = EFLAGS_INIT;
+  if (arch.name === 'i386') {
+    for (const n of ['ds', 'es']) r[arch.regNames.indexOf(n)] = arch.userDs;
+  }
+  return r;
+}
+
+export function regsToBytes(arch: Arch, regs: GpRegs): Uint8Array {
+  const out = new Uint8Array(regs.length * arch.wordBytes);
+  const view = new DataView(out.buffer);
+  regs.forEach((v, i) => writeWord(view, i * arch.wordBytes, arch, v));
+  return out;
+}
+
+export function regsFromBytes(arch: Arch, bytes: Uint8Array): bigint[] {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return arch.regNames.map((_, i) => readWord(view, i * arch.wordBytes, arch));
+}
+
+export function readWord(view: DataView, off: number, arch: Arch): bigint {
+  return arch.wordBytes === 8 ? view.getBigUint64(off, true) : BigInt(view.getUint32(off, true));
+}
+
+export function writeWord(view: DataView, off: number, arch: Arch, v: bigint): void {
+  if (arch.wordBytes === 8) view.setBigUint64(off, BigInt.asUintN(64, v), true);
+  else view.setUint32(off, Number(BigInt.asUintN(32, v)), true);
+}
+
+const SEGMENTS = new Set(['cs', 'ss', 'ds', 'es', 'fs', 'gs']);
+
+/**
+ * putreg(): one general register written by SETREGS or POKEUSER, with the kernel's checks.
+ * Returns the new register array or an errno.
+ */
+export function putReg(arch: Arch, regs: GpRegs, index: number, raw: bigint): bigint[] | Errno {
+  const name = arch.regNames[index]!;
+  const value = BigInt.asUintN(arch.wordBytes * 8, raw);
+  const next = [...regs];
+  if (SEGMENTS.has(name)) {
+    // set_segment_reg(): value truncated to u16; invalid_selector() = non-zero with RPL != 3;
+    // cs and ss may not be 0.
+    const sel = value & 0xffffn;
+    if (sel !== 0n && (sel & 3n) !== 3n) return 'EIO';
+    if ((name === 'cs' || name === 'ss') && sel === 0n) return 'EIO';
+    next[index] = sel;
+    return next;
+  }
+  if (name === 'eflags') {
+    // set_flags(): only FLAG_MASK bits are taken from the tracer.
+    next[index] = (regs[index]! & ~FLAG_MASK) | (value & FLAG_MASK);
+    return next;
+  }
+  if (name === 'fs_base' || name === 'gs_base') {
+    // putreg(): "if (value >= TASK_SIZE_MAX) return -EIO;"
+    if (value >= TASK_SIZE_MAX) return 'EIO';
+  }
+  next[index] = value;
+  return next;
+}
+
+/**
+ * SETREGS = genregs_set(): putreg() for each field in order, stopping at the first failure.
+ * Fields before the failing one stay written (the kernel does not roll back).
+ */
+export function putRegs(arch: Arch, regs: GpRegs, values: readonly bigint[], first = 0): { regs: bigint[]; errno: Errno | null } {
+  let cur: bigint[] = [...regs];
+  for (let i = first; i < first + values.length && i < arch.regNames.length; i++) {
+    const r = putReg(arch, cur, i, values[i - first]!);
+    if (typeof r === 'string') return { regs: cur, errno: r };
+    cur = r;
+  }
+  return { regs: cur, errno: null };
+}
+
+export type UserAreaSlot =
+  | { kind: 'reg'; index: number }
+  | { kind: 'debugreg'; index: number }
+  | { kind: 'other' };
+
+/**
+ * Classify a PEEKUSER/POKEUSER offset (arch_ptrace PTRACE_PEEKUSR: "if ((addr & (sizeof(data) - 1))
+ * || addr >= sizeof(struct user)) break;" → EIO).
+ */
+export function userAreaSlot(arch: Arch, offset: bigint): UserAreaSlot | Errno {
+  const w = BigInt(arch.wordBytes);
+  if (offset < 0n || offset % w !== 0n || offset >= BigInt(arch.userAreaBytes)) return 'EIO';
+  const off = Number(offset);
+  if (off < arch.regNames.length * arch.wordBytes) return { kind: 'reg', index: off / arch.wordBytes };
+  const dr = off - arch.debugRegOffset;
+  if (dr >= 0 && dr < 8 * arch.wordBytes) return { kind: 'debugreg', index: dr / arch.wordBytes };
+  return { kind: 'other' };
+}
+
+/** ptrace_get_debugreg(): DR6 is stored flipped against DR6_RESERVED. */
+export function readDebugReg(debugRegs: readonly bigint[], n: number): bigint {
+  if (n === 6) return debugRegs[6]! ^ DR6_RESERVED;
+  if (n === 4 || n === 5) return 0n;
+  return debugRegs[n]!;
+}
+
+/** ptrace_set_debugreg(): "There are no DR4 or DR5 registers" → EIO; addresses must be user space. */
+export function writeDebugReg(arch: Arch, debugRegs: readonly bigint[], n: number, v: bigint): bigint[] | Errno {
+  const next = [...debugRegs];
+  if (n === 4 || n === 5) return 'EIO';
+  if (n < 4) {
+    // ptrace_set_breakpoint_addr() → arch_check_bp_in_kernelspace(): kernel addresses refused.
+    if (arch.name === 'x86_64' && v >= TASK_SIZE_MAX) return 'EINVAL';
+    next[n] = v;
+  } else if (n === 6) {
+    next[6] = v ^ DR6_RESERVED;
+  } else {
+    next[7] = v;
+  }
+  return next;
+}

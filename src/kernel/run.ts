@@ -1,0 +1,108 @@
+// Running tasks: one task's kernel paths and user instructions (runTask), and the
+// deterministic scheduler that runs every runnable task while an external caller blocks
+// (runUntil). Round-robin in pid order with a fixed quantum; sleeping tasks wake on the
+// simulated clock; no wall clock, no randomness beyond the seeded state.
+import { stepUser } from './cpu.ts';
+import { doExit } from './exit.ts';
+import type { Ctx } from './ledger.ts';
+import { getSignal, hasDeliverable } from './signal.ts';
+import { performSyscall, syscallExitWork } from './syscall-entry.ts';
+import { applyOutcome, syscallArgs } from './syscalls/dispatch.ts';
+import { waitOnce } from './syscalls/wait.ts';
+import { syscallName } from './syscall-table.ts';
+import { toSigned } from './arch.ts';
+import type { Task } from './task.ts';
+
+/** Kernel-path steps a task may take without retiring an instruction (a loop guard). */
+const KERNEL_STEPS_MAX = 10_000;
+
+/** Run task t until it stops, sleeps, exits or retires `budget` instructions. Returns instructions retired. */
+export function runTask(ctx: Ctx, t: Task, budget: number): number {
+  let used = 0;
+  let kernelSteps = 0;
+  while (ctx.s.tasks[t.tid] === t && t.run.kind === 'running') {
+    if (t.phase === 'user') {
+      if (used >= budget) break;
+      if (hasDeliverable(t)) {
+        // Interrupted in user mode: the kernel entry is not a syscall (orig_ax = -1).
+        t.regs[ctx.arch.origAx] = ctx.arch.mask;
+        t.phase = 'signals';
+        continue;
+      }
+      stepUser(ctx, t);
+      used++;
+      t.insnCount++;
+      ctx.s.clockNs += ctx.s.config.insnNs;
+      kernelSteps = 0;
+      continue;
+    }
+    if (++kernelSteps > KERNEL_STEPS_MAX) throw new Error(`simulator bug: task ${t.tid} loops in kernel phase ${t.phase}`);
+    switch (t.phase) {
+      case 'syscall-perform': performSyscall(ctx, t); break;
+      case 'syscall-exit': syscallExitWork(ctx, t); break;
+      case 'signals': getSignal(ctx, t); break;
+      case 'exit': doExit(ctx, t); break;
+    }
+  }
+  return used;
+}
+
+/** Wake a sleeping task whose condition now holds (nanosleep deadline, wait4 news). */
+function tryWake(ctx: Ctx, t: Task): void {
+  if (t.run.kind !== 'blocked') return;
+  const on = t.run.on;
+  if (on.kind === 'nanosleep' && ctx.s.clockNs >= on.untilNs) {
+    t.restartUntilNs = null;
+    t.run = { kind: 'running' };
+    complete(ctx, t, { ret: 0n });
+  } else if (on.kind === 'wait4') {
+    const r = waitOnce(ctx, t, on.pid, on.options, on.statusAddr);
+    if (r) {
+      t.run = { kind: 'running' };
+      complete(ctx, t, r);
+    }
+  }
+}
+
+function complete(ctx: Ctx, t: Task, out: Parameters<typeof applyOutcome>[4]): void {
+  const nr = Number(toSigned(ctx.arch, t.regs[ctx.arch.origAx]!));
+  t.phase = 'syscall-exit';
+  applyOutcome(ctx, t, syscallName(ctx.arch.name, nr), syscallArgs(ctx, t), out);
+}
+
+function runnable(ctx: Ctx): Task[] {
+  const out: Task[] = [];
+  for (const t of Object.values(ctx.s.tasks)) {
+    if (t.external) continue;
+    tryWake(ctx, t);
+    if (t.run.kind === 'running') out.push(t);
+  }
+  return out.sort((a, b) => a.tid - b.tid);
+}
+
+export type RunResult = 'done' | 'idle' | 'limit';
+
+/**
+ * Run simulated tasks until `done()` holds. 'idle': nothing can run and no sleeper will
+ * ever wake (a real kernel would block forever); 'limit': the instruction budget ran out.
+ */
+export function runUntil(ctx: Ctx, done: () => boolean, insnLimit: number, advanceClock = true): RunResult {
+  let spent = 0;
+  for (;;) {
+    if (done()) return 'done';
+    const ready = runnable(ctx);
+    if (ready.length === 0) {
+      if (!advanceClock) return 'idle';
+      const deadlines = Object.values(ctx.s.tasks)
+        .map((t) => (t.run.kind === 'blocked' && t.run.on.kind === 'nanosleep' ? t.run.on.untilNs : Infinity));
+      const next = Math.min(...deadlines);
+      if (!Number.isFinite(next)) return 'idle';
+      ctx.s.clockNs = Math.max(ctx.s.clockNs, next);
+      continue;
+    }
+    const t = ready.find((x) => x.tid > ctx.s.lastRun) ?? ready[0]!;
+    ctx.s.lastRun = t.tid;
+    spent += Math.max(1, runTask(ctx, t, ctx.s.config.quantumInsns));
+    if (spent > insnLimit) return 'limit';
+  }
+}

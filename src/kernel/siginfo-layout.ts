@@ -1,0 +1,46 @@
+// siginfo_t as bytes (128 on every arch; include/uapi/asm-generic/siginfo.h): si_signo,
+// si_errno, si_code, then a union at offset 16 (x86_64; 12 on i386) whose member depends on
+// the signal: kill-like {pid, uid}, SIGCHLD {pid, uid, status}, faults {addr}.
+import type { Arch } from './arch.ts';
+import { SI, SIG, type Siginfo } from './signals.ts';
+
+export const SIGINFO_BYTES = 128;
+
+const FAULT_SIGNALS = new Set<number>([SIG.SIGSEGV, SIG.SIGBUS, SIG.SIGILL, SIG.SIGFPE, SIG.SIGTRAP]);
+
+/** Does this siginfo use the _sigfault member (si_addr)? Kernel-generated faults do (si_code > 0). */
+export function isFaultInfo(info: Siginfo): boolean {
+  return FAULT_SIGNALS.has(info.signo) && info.code > 0 && info.code < SI.SI_KERNEL;
+}
+
+export function siginfoToBytes(arch: Arch, info: Siginfo): Uint8Array {
+  const b = new Uint8Array(SIGINFO_BYTES);
+  const v = new DataView(b.buffer);
+  const u = arch.wordBytes === 8 ? 16 : 12;
+  v.setInt32(0, info.signo, true);
+  v.setInt32(4, info.errno, true);
+  v.setInt32(8, info.code, true);
+  if (isFaultInfo(info)) {
+    if (arch.wordBytes === 8) v.setBigUint64(u, BigInt.asUintN(64, info.addr), true);
+    else v.setUint32(u, Number(BigInt.asUintN(32, info.addr)), true);
+  } else {
+    v.setInt32(u, info.pid, true);
+    v.setUint32(u + 4, info.uid, true);
+    if (info.signo === SIG.SIGCHLD) v.setInt32(u + 8, info.status, true);
+  }
+  return b;
+}
+
+export function siginfoFromBytes(arch: Arch, b: Uint8Array): Siginfo {
+  const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  const u = arch.wordBytes === 8 ? 16 : 12;
+  const info: Siginfo = { signo: v.getInt32(0, true), errno: v.getInt32(4, true), code: v.getInt32(8, true), pid: 0, uid: 0, addr: 0n, status: 0 };
+  if (isFaultInfo(info)) {
+    info.addr = arch.wordBytes === 8 ? v.getBigUint64(u, true) : BigInt(v.getUint32(u, true));
+  } else {
+    info.pid = v.getInt32(u, true);
+    info.uid = v.getUint32(u + 4, true);
+    if (info.signo === SIG.SIGCHLD) info.status = v.getInt32(u + 8, true);
+  }
+  return info;
+}

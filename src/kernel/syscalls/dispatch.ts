@@ -1,0 +1,78 @@
+// The syscall table of simulated tasks: number → implementation, and the bookkeeping
+// every call shares (rax, phase, sleeping, the ledger entry).
+import { negErrnoReg } from '../errno.ts';
+import type { Ctx } from '../ledger.ts';
+import { syscallName } from '../syscall-table.ts';
+import type { Task } from '../task.ts';
+import { sysPtrace } from '../../ptrace/sys-ptrace.ts';
+import { sysArchPrctl, sysWrite } from './misc.ts';
+import { sysBrk, sysMmap, sysMprotect, sysMunmap } from './memory.ts';
+import { sysClone, sysExecve, sysExit, sysExitGroup, sysFork, sysGetpid, sysGetppid, sysGettid, sysGetuid, sysVfork } from './process.ts';
+import { sysKill, sysPause, sysRtSigaction, sysRtSigprocmask, sysRtSigreturn, sysTgkill, sysTkill } from './signal.ts';
+import { sysNanosleep, sysRestartSyscall, sysSchedYield } from './time.ts';
+import type { SysOutcome, SyscallImpl } from './types.ts';
+import { sysWait4 } from './wait.ts';
+
+const IMPLS: Record<string, SyscallImpl> = {
+  getpid: sysGetpid,
+  gettid: sysGettid,
+  getppid: sysGetppid,
+  getuid: sysGetuid,
+  fork: sysFork,
+  vfork: sysVfork,
+  clone: sysClone,
+  execve: sysExecve,
+  exit: sysExit,
+  exit_group: sysExitGroup,
+  kill: sysKill,
+  tkill: sysTkill,
+  tgkill: sysTgkill,
+  rt_sigaction: sysRtSigaction,
+  rt_sigprocmask: sysRtSigprocmask,
+  rt_sigreturn: sysRtSigreturn,
+  pause: sysPause,
+  nanosleep: sysNanosleep,
+  restart_syscall: sysRestartSyscall,
+  sched_yield: sysSchedYield,
+  mmap: sysMmap,
+  mmap2: sysMmap,
+  munmap: sysMunmap,
+  mprotect: sysMprotect,
+  brk: sysBrk,
+  write: sysWrite,
+  arch_prctl: sysArchPrctl,
+  wait4: sysWait4,
+  waitpid: (ctx, t, a) => sysWait4(ctx, t, [a[0]!, a[1]!, a[2]!, 0n]),
+  ptrace: (ctx, t, a) => sysPtrace(ctx, t, Number(BigInt.asIntN(32, a[0]!)), Number(BigInt.asIntN(32, a[1]!)), a[2]!, a[3]!),
+};
+
+export function syscallArgs(ctx: Ctx, t: Task): bigint[] {
+  return ctx.arch.argRegs.map((i) => t.regs[i]!);
+}
+
+export function dispatchSyscall(ctx: Ctx, t: Task, nr: number): void {
+  const name = syscallName(ctx.arch.name, nr);
+  const impl = IMPLS[name];
+  const args = syscallArgs(ctx, t);
+  const out: SysOutcome = impl ? impl(ctx, t, args) : { errno: 'ENOSYS' };
+  applyOutcome(ctx, t, name, args, out);
+}
+
+export function applyOutcome(ctx: Ctx, t: Task, name: string, args: readonly bigint[], out: SysOutcome): void {
+  const { arch } = ctx;
+  if ('block' in out) {
+    t.run = { kind: 'blocked', on: out.block };
+    return; // recorded when it completes (run.ts completeBlocked / signal interruption)
+  }
+  if ('ret' in out) t.regs[arch.ax] = out.ret & arch.mask;
+  else if ('errno' in out) t.regs[arch.ax] = negErrnoReg(out.errno);
+  ctx.ledger.push({
+    seq: -1,
+    clockNs: ctx.s.clockNs,
+    pid: t.tid,
+    syscall: name,
+    args,
+    ret: 'errno' in out ? -1n : 'ret' in out ? out.ret : t.regs[arch.ax]!,
+    errno: 'errno' in out ? out.errno : null,
+  });
+}

@@ -1,0 +1,178 @@
+// Process syscalls: getpid family, fork/vfork/clone (kernel/fork.c kernel_clone,
+// copy_process), execve (fs/exec.c), exit/exit_group (kernel/exit.c).
+import { isDraft, original } from 'immer';
+import { makeSiginfo, SI, SIG } from '../signals.ts';
+import { sendSignal } from '../signal.ts';
+import { allocMm, allocPid, archOf, loadProgram, loadProgramOnto, stackTop, threadGroup, type Program } from '../state.ts';
+import { enterStop } from '../stop.ts';
+import { beginGroupExit, wakeVforkParent } from '../exit.ts';
+import { initialRegs } from '../regs.ts';
+import { stringFromUser } from '../uaccess.ts';
+import { exitedStatus } from '../wait-status.ts';
+import { PTRACE_EVENT, PTRACE_O, type Task } from '../task.ts';
+import type { Ctx } from '../ledger.ts';
+import { DONE, fail, ok, type SysOutcome } from './types.ts';
+
+export const CLONE_VM = 0x100n;
+export const CLONE_SIGHAND = 0x800n;
+export const CLONE_PTRACE = 0x2000n;
+export const CLONE_VFORK = 0x4000n;
+export const CLONE_PARENT = 0x8000n;
+export const CLONE_THREAD = 0x10000n;
+export const CLONE_UNTRACED = 0x800000n;
+
+export function sysGetpid(_ctx: Ctx, t: Task): SysOutcome { return ok(t.tgid); }
+export function sysGettid(_ctx: Ctx, t: Task): SysOutcome { return ok(t.tid); }
+export function sysGetuid(): SysOutcome { return ok(0); }
+/** getppid(): the real parent, not the tracer (since 2.6.x ptrace no longer reparents). */
+export function sysGetppid(ctx: Ctx, t: Task): SysOutcome {
+  const leader = ctx.s.tasks[t.tgid] ?? t;
+  return ok(leader.parent);
+}
+
+export function sysFork(ctx: Ctx, t: Task): SysOutcome {
+  return doClone(ctx, t, BigInt(SIG.SIGCHLD), 0n);
+}
+
+/** vfork: the model runs it as fork; the parent does not sleep until the child execs (request table: partial). */
+export function sysVfork(ctx: Ctx, t: Task): SysOutcome {
+  return doClone(ctx, t, CLONE_VFORK | CLONE_VM | BigInt(SIG.SIGCHLD), 0n);
+}
+
+export function sysClone(ctx: Ctx, t: Task, args: readonly bigint[]): SysOutcome {
+  return doClone(ctx, t, args[0]!, args[1]!);
+}
+
+/**
+ * kernel_clone(). `program`, when given, replaces the child's text (the driver's way of
+ * spawning a child that runs other code, like fork followed by the child's own path).
+ */
+export function doClone(ctx: Ctx, t: Task, flags: bigint, newSp: bigint, program?: Program): SysOutcome {
+  if ((flags & CLONE_THREAD) && !(flags & CLONE_SIGHAND)) return fail('EINVAL');
+  if ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM)) return fail('EINVAL');
+  const arch = archOf(ctx.s);
+  const tid = allocPid(ctx.s);
+  const thread = (flags & CLONE_THREAD) !== 0n;
+  const exitSignal = thread ? -1 : Number(flags & 0xffn);
+  const mm = program
+    ? allocMm(ctx.s, loadProgramOnto(arch, ctx.s.mms[t.mm]!, program))
+    : flags & CLONE_VM ? t.mm : allocMm(ctx.s, ctx.s.mms[t.mm]!);
+  const regs = program ? initialRegs(arch, program.base, stackTop(arch) - 8n) : [...t.regs];
+  regs[arch.ax] = 0n;
+  if (newSp !== 0n && !program) regs[arch.sp] = newSp;
+  const child: Task = {
+    ...structuredCloneTask(t),
+    tid,
+    tgid: thread ? t.tgid : tid,
+    parent: thread || flags & CLONE_PARENT ? t.parent : t.tgid,
+    exitSignal,
+    pgid: t.pgid,
+    external: false,
+    name: program ? program.path : t.name,
+    run: { kind: 'running' },
+    phase: 'syscall-exit',
+    regs,
+    mm,
+    tracer: null,
+    seized: false,
+    options: 0,
+    traceSyscall: false,
+    sysemu: false,
+    singleStep: false,
+    blockStep: false,
+    eventMsg: 0n,
+    pending: [],
+    insnCount: 0,
+    vforkParent: flags & CLONE_VFORK ? t.tid : null,
+  };
+  if (program) child.actions = {};
+  ctx.s.tasks[tid] = child;
+  const event = flags & CLONE_VFORK ? PTRACE_EVENT.VFORK : exitSignal !== SIG.SIGCHLD ? PTRACE_EVENT.CLONE : PTRACE_EVENT.FORK;
+  const optionBit = event === PTRACE_EVENT.VFORK ? PTRACE_O.TRACEVFORK : event === PTRACE_EVENT.CLONE ? PTRACE_O.TRACECLONE : PTRACE_O.TRACEFORK;
+  const traced = t.tracer !== null && !(flags & CLONE_UNTRACED) && ((t.options & optionBit) !== 0 || (flags & CLONE_PTRACE) !== 0n);
+  if (traced) {
+    // ptrace_init_task(): the child is traced by the same tracer with the same options,
+    // and starts with SIGSTOP pending (or, seized, a PTRACE_EVENT_STOP trap).
+    child.tracer = t.tracer;
+    child.seized = t.seized;
+    child.options = t.options;
+    if (t.seized) child.interruptPending = true;
+    else child.pending = [makeSiginfo(SIG.SIGSTOP, SI.SI_USER)];
+  }
+  if (traced && (t.options & optionBit) !== 0) {
+    t.pendingRet = BigInt(tid);
+    // ptrace_event_pid(): the parent stops with the new pid as the event message.
+    const code = SIG.SIGTRAP | (event << 8);
+    t.phase = 'syscall-exit';
+    enterStop(ctx, t, { kind: 'event', statusSig: SIG.SIGTRAP, event, siginfo: makeSiginfo(SIG.SIGTRAP, code, { pid: t.tid }) }, BigInt(tid));
+    return DONE;
+  }
+  return ok(tid);
+}
+
+function structuredCloneTask(t: Task): Task {
+  return {
+    ...t,
+    regs: [...t.regs],
+    debugRegs: [...t.debugRegs],
+    pending: [...t.pending],
+    actions: { ...t.actions },
+    sigFrames: t.sigFrames.map((f) => ({ regs: [...f.regs], blocked: f.blocked })),
+  };
+}
+
+/** execve(path, argv, envp): path must name a program registered with the kernel. */
+export function sysExecve(ctx: Ctx, t: Task, args: readonly bigint[]): SysOutcome {
+  const path = stringFromUser(ctx, t, args[0]!);
+  if (path === 'EFAULT') return fail('EFAULT');
+  const draft = ctx.s.programs[path];
+  if (!draft) return fail('ENOENT');
+  const program = (isDraft(draft) ? original(draft as never) : draft) as unknown as Program;
+  return execProgram(ctx, t, program);
+}
+
+export function execProgram(ctx: Ctx, t: Task, program: Program): SysOutcome {
+  const arch = archOf(ctx.s);
+  // de_thread(): other threads of the group die.
+  for (const th of threadGroup(ctx.s, t.tgid)) {
+    if (th.tid !== t.tid && th.run.kind !== 'zombie') delete ctx.s.tasks[th.tid];
+  }
+  const oldMm = t.mm;
+  t.mm = allocMm(ctx.s, loadProgram(arch, program));
+  if (!Object.values(ctx.s.tasks).some((o) => o.mm === oldMm && o.tid !== t.tid)) delete ctx.s.mms[oldMm];
+  const origAx = t.regs[arch.origAx]!;
+  const ax = t.regs[arch.ax]!;
+  t.regs = initialRegs(arch, program.base, stackTop(arch) - 8n);
+  t.regs[arch.origAx] = origAx;
+  t.regs[arch.ax] = ax; // still -ENOSYS until the syscall returns 0
+  t.name = program.path;
+  // flush_signal_handlers(): handlers reset to default, SIG_IGN stays.
+  t.actions = Object.fromEntries(Object.entries(t.actions).filter(([, a]) => a === 'ignore'));
+  t.sigFrames = [];
+  wakeVforkParent(ctx, t);
+  if (t.tracer !== null) {
+    if (t.options & PTRACE_O.TRACEEXEC) {
+      t.pendingRet = 0n;
+      // ptrace_event(PTRACE_EVENT_EXEC, old_vpid)
+      t.phase = 'syscall-exit';
+      const code = SIG.SIGTRAP | (PTRACE_EVENT.EXEC << 8);
+      enterStop(ctx, t, { kind: 'event', statusSig: SIG.SIGTRAP, event: PTRACE_EVENT.EXEC, siginfo: makeSiginfo(SIG.SIGTRAP, code, { pid: t.tid }) }, BigInt(t.tid));
+      return DONE;
+    }
+    // "else if (event == PTRACE_EVENT_EXEC) if PT_PTRACED and not PT_SEIZED: send_sig(SIGTRAP, current, 0)".
+    if (!t.seized) sendSignal(ctx, t.tid, makeSiginfo(SIG.SIGTRAP, SI.SI_USER, { pid: t.tgid }));
+  }
+  return ok(0);
+}
+
+export function sysExit(_ctx: Ctx, t: Task, args: readonly bigint[]): SysOutcome {
+  t.exitStatus = exitedStatus(Number(args[0]! & 0xffn));
+  t.exitKilled = false;
+  t.phase = 'exit';
+  return DONE;
+}
+
+export function sysExitGroup(ctx: Ctx, t: Task, args: readonly bigint[]): SysOutcome {
+  beginGroupExit(ctx, t.tgid, exitedStatus(Number(args[0]! & 0xffn)), { killed: false, caller: t.tid });
+  return DONE;
+}

@@ -1,0 +1,18 @@
+// What a syscall implementation answers. Errors are values; `block` puts the task to
+// sleep (it completes later); `done` means the implementation already set rax and the
+// task's phase (a ptrace event stop, exit, exec, rt_sigreturn).
+import type { Errno } from '../errno.ts';
+import type { Ctx } from '../ledger.ts';
+import type { BlockReason, Task } from '../task.ts';
+
+export type SysOutcome =
+  | { readonly ret: bigint }
+  | { readonly errno: Errno }
+  | { readonly block: BlockReason }
+  | { readonly done: true };
+
+export type SyscallImpl = (ctx: Ctx, t: Task, args: readonly bigint[]) => SysOutcome;
+
+export const ok = (v: bigint | number): SysOutcome => ({ ret: BigInt(v) });
+export const fail = (errno: Errno): SysOutcome => ({ errno });
+export const DONE: SysOutcome = { done: true };

@@ -1,0 +1,111 @@
+// PTRACE_GETREGSET / PTRACE_SETREGSET (kernel/ptrace.c ptrace_regset; arch/x86/kernel/ptrace.c
+// x86_64_regsets). addr = NT_* type, data = struct iovec *. Unknown type → EINVAL; iov_len
+// not a multiple of the element size → EINVAL; the kernel copies min(iov_len, regset size)
+// and writes the used length back into iov_len. NT_X86_XSTATE SET needs the whole buffer
+// (xstateregs_set: else EFAULT) and a valid XSAVE header (else EINVAL).
+import type { Ctx } from '../kernel/ledger.ts';
+import { putRegs, regsFromBytes, regsToBytes } from '../kernel/regs.ts';
+import { fail, ok, type SysOutcome } from '../kernel/syscalls/types.ts';
+import type { Task } from '../kernel/task.ts';
+import { copyFromUser, copyToUser, getUserWord, putUserWord } from '../kernel/uaccess.ts';
+import { NT } from './numbers.ts';
+import { checkFxsave } from './regs.ts';
+
+interface Regset {
+  readonly elemBytes: number;
+  readonly totalBytes: number;
+  get(child: Task): Uint8Array;
+  /** Apply `bytes` (a prefix of the regset); returns an errno or null. */
+  set(ctx: Ctx, child: Task, bytes: Uint8Array): 'EINVAL' | 'EFAULT' | 'EIO' | null;
+}
+
+function xstateBytes(child: Task): Uint8Array {
+  const out = new Uint8Array(512 + child.xstateExtra.length);
+  out.set(child.fpregs.subarray(0, 512));
+  out.set(child.xstateExtra, 512);
+  return out;
+}
+
+function regsets(ctx: Ctx): Map<number, Regset> {
+  const arch = ctx.arch;
+  const w = arch.wordBytes;
+  const gpBytes = arch.regNames.length * w;
+  const m = new Map<number, Regset>();
+  m.set(NT.NT_PRSTATUS, {
+    elemBytes: w,
+    totalBytes: gpBytes,
+    get: (c) => regsToBytes(arch, c.regs),
+    set: (_ctx, c, b) => {
+      const padded = new Uint8Array(gpBytes);
+      padded.set(b);
+      const values = regsFromBytes(arch, padded).slice(0, b.length / w);
+      const r = putRegs(arch, c.regs, values);
+      c.regs = r.regs;
+      return r.errno === 'EIO' ? 'EIO' : r.errno ? 'EINVAL' : null;
+    },
+  });
+  if (arch.name === 'x86_64') {
+    m.set(NT.NT_PRFPREG, {
+      elemBytes: 8,
+      totalBytes: 512,
+      get: (c) => c.fpregs.slice(0, 512),
+      set: (c2, c, b) => {
+        const next = new Uint8Array(c.fpregs);
+        next.set(b);
+        const err = checkFxsave(c2, next);
+        if (err) return err;
+        c.fpregs = next;
+        return null;
+      },
+    });
+    m.set(NT.NT_X86_XSTATE, {
+      elemBytes: 8,
+      totalBytes: ctx.s.config.xstateBytes,
+      get: xstateBytes,
+      set: (c2, c, b) => {
+        if (b.length !== 512 + c.xstateExtra.length) return 'EFAULT';
+        const v = new DataView(b.buffer, b.byteOffset);
+        // copy_uabi_to_xstate(): xcomp_bv (520) must be 0 and the header reserved bytes zero.
+        if (v.getBigUint64(520, true) !== 0n) return 'EINVAL';
+        for (let i = 528; i < 576; i++) if (b[i] !== 0) return 'EINVAL';
+        const err = checkFxsave(c2, b);
+        if (err) return err;
+        c.fpregs = b.slice(0, 512);
+        c.xstateExtra = b.slice(512);
+        return null;
+      },
+    });
+  } else {
+    m.set(NT.NT_PRFPREG, {
+      elemBytes: 4,
+      totalBytes: arch.fpregsBytes,
+      get: (c) => c.fpregs.slice(),
+      set: (_c2, c, b) => {
+        const next = new Uint8Array(c.fpregs);
+        next.set(b);
+        c.fpregs = next;
+        return null;
+      },
+    });
+  }
+  return m;
+}
+
+export function regset(ctx: Ctx, tracer: Task, child: Task, addr: bigint, data: bigint, set: boolean): SysOutcome {
+  const w = BigInt(ctx.arch.wordBytes);
+  const base = getUserWord(ctx, tracer, data);
+  const len = getUserWord(ctx, tracer, data + w);
+  if (base === 'EFAULT' || len === 'EFAULT') return fail('EFAULT');
+  const rs = regsets(ctx).get(Number(addr & 0xffffffffn));
+  if (!rs || len % BigInt(rs.elemBytes) !== 0n) return fail('EINVAL');
+  const n = Number(len < BigInt(rs.totalBytes) ? len : BigInt(rs.totalBytes));
+  if (set) {
+    const b = copyFromUser(ctx, tracer, base, n);
+    if (b === 'EFAULT') return fail('EFAULT');
+    const err = rs.set(ctx, child, b);
+    if (err) return fail(err);
+  } else if (copyToUser(ctx, tracer, base, rs.get(child).subarray(0, n))) {
+    return fail('EFAULT');
+  }
+  return putUserWord(ctx, tracer, data + w, BigInt(n)) ? fail('EFAULT') : ok(0);
+}

@@ -1,0 +1,73 @@
+// Resume requests: PTRACE_CONT, SYSCALL, SINGLESTEP, SINGLEBLOCK, SYSEMU, SYSEMU_SINGLESTEP
+// (kernel/ptrace.c ptrace_resume) and PTRACE_KILL. `data` must be a valid signal (0..64)
+// else EIO, checked before anything changes; the request sets the per-task tracing mode
+// for the next run and wakes the tracee (ptrace.md §7). `addr` is ignored on stock kernels.
+import { isModern } from '../kernel/config.ts';
+import { resumeFromStop } from '../kernel/exit.ts';
+import type { Ctx } from '../kernel/ledger.ts';
+import { makeSiginfo, SI, SIG, NSIG } from '../kernel/signals.ts';
+import { sendSignal } from '../kernel/signal.ts';
+import { noteResumeAfterSysemu } from '../kernel/syscall-entry.ts';
+import { fail, ok, type SysOutcome } from '../kernel/syscalls/types.ts';
+import type { Task } from '../kernel/task.ts';
+import { PTRACE } from './numbers.ts';
+
+export interface ResumeMode {
+  readonly syscall: boolean;
+  readonly sysemu: boolean;
+  readonly step: 'none' | 'single' | 'block';
+}
+
+/** The mode table of ptrace.md §7 (2.6.26 semantics, same today). */
+export function resumeMode(request: number): ResumeMode | undefined {
+  switch (request) {
+    case PTRACE.CONT: return { syscall: false, sysemu: false, step: 'none' };
+    case PTRACE.SYSCALL: return { syscall: true, sysemu: false, step: 'none' };
+    case PTRACE.SINGLESTEP: return { syscall: false, sysemu: false, step: 'single' };
+    case PTRACE.SINGLEBLOCK: return { syscall: false, sysemu: false, step: 'block' };
+    case PTRACE.SYSEMU: return { syscall: false, sysemu: true, step: 'none' };
+    case PTRACE.SYSEMU_SINGLESTEP: return { syscall: false, sysemu: true, step: 'single' };
+    default: return undefined;
+  }
+}
+
+export function validResumeSignal(data: bigint): boolean {
+  // valid_signal(): data is unsigned long, so -1 is huge and invalid.
+  return data >= 0n && data <= BigInt(NSIG);
+}
+
+export function resume(ctx: Ctx, _tracer: Task, child: Task, _addr: bigint, data: bigint, request: number): SysOutcome {
+  if (!validResumeSignal(data)) return fail('EIO');
+  const mode = resumeMode(request)!;
+  applyResume(ctx, child, mode, Number(data));
+  return ok(0);
+}
+
+export function applyResume(ctx: Ctx, child: Task, mode: ResumeMode, sig: number): void {
+  child.traceSyscall = mode.syscall;
+  child.sysemu = mode.sysemu;
+  child.singleStep = mode.step === 'single';
+  child.blockStep = mode.step === 'block';
+  if (child.run.kind === 'ptrace-stop' && (child.run.stop.kind === 'sysemu') && mode.syscall) noteResumeAfterSysemu(ctx, child);
+  resumeFromStop(ctx, child, sig);
+}
+
+/**
+ * PTRACE_KILL. 6.x: send_sig_info(SIGKILL) — works on a running tracee too (the only
+ * request exempt from the "stopped" check). 2.6.26: resume with exit_code = SIGKILL, which
+ * does nothing to a tracee that is not stopped (ptrace.md §6).
+ */
+export function kill(ctx: Ctx, _tracer: Task, child: Task): SysOutcome {
+  if (child.run.kind === 'zombie') return ok(0);
+  if (isModern(ctx.s.config)) {
+    sendSignal(ctx, child.tid, makeSiginfo(SIG.SIGKILL, SI.SI_USER));
+    return ok(0);
+  }
+  if (child.run.kind !== 'ptrace-stop') return ok(0);
+  applyResume(ctx, child, { syscall: child.traceSyscall, sysemu: child.sysemu, step: 'none' }, SIG.SIGKILL);
+  if ((child.run as Task['run']).kind === 'running' && child.deliverSig === null) {
+    // From a syscall or event stop the 2.6.26 exit_code SIGKILL still kills on the way out.
+    sendSignal(ctx, child.tid, makeSiginfo(SIG.SIGKILL, SI.SI_KERNEL));
+  }
+  return ok(0);
+}

@@ -1,0 +1,45 @@
+// sys_ptrace() (kernel/ptrace.c): the order of checks is the behaviour (ptrace.md §6):
+//   1. TRACEME; 2. pid lookup → ESRCH; 3. ATTACH/SEIZE; 4. ptrace_check_attach → ESRCH
+//   (KILL and INTERRUPT exempt from "stopped", never from "traced by me");
+//   5. only then the request number: unknown → EIO.
+// PTRACE_MULTI (0x4300) hooks in at step 5 when the kernel configuration has it.
+import type { Ctx } from '../kernel/ledger.ts';
+import { fail, type SysOutcome } from '../kernel/syscalls/types.ts';
+import type { Task } from '../kernel/task.ts';
+import { attach } from './attach.ts';
+import { checkAttach } from './check-attach.ts';
+import { PTRACE } from './numbers.ts';
+import { lookupRequest } from './request-table.ts';
+import { traceme } from './traceme.ts';
+import { multiHook } from './multi-hook.ts';
+
+export function sysPtrace(ctx: Ctx, caller: Task, request: number, pid: number, addr: bigint, data: bigint): SysOutcome {
+  if (request === PTRACE.TRACEME) return traceme(ctx, caller);
+  const child = pid > 0 ? ctx.s.tasks[pid] : undefined;
+  if (!child) return fail('ESRCH');
+  if (request === PTRACE.ATTACH || request === PTRACE.SEIZE) {
+    if (request === PTRACE.SEIZE && !requestExists(ctx, request)) return fail('EIO');
+    return attach(ctx, caller, child, addr, data, request === PTRACE.SEIZE);
+  }
+  const exempt = request === PTRACE.KILL || (request === PTRACE.INTERRUPT && requestExists(ctx, request));
+  const denied = checkAttach(ctx, caller, child, exempt);
+  if (denied) return fail(denied);
+  const multi = multiHook(ctx, caller, child, request, addr, data);
+  if (multi) return multi;
+  return archPtrace(ctx, caller, child, request, addr, data);
+}
+
+/** arch_ptrace() → ptrace_request(): dispatch by request number after the attach check. */
+export function archPtrace(ctx: Ctx, caller: Task, child: Task, request: number, addr: bigint, data: bigint): SysOutcome {
+  const entry = lookupRequest(request);
+  if (!entry || entry.early || !entry.handler || !requestExists(ctx, request)) return fail('EIO');
+  return entry.handler(ctx, caller, child, addr, data, request);
+}
+
+export function requestExists(ctx: Ctx, request: number): boolean {
+  const entry = lookupRequest(request);
+  if (!entry) return false;
+  if (!entry.generations.includes(ctx.s.config.generation) || !entry.arches.includes(ctx.arch.name)) return false;
+  if ((request === PTRACE.SYSEMU || request === PTRACE.SYSEMU_SINGLESTEP) && !ctx.s.config.sysemu) return false;
+  return true;
+}
