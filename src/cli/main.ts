@@ -6,6 +6,9 @@ import { formatDemo, runDemo } from './demo.ts';
 import { parseScript, ScriptError } from '../conformance/script.ts';
 import { runScriptOnSimulator } from '../conformance/sim-runner.ts';
 import { REQUEST_TABLE } from '../ptrace/request-table.ts';
+import { checkBatchEquivalence } from '../batch/check.ts';
+import { makeScenario } from '../batch/scenario.ts';
+import { InputError, parseBatchCheckInput } from '../batch/scenario-json.ts';
 
 const USAGE = `ptsim — a deterministic simulator of Linux ptrace, PTRACE_MULTI and UML's host side
 
@@ -15,6 +18,7 @@ commands:
   demo                 trace a child through its syscall stops, annotated (npm start)
   script FILE          run a conformance script on the simulator, one JSON line per operation
   requests             the ptrace request table: number, name, support, note, source
+  batch-check [FILE]   is a PTRACE_MULTI batch equivalent to its sub-requests one by one? JSON in, JSON out
 
 options for every command: --help, --json (where output is a table)`;
 
@@ -55,7 +59,47 @@ function commandRequests(argv: string[]): void {
   console.log('other numbers: EIO (ptrace_request default case), after the ESRCH check');
 }
 
-const COMMANDS: Record<string, (argv: string[]) => void> = { demo: commandDemo, script: commandScript, requests: commandRequests };
+const BATCH_CHECK_HELP = `usage: ptsim batch-check [FILE]   (JSON from FILE, or stdin when FILE is absent or -)
+
+Runs the batch as one PTRACE_MULTI call and as sequential ptrace calls from the same traced
+state, compares result, state, the tracee's future and the ledger, and prints the verdict.
+
+input:  { "kernel": { "ptraceMulti": "2008", "generation": "6.18" },
+          "stop": "syscall-enter",
+          "batch": [ { "request": "SETREGS", "localaddr": "@regs" }, { "request": "CONT" } ] }
+        stop: signal-delivery, group-stop, syscall-enter, syscall-exit, sysemu, event, running
+        symbols: @regs, @buf+N (tracer buffer), @data+N (tracee data page), @unmapped
+output: { "equivalent", "multi", "sequential", "saved", "differences", "divergences",
+          "executed", "counterexample"? }  (see docs/batch-check.md)`;
+
+function commandBatchCheck(argv: string[]): void {
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { help: { type: 'boolean' } } });
+  if (values.help) return void console.log(BATCH_CHECK_HELP);
+  if (positionals.length > 1) throw new UsageError('batch-check: at most one FILE');
+  const file = positionals[0] ?? '-';
+  let text: string;
+  try {
+    text = readFileSync(file === '-' ? 0 : file, 'utf8');
+  } catch (e) {
+    throw new UsageError(`batch-check: cannot read ${file === '-' ? 'stdin' : file}: ${(e as NodeJS.ErrnoException).code ?? e}`);
+  }
+  let input;
+  try {
+    input = parseBatchCheckInput(text);
+  } catch (e) {
+    if (e instanceof InputError) throw new UsageError(`batch-check: ${e.message}`);
+    throw e;
+  }
+  const sc = makeScenario({ ptraceMulti: input.kernel.ptraceMulti, generation: input.kernel.generation, arch: 'x86_64' }, input.stop);
+  const verdict = checkBatchEquivalence(sc.kernel.state, sc.tracer, sc.tracee, input.batch);
+  console.log(canonicalPretty(verdict));
+}
+
+function canonicalPretty(v: unknown): string {
+  return JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? (x >= 0n ? `0x${x.toString(16)}` : x.toString()) : x), 2);
+}
+
+const COMMANDS: Record<string, (argv: string[]) => void> = { demo: commandDemo, script: commandScript, requests: commandRequests, 'batch-check': commandBatchCheck };
 
 export function main(argv: string[]): number {
   const [cmd, ...rest] = argv;

@@ -10,7 +10,7 @@ import type { Ctx, LedgerEntry } from './ledger.ts';
 import { isFault, mmap, readBytes, writeBytes, MAP_FIXED, MAP_PRIVATE, PROT_READ, PROT_WRITE } from './memory.ts';
 import { runUntil, type RunResult } from './run.ts';
 import { allocMm, freshTask, initialState, allocPid, type KernelState, type Program } from './state.ts';
-import { doClone } from './syscalls/process.ts';
+import { CLONE_VM, doClone } from './syscalls/process.ts';
 import { killFrom, sysTgkill } from './syscalls/signal.ts';
 import type { SysOutcome } from './syscalls/types.ts';
 import { sysMmap, sysMprotect, sysMunmap } from './syscalls/memory.ts';
@@ -161,18 +161,23 @@ export class Kernel {
     return this.step((ctx) => {
       const t = this.caller(ctx, caller);
       const out = sysPtrace(ctx, t, request, pid, addr, data);
+      const info = ptraceLedgerInfo(request, pid, addr, data);
       return this.finish(ctx, caller, 'ptrace', [BigInt(request), BigInt(pid), addr, data], out, {
-        ptrace: ptraceLedgerInfo(request, pid, addr, data),
+        ptrace: ctx.multiSubs ? { ...info, sub: ctx.multiSubs } : info,
       });
     });
   }
 
-  /** fork() by an external task whose child runs `program` (over a copy of the parent's memory). */
-  forkChild(caller: number, program: Program): SysResult {
+  /**
+   * fork() by an external task whose child runs `program` (over a copy of the parent's
+   * memory), or clone(CLONE_VM | SIGCHLD) sharing it when `shareVm` is set.
+   */
+  forkChild(caller: number, program: Program, opts: { shareVm?: boolean } = {}): SysResult {
     return this.step((ctx) => {
       const t = this.caller(ctx, caller);
-      const out = doClone(ctx, t, BigInt(SIG.SIGCHLD), 0n, program);
-      return this.finish(ctx, caller, 'fork', [], out);
+      const flags = BigInt(SIG.SIGCHLD) | (opts.shareVm ? CLONE_VM : 0n);
+      const out = doClone(ctx, t, flags, 0n, program);
+      return this.finish(ctx, caller, opts.shareVm ? 'clone' : 'fork', opts.shareVm ? [flags] : [], out);
     });
   }
 

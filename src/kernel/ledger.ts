@@ -44,6 +44,8 @@ export interface Ctx {
   readonly s: KernelState;
   readonly arch: Arch;
   readonly ledger: LedgerEntry[];
+  /** Filled by PTRACE_MULTI with the sub-requests it executed (for the caller's ledger entry). */
+  multiSubs?: PtraceSub[];
 }
 
 export function record(ctx: Ctx, entry: Omit<LedgerEntry, 'seq' | 'clockNs'>): void {

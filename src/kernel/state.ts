@@ -83,6 +83,7 @@ export function freshTask(
     phase: 'user',
     syscallEmulated: false,
     suppressExitStop: false,
+    vmSkip: 0,
     pendingRet: null,
     exitStatus: 0,
     deliverSig: null,

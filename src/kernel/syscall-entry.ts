@@ -68,7 +68,11 @@ export function syscallExitWork(ctx: Ctx, t: Task): void {
     t.pendingRet = null;
   }
   if (t.tracer === null) return;
-  if (t.syscallEmulated && t.suppressExitStop) return;
+  if (t.suppressExitStop) {
+    // 2.6.26 SYSEMU→SYSCALL, or Davoli's PTRACE_VM skip-exit flag: no exit stop this time.
+    t.suppressExitStop = false;
+    return;
+  }
   if (t.traceSyscall) {
     const sig = syscallStopSig(t);
     enterStop(ctx, t, { kind: 'syscall-exit', statusSig: sig, event: 0, siginfo: makeSiginfo(SIG.SIGTRAP, sig, { pid: t.tid }) }, EVENTMSG_SYSCALL_EXIT);

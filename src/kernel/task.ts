@@ -66,8 +66,10 @@ export interface Task {
   phase: Phase;
   /** The syscall in progress was emulated (SYSEMU at entry): skip the call itself. */
   syscallEmulated: boolean;
-  /** 2.6.26: suppress the exit stop after a SYSEMU entry even if resumed with SYSCALL. */
+  /** No syscall-exit stop for the syscall in progress (2.6.26 SYSEMU→SYSCALL; PTRACE_VM skip-exit). */
   suppressExitStop: boolean;
+  /** Davoli's PTRACE_VM skip bits stored by the last resume: 1 = skip the call, 2 = skip the exit stop. */
+  vmSkip: number;
   /** Return value a syscall delivers after its event stop (fork/exec: rax is still -ENOSYS at the stop). */
   pendingRet: bigint | null;
   /** Pending status for do_exit (wait format). */

@@ -11,6 +11,7 @@ import { noteResumeAfterSysemu } from '../kernel/syscall-entry.ts';
 import { fail, ok, type SysOutcome } from '../kernel/syscalls/types.ts';
 import type { Task } from '../kernel/task.ts';
 import { PTRACE } from './numbers.ts';
+import { PTRACE_VM_MASK, PTRACE_VM_TEST, VM_SKIPCALL, VM_SKIPEXIT, vmSkipBits } from './ptrace-vm.ts';
 
 export interface ResumeMode {
   readonly syscall: boolean;
@@ -36,19 +37,40 @@ export function validResumeSignal(data: bigint): boolean {
   return data >= 0n && data <= BigInt(NSIG);
 }
 
-export function resume(ctx: Ctx, _tracer: Task, child: Task, _addr: bigint, data: bigint, request: number): SysOutcome {
+export function resume(ctx: Ctx, _tracer: Task, child: Task, addr: bigint, data: bigint, request: number): SysOutcome {
   if (!validResumeSignal(data)) return fail('EIO');
   const mode = resumeMode(request)!;
-  applyResume(ctx, child, mode, Number(data));
+  applyResume(ctx, child, mode, Number(data), vmSkipBits(ctx.s.config, 'resume', addr));
   return ok(0);
 }
 
-export function applyResume(ctx: Ctx, child: Task, mode: ResumeMode, sig: number): void {
+/**
+ * Davoli's 2006 PTRACE_SYSVM (request 33 on a kernel configured with ptraceVm '2006'):
+ * PTRACE_VM_TEST answers the supported mask without resuming; otherwise SYSCALL + skip bits.
+ */
+export function sysvm(ctx: Ctx, _tracer: Task, child: Task, addr: bigint, data: bigint): SysOutcome {
+  if (addr & PTRACE_VM_TEST) return ok(PTRACE_VM_MASK);
+  if (!validResumeSignal(data)) return fail('EIO');
+  applyResume(ctx, child, { syscall: true, sysemu: false, step: 'none' }, Number(data), vmSkipBits(ctx.s.config, 'sysvm', addr));
+  return ok(0);
+}
+
+export function applyResume(ctx: Ctx, child: Task, mode: ResumeMode, sig: number, vmSkip = 0): void {
   child.traceSyscall = mode.syscall;
   child.sysemu = mode.sysemu;
   child.singleStep = mode.step === 'single';
   child.blockStep = mode.step === 'block';
-  if (child.run.kind === 'ptrace-stop' && (child.run.stop.kind === 'sysemu') && mode.syscall) noteResumeAfterSysemu(ctx, child);
+  child.vmSkip = vmSkip;
+  if (child.run.kind === 'ptrace-stop') {
+    const kind = child.run.stop.kind;
+    if (kind === 'sysemu' && mode.syscall) noteResumeAfterSysemu(ctx, child);
+    if (kind === 'syscall-enter' && vmSkip & VM_SKIPCALL) {
+      // PTRACE_VM: the entry hook returns "skip" after the stop; the call does not run.
+      child.syscallEmulated = true;
+      child.phase = 'syscall-exit';
+    }
+    if ((kind === 'syscall-enter' || kind === 'sysemu') && vmSkip & VM_SKIPEXIT) child.suppressExitStop = true;
+  }
   resumeFromStop(ctx, child, sig);
 }
 

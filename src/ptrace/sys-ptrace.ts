@@ -12,13 +12,16 @@ import { PTRACE } from './numbers.ts';
 import { lookupRequest } from './request-table.ts';
 import { traceme } from './traceme.ts';
 import { multiHook } from './multi-hook.ts';
+import { sysvm } from './resume.ts';
 
 export function sysPtrace(ctx: Ctx, caller: Task, request: number, pid: number, addr: bigint, data: bigint): SysOutcome {
   if (request === PTRACE.TRACEME) return traceme(ctx, caller);
   const child = pid > 0 ? ctx.s.tasks[pid] : undefined;
   if (!child) return fail('ESRCH');
-  if (request === PTRACE.ATTACH || request === PTRACE.SEIZE) {
-    if (request === PTRACE.SEIZE && !requestExists(ctx, request)) return fail('EIO');
+  // A kernel without PTRACE_SEIZE (2.6.26) treats 0x4206 as any unknown request: it goes
+  // through ptrace_check_attach first (ESRCH unless traced by us and stopped), then EIO
+  // (kernel/ptrace.c @2.6.26 sys_ptrace: only PTRACE_ATTACH is handled before the check).
+  if (request === PTRACE.ATTACH || (request === PTRACE.SEIZE && requestExists(ctx, request))) {
     return attach(ctx, caller, child, addr, data, request === PTRACE.SEIZE);
   }
   const exempt = request === PTRACE.KILL || (request === PTRACE.INTERRUPT && requestExists(ctx, request));
@@ -31,6 +34,8 @@ export function sysPtrace(ctx: Ctx, caller: Task, request: number, pid: number, 
 
 /** arch_ptrace() → ptrace_request(): dispatch by request number after the attach check. */
 export function archPtrace(ctx: Ctx, caller: Task, child: Task, request: number, addr: bigint, data: bigint): SysOutcome {
+  // Davoli's 2006 kernel: request 33 is PTRACE_SYSVM (2.6.25+ stock: PTRACE_SINGLEBLOCK).
+  if (request === PTRACE.SINGLEBLOCK && ctx.s.config.ptraceVm === '2006') return sysvm(ctx, caller, child, addr, data);
   const entry = lookupRequest(request);
   if (!entry || entry.early || !entry.handler || !requestExists(ctx, request)) return fail('EIO');
   return entry.handler(ctx, caller, child, addr, data, request);

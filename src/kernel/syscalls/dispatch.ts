@@ -5,7 +5,7 @@ import type { Ctx } from '../ledger.ts';
 import { syscallName } from '../syscall-table.ts';
 import type { Task } from '../task.ts';
 import { sysPtrace } from '../../ptrace/sys-ptrace.ts';
-import { sysArchPrctl, sysWrite } from './misc.ts';
+import { sysArchPrctl, sysPipe, sysWrite } from './misc.ts';
 import { sysBrk, sysMmap, sysMprotect, sysMunmap } from './memory.ts';
 import { sysClone, sysExecve, sysExit, sysExitGroup, sysFork, sysGetpid, sysGetppid, sysGettid, sysGetuid, sysVfork } from './process.ts';
 import { sysKill, sysPause, sysRtSigaction, sysRtSigprocmask, sysRtSigreturn, sysTgkill, sysTkill } from './signal.ts';
@@ -40,6 +40,7 @@ const IMPLS: Record<string, SyscallImpl> = {
   mprotect: sysMprotect,
   brk: sysBrk,
   write: sysWrite,
+  pipe: sysPipe,
   arch_prctl: sysArchPrctl,
   wait4: sysWait4,
   waitpid: (ctx, t, a) => sysWait4(ctx, t, [a[0]!, a[1]!, a[2]!, 0n]),

@@ -3,7 +3,7 @@
 import type { Ctx } from '../ledger.ts';
 import { TASK_SIZE_MAX } from '../regs.ts';
 import type { Task } from '../task.ts';
-import { copyFromUser, putUserWord } from '../uaccess.ts';
+import { copyFromUser, copyToUser, putUserWord } from '../uaccess.ts';
 import { fail, ok, type SysOutcome } from './types.ts';
 
 export function sysWrite(ctx: Ctx, t: Task, args: readonly bigint[]): SysOutcome {
@@ -12,6 +12,15 @@ export function sysWrite(ctx: Ctx, t: Task, args: readonly bigint[]): SysOutcome
   const b = copyFromUser(ctx, t, args[1]!, len);
   if (b === 'EFAULT') return fail('EFAULT');
   return ok(len);
+}
+
+/** pipe(fds): no file objects are modelled; it hands out two fd numbers (3, 4) so callers see success. */
+export function sysPipe(ctx: Ctx, t: Task, args: readonly bigint[]): SysOutcome {
+  const b = new Uint8Array(8);
+  const v = new DataView(b.buffer);
+  v.setInt32(0, 3, true);
+  v.setInt32(4, 4, true);
+  return copyToUser(ctx, t, args[0]!, b) === 'EFAULT' ? fail('EFAULT') : ok(0);
 }
 
 export const ARCH_SET_GS = 0x1001n;

@@ -54,9 +54,16 @@ export function doClone(ctx: Ctx, t: Task, flags: bigint, newSp: bigint, program
   const tid = allocPid(ctx.s);
   const thread = (flags & CLONE_THREAD) !== 0n;
   const exitSignal = thread ? -1 : Number(flags & 0xffn);
-  const mm = program
-    ? allocMm(ctx.s, loadProgramOnto(arch, ctx.s.mms[t.mm]!, program))
-    : flags & CLONE_VM ? t.mm : allocMm(ctx.s, ctx.s.mms[t.mm]!);
+  let mm: number;
+  if (program && flags & CLONE_VM) {
+    // A CLONE_VM child running its own code: its text and stack go into the shared space.
+    ctx.s.mms[t.mm] = loadProgramOnto(arch, ctx.s.mms[t.mm]!, program);
+    mm = t.mm;
+  } else if (program) {
+    mm = allocMm(ctx.s, loadProgramOnto(arch, ctx.s.mms[t.mm]!, program));
+  } else {
+    mm = flags & CLONE_VM ? t.mm : allocMm(ctx.s, ctx.s.mms[t.mm]!);
+  }
   const regs = program ? initialRegs(arch, program.base, stackTop(arch) - 8n) : [...t.regs];
   regs[arch.ax] = 0n;
   if (newSp !== 0n && !program) regs[arch.sp] = newSp;

@@ -1,0 +1,54 @@
+// A PTRACE_MULTI batch as data: entries { request, addr, localaddr, length } written into
+// the tracer's memory as struct ptrace_multi[] (4 words each), then one ptrace call.
+import type { Kernel, SysResult } from '../kernel/kernel.ts';
+import { PTRACE, parseRequest, requestName } from '../ptrace/numbers.ts';
+import { TRACER_ARRAY } from './scenario.ts';
+
+export interface BatchEntry {
+  readonly request: number;
+  readonly addr: bigint;
+  readonly localaddr: bigint;
+  readonly length: bigint;
+}
+
+export function writeBatch(k: Kernel, tracer: number, batch: readonly BatchEntry[], at = TRACER_ARRAY): void {
+  const w = BigInt(k.arch.wordBytes);
+  batch.forEach((e, i) => {
+    const base = at + BigInt(i) * 4n * w;
+    k.writeWord(tracer, base, BigInt(e.request));
+    k.writeWord(tracer, base + w, e.addr);
+    k.writeWord(tracer, base + 2n * w, e.localaddr);
+    k.writeWord(tracer, base + 3n * w, e.length);
+  });
+}
+
+export function runMulti(k: Kernel, tracer: number, tracee: number, batch: readonly BatchEntry[]): SysResult {
+  writeBatch(k, tracer, batch);
+  return k.ptrace(tracer, PTRACE.MULTI, tracee, TRACER_ARRAY, BigInt(batch.length));
+}
+
+export function describeEntry(e: BatchEntry): string {
+  return `{${requestName(e.request).replace(/^PTRACE_/, '')}, 0x${e.addr.toString(16)}, 0x${e.localaddr.toString(16)}, ${e.length}}`;
+}
+
+/** JSON form: request by name or number; numbers or 0x strings elsewhere. */
+export interface BatchEntryJson {
+  request: string | number;
+  addr?: string | number;
+  localaddr?: string | number;
+  length?: string | number;
+}
+
+export function entryFromJson(j: BatchEntryJson, where: string): BatchEntry {
+  const request = typeof j.request === 'number' ? j.request : parseRequest(j.request);
+  if (request === undefined) throw new Error(`${where}.request: unknown request '${j.request}'`);
+  const num = (v: string | number | undefined, field: string): bigint => {
+    if (v === undefined) return 0n;
+    try {
+      return BigInt(v);
+    } catch {
+      throw new Error(`${where}.${field}: not a number: '${v}'`);
+    }
+  };
+  return { request, addr: num(j.addr, 'addr'), localaddr: num(j.localaddr, 'localaddr'), length: num(j.length, 'length') };
+}
