@@ -207,3 +207,31 @@ describe('PTRACE_VM skip flags and the seed\'s combined feature probe', () => {
     }
   });
 });
+
+describe('the ledger counts a PTRACE_MULTI call as one host syscall', () => {
+  test('by syscall and by request stay right; sub-requests are counted apart', async () => {
+    const { countLedger } = await import('../../src/kernel/ledger-stats.ts');
+    const sc = makeScenario({}, 'syscall-enter');
+    const from = sc.kernel.ledger.length;
+    runMulti(sc.kernel, sc.tracer, sc.tracee, [e(PTRACE.SETREGS, 0n, TRACER_BUF), e(PTRACE.CONT)]);
+    sc.kernel.wait4(sc.tracer, sc.tracee, __WALL);
+    const c = countLedger(sc.kernel.ledger.slice(from), new Set([sc.tracer]));
+    expect(c).toEqual({
+      hostSyscalls: 2,
+      bySyscall: { ptrace: 1, wait4: 1 },
+      byPtraceRequest: { PTRACE_MULTI: 1 },
+      bySubRequest: { PTRACE_CONT: 1, PTRACE_SETREGS: 1 },
+    });
+  });
+});
+
+describe('D6 with length > 1', () => {
+  test('2008 POKEDATA length 3 writes the three buffer addresses localaddr, +8, +16', () => {
+    const sc = makeScenario({ ptraceMulti: '2008' }, 'syscall-enter');
+    runMulti(sc.kernel, sc.tracer, sc.tracee, [e(PTRACE.POKEDATA, TRACEE_DATA + 0x100n, TRACER_BUF + 0x300n, 3n)]);
+    for (let j = 0n; j < 3n; j++) {
+      sc.kernel.ptrace(sc.tracer, PTRACE.PEEKDATA, sc.tracee, TRACEE_DATA + 0x100n + 8n * j, TRACER_BUF + 0x900n);
+      expect(sc.kernel.readWord(sc.tracer, TRACER_BUF + 0x900n)).toBe(TRACER_BUF + 0x300n + 8n * j);
+    }
+  });
+});
