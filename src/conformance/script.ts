@@ -177,7 +177,9 @@ function parseTracer(t: string[], line: number): TracerOp {
         const ok = allowed === 'regs' ? X86_64_REG_NAMES.includes(f) : allowed?.includes(f);
         if (!ok) throw new ScriptError(line, `show=${f} is not a field of ${reqText}`);
       }
-      return { line, op, req, reqText: upper, addr: parseOperand(a, line), data: parseOperand(d, line), pid, show };
+      const data = parseOperand(d, line);
+      if (show.length > 0 && data.kind !== 'buf') throw new ScriptError(line, 'show= needs DATA to be a tracer buffer (@buf…)');
+      return { line, op, req, reqText: upper, addr: parseOperand(a, line), data, pid, show };
     }
     case 'wait': {
       let pid: Target | 'any' = 'child';
@@ -234,4 +236,9 @@ export function parseScript(text: string): Script {
   });
   if (setup === undefined) throw new ScriptError(1, 'empty script');
   return { setup, child, ops };
+}
+
+/** One tracer-operation line on its own (the conformance generator builds scripts op by op). */
+export function parseTracerLine(text: string, line: number): TracerOp {
+  return parseTracer(text.replace(/#.*/, '').trim().split(/[ \t]+/).filter(Boolean), line);
 }

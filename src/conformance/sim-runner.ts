@@ -30,6 +30,15 @@ const GPRS_BUT_RSP = ['rax', 'rcx', 'rdx', 'rbx', 'rbp', 'rsi', 'rdi', 'r8', 'r9
 
 /** The child's machine code, instruction for instruction as the harness emits it. */
 export function childProgram(script: Script, pid: number): Program {
+  return childProgramLayout(script, pid).program;
+}
+
+/**
+ * The child's program plus where each part starts (instruction indexes): `opStart[i]` is the
+ * first instruction of child op i, `end` the final exit_group(0). The conformance generator
+ * uses this to know when the child has left the C prelude (registers are then defined).
+ */
+export function childProgramLayout(script: Script, pid: number): { program: Program; opStart: number[]; end: number } {
   const a = new Asm(X86_64);
   const sys = (nr: number, args: bigint[] = []) => {
     ['rdi', 'rsi', 'rdx', 'r10', 'r8', 'r9'].forEach((r, i) => a.mov(r, args[i] ?? 0n));
@@ -46,10 +55,15 @@ export function childProgram(script: Script, pid: number): Program {
   a.mov('rsp', STACK_TOP).emit({ op: 'nop' }, { op: 'nop' });
   for (const r of GPRS_BUT_RSP) a.mov(r, 0);
   const P = BigInt(pid);
-  for (const op of script.child) emitChildOp(a, op, P, sys);
+  const opStart: number[] = [];
+  for (const op of script.child) {
+    opStart.push(a.here);
+    emitChildOp(a, op, P, sys);
+  }
+  const end = a.here;
   sys(231, [0n]);
   a.emit({ op: 'ud2' } as Insn);
-  return a.build('/ptsim/harness-child', CODE_ADDR);
+  return { program: a.build('/ptsim/harness-child', CODE_ADDR), opStart, end };
 }
 
 function emitChildOp(a: Asm, op: ChildOp, pid: bigint, sys: (nr: number, args?: bigint[]) => void): void {
@@ -101,6 +115,17 @@ function hex(v: bigint): string {
 }
 
 export function runScriptOnSimulator(script: Script): OutputLine[] {
+  const r = startSimulation(script);
+  const out: OutputLine[] = [];
+  for (const op of script.ops) {
+    const line = r.exec(op);
+    if (line) out.push(line);
+  }
+  return out;
+}
+
+/** The harness's start-up on the simulator: memory, the forked child, and (traceme) its first stop. */
+export function startSimulation(script: Script): SimRun {
   const k = new Kernel();
   k.registerProgram(EXIT0);
   const self = k.spawnExternal('ptrace-harness');
@@ -108,13 +133,7 @@ export function runScriptOnSimulator(script: Script): OutputLine[] {
   const childPid = k.state.nextPid;
   const child = Number(k.forkChild(self, childProgram(script, childPid)).ret);
   if (script.setup === 'traceme') k.settle(); // the harness starts once the child sits in its SIGSTOP stop
-  const r = new SimRun(k, self, child);
-  const out: OutputLine[] = [];
-  for (const op of script.ops) {
-    const line = r.exec(op);
-    if (line) out.push(line);
-  }
-  return out;
+  return new SimRun(k, self, child);
 }
 
 function setupMemory(k: Kernel, self: number): void {
@@ -135,8 +154,24 @@ function setupMemory(k: Kernel, self: number): void {
   k.mapMemory(self, STACK_TOP - 0x10000n, 0x10000n, PROT_READ | PROT_WRITE);
 }
 
-class SimRun {
+/** What a `wait` reported, with the kind of stop the simulator was in (conformance coverage). */
+export interface StopEvent {
+  readonly line: number;
+  readonly pid: number;
+  readonly kind: string;
+}
+
+/** A simulated harness run, one tracer operation at a time (clone() for look-ahead). */
+export class SimRun {
+  readonly events: StopEvent[] = [];
+
   constructor(readonly k: Kernel, readonly self: number, readonly child: number) {}
+
+  clone(): SimRun {
+    const c = new SimRun(this.k.clone(), this.self, this.child);
+    c.seenGrandchild = this.seenGrandchild;
+    return c;
+  }
 
   grandchild(): number | undefined {
     const tasks = Object.values(this.k.state.tasks).filter((t) => t.parent === this.child && t.tid === t.tgid);
@@ -205,7 +240,10 @@ class SimRun {
         if (r.hang) throw new Error(`line ${op.line}: wait would block forever on the real kernel (${r.hang})`);
         const ret = r.ret > 0n ? this.name(r.ret) ?? Number(r.ret) : Number(r.ret);
         const line: OutputLine = { line: op.line, op: 'wait', ret, errno: r.errno };
-        if (r.ret > 0n) line.status = `0x${(r.status! >>> 0).toString(16)}`;
+        if (r.ret > 0n) {
+          line.status = `0x${(r.status! >>> 0).toString(16)}`;
+          this.events.push({ line: op.line, pid: Number(r.ret), kind: stopKind(this.k, Number(r.ret), r.status!) });
+        }
         return line;
       }
       case 'ptrace':
@@ -236,7 +274,7 @@ class SimRun {
           case 'signo': return i32(0);
           case 'errno': return i32(4);
           case 'code': return i32(8);
-          case 'addr': return this.hexOrName(word(16));
+          case 'addr': return hex(word(16)); // the harness never names si_addr (a kill-like siginfo holds pid | uid << 32 there)
           case 'pid': { const p = BigInt(i32(16)); return this.name(p) ?? Number(p); }
           case 'uid': return Number(word(20) & 0xffffffffn);
           case 'status': return i32(24);
@@ -248,8 +286,8 @@ class SimRun {
         switch (f) {
           case 'op': return within(0, 1) ? Number(word(0) & 0xffn) : null;
           case 'arch': return within(4, 8) ? hex((word(0) >> 32n) & 0xffffffffn) : null;
-          case 'instruction_pointer': return within(8, 16) ? this.hexOrName(word(8)) : null;
-          case 'stack_pointer': return within(16, 24) ? this.hexOrName(word(16)) : null;
+          case 'instruction_pointer': return within(8, 16) ? hex(word(8)) : null;
+          case 'stack_pointer': return within(16, 24) ? hex(word(16)) : null;
           case 'nr': return within(24, 32) ? Number(BigInt.asIntN(64, word(24))) : null;
           case 'rval': return within(24, 32) ? this.hexOrName(word(24)) : null;
           case 'is_error': return within(32, 33) ? Number(word(32) & 0xffn) : null;
@@ -259,4 +297,20 @@ class SimRun {
     }
     return null;
   }
+}
+
+/** A label for what a wait reported: the stop's kind (from the simulator's state) or the exit. */
+export function stopKind(k: Kernel, pid: number, status: number): string {
+  if ((status & 0x7f) === 0) return 'exited';
+  if (status === 0xffff) return 'continued';
+  if ((status & 0xff) !== 0x7f) return 'killed';
+  const t = k.state.tasks[pid];
+  if (!t || t.run.kind !== 'ptrace-stop') return t?.run.kind === 'job-stop' ? 'job-stop' : 'stopped';
+  const stop = t.run.stop;
+  if (stop.kind === 'event') {
+    const names: Record<number, string> = { 1: 'fork', 2: 'vfork', 3: 'clone', 4: 'exec', 5: 'vfork-done', 6: 'exit', 7: 'seccomp', 0x80: 'stop' };
+    return `event-${names[stop.event] ?? stop.event}`;
+  }
+  if (stop.kind === 'signal-delivery' && stop.siginfo?.signo === SIG.SIGTRAP && (stop.siginfo.code === 1 || stop.siginfo.code === 2)) return 'single-step';
+  return stop.kind;
 }

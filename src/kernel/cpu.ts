@@ -12,6 +12,8 @@ import { syscallEntry } from './syscall-entry.ts';
 import type { Task } from './task.ts';
 
 const NOP_BYTE = 0x90;
+/** DR6.BS, the single-step bit (arch/x86/include/uapi/asm/debugreg.h DR_STEP). */
+const DR_STEP = 0x4000n;
 
 /** Register index by name for the task's arch; an unknown name in a program is a simulator bug. */
 function reg(ctx: Ctx, name: string): number {
@@ -107,6 +109,9 @@ function execute(ctx: Ctx, t: Task, insn: Insn, ip: bigint, base: bigint): void 
 function advance(ctx: Ctx, t: Task, next: bigint, branch = false): void {
   t.regs[ctx.arch.ip] = next;
   if (t.singleStep || (t.blockStep && (branch || !ctx.s.config.blockStepBranchOnly))) {
+    // exc_debug_user(): "Start the virtual/ptrace DR6 value with just the DR_STEP mask of
+    // the real DR6" — PEEKUSER of DR6 then reads BS (differential conformance run).
+    t.debugRegs[6] = DR_STEP;
     faultSignal(ctx, t, SIG.SIGTRAP, SI.TRAP_TRACE, next);
   }
 }

@@ -18,6 +18,8 @@ export const ERRNO = {
   EINVAL: 22,
   ENOSYS: 38,
   ENODEV: 19,
+  ENXIO: 6,
+  EOPNOTSUPP: 95,
 } as const;
 
 export type Errno = keyof typeof ERRNO;
@@ -36,7 +38,11 @@ export function errnoName(n: number): Errno | undefined {
   return BY_NUMBER.get(n);
 }
 
-/** -errno as an unsigned 64-bit register value (what rax holds after a failed syscall). */
+/**
+ * -errno as an unsigned 64-bit register value (what rax holds after a failed syscall).
+ * Callers storing it in a register mask it to the arch width (arch.mask): on i386 eax is
+ * 32 bits, -ENOSYS = 0xffffffda (arch/x86/include/asm/syscall.h syscall_set_return_value).
+ */
 export function negErrnoReg(errno: Errno | number): bigint {
   const n = typeof errno === 'number' ? errno : ERRNO[errno];
   return BigInt.asUintN(64, BigInt(-n));

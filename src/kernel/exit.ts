@@ -20,6 +20,9 @@ export function beginGroupExit(ctx: Ctx, tgid: number, status: number, opts: { k
     th.exitKilled = opts.killed || (opts.caller !== undefined && th.tid !== opts.caller);
     th.phase = 'exit';
     th.run = { kind: 'running' };
+    // kernel/signal.c ptrace_stop(): a tracee woken from its stop (here by SIGKILL) clears
+    // JOBCTL_LISTENING, so a later PTRACE_EVENT_EXIT stop is not mistaken for a LISTEN.
+    th.listening = false;
   }
 }
 
@@ -75,7 +78,7 @@ export function notifyParent(ctx: Ctx, t: Task): void {
     const st = t.run.status;
     const code = WIFSIGNALED(st) ? SI.CLD_KILLED : SI.CLD_EXITED;
     const status = WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st);
-    signal.sendSignal(ctx, t.parent, makeSiginfo(t.exitSignal, code, { pid: t.tgid, status }));
+    signal.sendSignal(ctx, t.parent, makeSiginfo(t.exitSignal, code, { pid: t.tgid, status }), { group: true }); // __send_signal_locked(..., PIDTYPE_TGID)
   }
 }
 
@@ -110,7 +113,9 @@ export function ptraceDetach(ctx: Ctx, t: Task, sig: number): void {
   }
   if (wasStop) {
     if (wasStop.kind === 'group-stop') {
-      t.run = { kind: 'job-stop', sig: wasStop.statusSig, reported: true };
+      // __ptrace_unlink() re-traps into TASK_STOPPED; the real parent's WUNTRACED wait still
+      // sees group_exit_code unless it consumed it before (differential conformance run).
+      t.run = { kind: 'job-stop', sig: wasStop.statusSig, reported: wasStop.jobReported ?? true };
       return;
     }
     resumeFromStop(ctx, t, sig, tracer);

@@ -133,11 +133,32 @@ export function writeDebugReg(arch: Arch, debugRegs: readonly bigint[], n: numbe
   if (n < 4) {
     // ptrace_set_breakpoint_addr() → arch_check_bp_in_kernelspace(): kernel addresses refused.
     if (arch.name === 'x86_64' && v >= TASK_SIZE_MAX) return 'EINVAL';
+    // ... and an enabled slot's address must stay aligned to its length (modify_user_hw_breakpoint).
+    if (arch.name === 'x86_64' && dr7SlotInvalid(debugRegs[7]!, n, v)) return 'EINVAL';
     next[n] = v;
   } else if (n === 6) {
     next[6] = v ^ DR6_RESERVED;
   } else {
+    // ptrace_write_dr7(): every enabled slot must decode to a valid breakpoint, else EINVAL
+    // and the old DR7 stays (differential conformance run; fixture dr7-validation).
+    if (arch.name === 'x86_64' && [0, 1, 2, 3].some((i) => dr7SlotInvalid(v, i, debugRegs[i]!))) return 'EINVAL';
     next[7] = v;
   }
   return next;
+}
+
+/**
+ * Is slot i of `dr7` enabled (L or G bit) with a breakpoint the kernel refuses?
+ * decode_dr7() + arch_bp_generic_fields(): R/W 10 (I/O) is invalid and an execute breakpoint
+ * (R/W 00) must have LEN 00; hw_breakpoint_arch_parse(): the address must be aligned to the
+ * length (LEN 00/01/11/10 = 1/2/4/8 bytes) and lie in user space.
+ */
+function dr7SlotInvalid(dr7: bigint, i: number, addr: bigint): boolean {
+  if (((dr7 >> BigInt(2 * i)) & 3n) === 0n) return false;
+  const info = (dr7 >> BigInt(16 + 4 * i)) & 0xfn;
+  const rw = info & 3n;
+  const lenBits = info >> 2n;
+  if (rw === 2n || (rw === 0n && lenBits !== 0n)) return true;
+  const len = [1n, 2n, 8n, 4n][Number(lenBits)]!;
+  return (addr & (len - 1n)) !== 0n || addr + len - 1n >= TASK_SIZE_MAX;
 }

@@ -20,7 +20,10 @@ export function siginfoToBytes(arch: Arch, info: Siginfo): Uint8Array {
   v.setInt32(0, info.signo, true);
   v.setInt32(4, info.errno, true);
   v.setInt32(8, info.code, true);
-  if (isFaultInfo(info)) {
+  // ptrace_do_notify() fills si_pid/si_uid even where si_code would select the fault layout
+  // (a syscall stop without TRACESYSGOOD has SIGTRAP, si_code 5): a siginfo that carries a
+  // pid is laid out as kill-like (differential conformance run; fixture syscall-stop-siginfo-pid).
+  if (isFaultInfo(info) && info.pid === 0) {
     if (arch.wordBytes === 8) v.setBigUint64(u, BigInt.asUintN(64, info.addr), true);
     else v.setUint32(u, Number(BigInt.asUintN(32, info.addr)), true);
   } else {

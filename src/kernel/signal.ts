@@ -59,6 +59,8 @@ export function sendSignal(ctx: Ctx, tid: number, info: Siginfo, opts: { group?:
     for (const t of group) {
       t.pending = t.pending.filter((p) => !STOP_SIGNALS.has(p.signo));
       t.groupStopPending = false;
+      t.stopDequeued = false; // task_clear_jobctl_pending(JOBCTL_STOP_PENDING) also clears _DEQUEUED
+      t.groupStopped = false; // prepare_signal(SIGCONT): the group stop is over
       // ptrace_trap_notify(): a seized tracee re-traps with PTRACE_EVENT_STOP to report
       // the SIGCONT (fixture seize-stopped-fork: 0x80057f, then the SIGCONT delivery-stop).
       if (t.seized && t.tracer !== null) {
@@ -85,9 +87,11 @@ export function sendSignal(ctx: Ctx, tid: number, info: Siginfo, opts: { group?:
   } else if (ignoredAtGeneration(target, sig)) {
     return;
   }
-  // legacy_queue(): a standard signal already pending is not queued twice.
-  if (sig < 32 && target.pending.some((p) => p.signo === sig)) return;
-  target.pending.push(info);
+  // legacy_queue(): a standard signal already pending (in the same queue: the thread's own or
+  // the group's shared one) is not queued twice.
+  const shared = opts.group === true;
+  if (sig < 32 && target.pending.some((p) => p.signo === sig && (p.shared === true) === shared)) return;
+  target.pending.push(shared ? { ...info, shared } : info);
   wakeForSignal(ctx, target, sig);
 }
 
@@ -107,20 +111,27 @@ export function interruptSleep(ctx: Ctx, t: Task): void {
   if (t.run.kind !== 'blocked') return;
   const on = t.run.on;
   const code = on.kind === 'pause' ? ERESTARTNOHAND : on.kind === 'nanosleep' ? ERESTART_RESTARTBLOCK : ERESTARTSYS;
-  t.regs[ctx.arch.ax] = negErrnoReg(code);
+  t.regs[ctx.arch.ax] = negErrnoReg(code) & ctx.arch.mask;
   t.run = { kind: 'running' };
   t.phase = 'syscall-exit';
 }
 
+/**
+ * get_signal()'s choice: dequeue_synchronous_signal() (the first kernel-generated, si_code > 0,
+ * synchronous signal queued on the thread), else dequeue_signal(): the thread's private queue
+ * before the group's shared one, and in each next_signal(): synchronous signals first, then the
+ * lowest number (differential conformance run: a tgkill'd or ptrace-injected SIGTSTP is taken
+ * before a kill()'d SIGUSR1; fixture private-before-shared-signal).
+ */
 function dequeue(t: Task): Siginfo | undefined {
-  let best = -1;
-  for (let i = 0; i < t.pending.length; i++) {
-    const sig = t.pending[i]!.signo;
-    if (isBlocked(t, sig)) continue;
-    if (best < 0) { best = i; continue; }
-    const b = t.pending[best]!.signo;
-    const better = SYNCHRONOUS.has(sig) !== SYNCHRONOUS.has(b) ? SYNCHRONOUS.has(sig) : sig < b;
-    if (better) best = i;
+  let best = t.pending.findIndex((p) => !p.shared && p.code > 0 && SYNCHRONOUS.has(p.signo) && !isBlocked(t, p.signo));
+  if (best < 0) {
+    const rank = (x: Siginfo) => (x.shared ? 1000 : 0) + (SYNCHRONOUS.has(x.signo) ? 0 : 100) + x.signo;
+    for (let i = 0; i < t.pending.length; i++) {
+      const p = t.pending[i]!;
+      if (isBlocked(t, p.signo)) continue;
+      if (best < 0 || rank(p) < rank(t.pending[best]!)) best = i;
+    }
   }
   if (best < 0) return undefined;
   const [info] = t.pending.splice(best, 1);
@@ -143,9 +154,11 @@ export function getSignal(ctx: Ctx, t: Task): void {
       return;
     }
     if (t.interruptPending && t.seized && t.tracer !== null) {
-      // do_jobctl_trap(): PTRACE_INTERRUPT (or LISTEN wake-up) with no group stop → SIGTRAP.
+      // do_jobctl_trap(): PTRACE_INTERRUPT (or LISTEN wake-up) with no group stop → SIGTRAP;
+      // while the group stop is in effect (SIGNAL_STOP_STOPPED) → the stop signal, 0x80137f
+      // (differential conformance run; fixture interrupt-in-group-stop).
       t.interruptPending = false;
-      trapStop(ctx, t, SIG.SIGTRAP);
+      trapStop(ctx, t, t.groupStopped ? t.groupStopSig || SIG.SIGSTOP : SIG.SIGTRAP);
       return;
     }
     let info: Siginfo | null;
@@ -165,6 +178,8 @@ export function getSignal(ctx: Ctx, t: Task): void {
       const next = dequeue(t);
       if (!next) break;
       info = next;
+      // dequeue_signal(): "Set a marker that we have dequeued a stop signal".
+      if (STOP_SIGNALS.has(info.signo)) t.stopDequeued = true;
       if (t.tracer !== null && info.signo !== SIG.SIGKILL) {
         // ptrace_signal(): every signal but SIGKILL stops a tracee before delivery.
         t.phase = 'signals';
@@ -192,6 +207,11 @@ function handleSignal(ctx: Ctx, t: Task, info: Siginfo): boolean {
     case 'cont':
       return false;
     case 'stop':
+      // do_signal_stop(): no group stop unless JOBCTL_STOP_DEQUEUED is still set: a SIGCONT
+      // generated since the stop signal was dequeued (e.g. while it sat in its
+      // signal-delivery-stop) cancels it (differential conformance run; fixture
+      // sigcont-cancels-injected-stop).
+      if (!t.stopDequeued) return false;
       // do_signal_stop(): the whole group stops; each thread stops when it next checks.
       for (const th of threadGroup(ctx.s, t.tgid)) {
         if (th.run.kind === 'zombie') continue;
@@ -211,6 +231,8 @@ function handleSignal(ctx: Ctx, t: Task, info: Siginfo): boolean {
 /** do_signal_stop(): a traced thread enters a group-stop ptrace-stop; an untraced one a job stop. */
 function doSignalStop(ctx: Ctx, t: Task): void {
   t.groupStopPending = false;
+  t.stopDequeued = false; // task_participate_group_stop() clears JOBCTL_STOP_PENDING and _DEQUEUED
+  t.groupStopped = true; // the (single-threaded) group stop completes: SIGNAL_STOP_STOPPED
   const sig = t.groupStopSig || SIG.SIGSTOP;
   t.phase = 'signals';
   if (t.tracer !== null) {
@@ -218,13 +240,13 @@ function doSignalStop(ctx: Ctx, t: Task): void {
       trapStop(ctx, t, sig);
     } else {
       // ptrace_stop(signr, CLD_STOPPED, 0, NULL): last_siginfo NULL → GETSIGINFO EINVAL.
-      enterStop(ctx, t, { kind: 'group-stop', statusSig: sig, event: 0, siginfo: null });
+      enterStop(ctx, t, { kind: 'group-stop', statusSig: sig, event: 0, siginfo: null, jobReported: false });
     }
     return;
   }
   t.run = { kind: 'job-stop', sig, reported: false };
   const parent = ctx.s.tasks[t.parent];
-  if (parent) sendSignal(ctx, parent.tid, makeSiginfo(SIG.SIGCHLD, SI.CLD_STOPPED, { pid: t.tgid, status: sig }));
+  if (parent) sendSignal(ctx, parent.tid, makeSiginfo(SIG.SIGCHLD, SI.CLD_STOPPED, { pid: t.tgid, status: sig }), { group: true });
 }
 
 /** ptrace_do_notify(signr, signr | PTRACE_EVENT_STOP << 8): the seized group-stop / INTERRUPT trap. */
@@ -232,7 +254,7 @@ function trapStop(ctx: Ctx, t: Task, sig: number): void {
   const code = sig | (PTRACE_EVENT.STOP << 8);
   const kind = sig === SIG.SIGTRAP ? 'event' : 'group-stop';
   t.phase = 'signals';
-  enterStop(ctx, t, { kind, statusSig: sig, event: PTRACE_EVENT.STOP, siginfo: makeSiginfo(sig, code, { pid: t.tid }) });
+  enterStop(ctx, t, { kind, statusSig: sig, event: PTRACE_EVENT.STOP, siginfo: makeSiginfo(sig, code, { pid: t.tid }), jobReported: false });
 }
 
 /** Run a user handler: save the context kernel-side, jump to the handler with the signal in arg 0. */
@@ -257,7 +279,7 @@ export function restartFixup(ctx: Ctx, t: Task, handlerRuns: boolean): void {
   const restart = rax === BigInt(ERESTARTNOHAND) || rax === BigInt(ERESTARTSYS) || rax === BigInt(ERESTARTNOINTR) || rax === BigInt(ERESTART_RESTARTBLOCK);
   if (!restart) return;
   if (handlerRuns && rax !== BigInt(ERESTARTNOINTR)) {
-    t.regs[arch.ax] = negErrnoReg(ERRNO.EINTR);
+    t.regs[arch.ax] = negErrnoReg(ERRNO.EINTR) & arch.mask;
     return;
   }
   if (rax === BigInt(ERESTART_RESTARTBLOCK)) {

@@ -81,6 +81,11 @@ export interface Siginfo {
   addr: bigint;
   /** si_status for SIGCHLD. */
   status: number;
+  /**
+   * Queued on the thread group's shared_pending (kill(), SIGCHLD) rather than the thread's
+   * own pending (tgkill, faults, ptrace-injected): dequeue_signal() takes private ones first.
+   */
+  shared?: boolean;
 }
 
 export function makeSiginfo(signo: number, code: number, extra: Partial<Siginfo> = {}): Siginfo {

@@ -24,7 +24,7 @@ function syscallStopSig(t: Task): number {
 export function syscallEntry(ctx: Ctx, t: Task): void {
   const { arch } = ctx;
   t.regs[arch.origAx] = t.regs[arch.ax]!;
-  t.regs[arch.ax] = negErrnoReg(ERRNO.ENOSYS);
+  t.regs[arch.ax] = negErrnoReg(ERRNO.ENOSYS) & arch.mask; // i386: eax = 0xffffffda
   if (arch.name === 'x86_64') {
     // The syscall instruction: rcx ← rip, r11 ← rflags.
     t.regs[arch.sysClobber[0]!] = t.regs[arch.ip]!;
@@ -78,8 +78,10 @@ export function syscallExitWork(ctx: Ctx, t: Task): void {
     enterStop(ctx, t, { kind: 'syscall-exit', statusSig: sig, event: 0, siginfo: makeSiginfo(SIG.SIGTRAP, sig, { pid: t.tid }) }, EVENTMSG_SYSCALL_EXIT);
     return;
   }
-  if (t.singleStep && !t.sysemu) {
-    // report_single_step() → user_single_step_report(): SIGTRAP, TRAP_BRKPT.
+  if ((t.singleStep || t.blockStep) && !t.sysemu) {
+    // report_single_step() → user_single_step_report(): SIGTRAP, TRAP_BRKPT. Block-step too:
+    // arch/x86/kernel/step.c enable_step() → enable_single_step() sets TIF_SINGLESTEP for
+    // both (differential conformance run; fixture singleblock-over-syscall).
     sendSignal(ctx, t.tid, makeSiginfo(SIG.SIGTRAP, SI.TRAP_BRKPT, { addr: t.regs[ctx.arch.ip]! }), { force: true });
   }
 }

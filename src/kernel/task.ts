@@ -22,6 +22,12 @@ export interface PtraceStop {
   readonly siginfo: Siginfo | null;
   /** Has a wait4 collected this stop? Every stop is reported exactly once. */
   readonly reported: boolean;
+  /**
+   * group-stop only: has the real parent's wait(WUNTRACED) consumed the group stop's
+   * group_exit_code? A tracer's wait for the ptrace-stop does not, so after DETACH the
+   * job-control stop is still reportable unless this is set (differential conformance run).
+   */
+  readonly jobReported?: boolean;
 }
 
 /** Why a task sleeps inside a syscall (interruptible sleeps only). */
@@ -109,6 +115,17 @@ export interface Task {
   /** Job control: a group stop has been requested for this thread, by this signal. */
   groupStopPending: boolean;
   groupStopSig: number;
+  /**
+   * JOBCTL_STOP_DEQUEUED: a stop signal was dequeued and no SIGCONT or completed group stop
+   * has cleared it since. do_signal_stop() refuses to start a group stop without it, so a
+   * SIGCONT sent while a SIGSTOP sits in its delivery-stop cancels that SIGSTOP.
+   */
+  stopDequeued?: boolean;
+  /**
+   * SIGNAL_STOP_STOPPED: the group stop is in effect (until SIGCONT), even while a tracer has
+   * the task running; do_jobctl_trap() then reports the stop signal, not SIGTRAP.
+   */
+  groupStopped?: boolean;
   /** The group was continued by SIGCONT and no wait4(WCONTINUED) has reported it yet. */
   continued: boolean;
   /** Saved user contexts of running signal handlers (rt_sigreturn pops one). */

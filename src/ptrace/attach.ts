@@ -26,12 +26,13 @@ export function attach(ctx: Ctx, caller: Task, child: Task, addr: bigint, data: 
     // "If the task is already STOPPED, set JOBCTL_TRAP_STOP and TRAPPING, and kick it so
     // that it transits to TRACED": the tracer's next wait reports the stop.
     const sig = child.run.sig;
+    const jobReported = child.run.reported; // group_exit_code already consumed by the parent?
     child.phase = 'signals';
     child.run = {
       kind: 'ptrace-stop',
       stop: seize
-        ? { kind: 'group-stop', statusSig: sig, event: 0x80, siginfo: makeSiginfo(sig, sig | 0x8000, { pid: child.tid }), reported: false }
-        : { kind: 'group-stop', statusSig: sig, event: 0, siginfo: null, reported: false },
+        ? { kind: 'group-stop', statusSig: sig, event: 0x80, siginfo: makeSiginfo(sig, sig | 0x8000, { pid: child.tid }), reported: false, jobReported }
+        : { kind: 'group-stop', statusSig: sig, event: 0, siginfo: null, reported: false, jobReported },
     };
   }
   // send_sig_info(SIGSTOP, SEND_SIG_PRIV, task): si_code SI_KERNEL.

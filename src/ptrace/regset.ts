@@ -14,9 +14,9 @@ import { checkFxsave } from './regs.ts';
 interface Regset {
   readonly elemBytes: number;
   readonly totalBytes: number;
-  get(child: Task): Uint8Array;
+  get(child: Task): Uint8Array | 'ENXIO';
   /** Apply `bytes` (a prefix of the regset); returns an errno or null. */
-  set(ctx: Ctx, child: Task, bytes: Uint8Array): 'EINVAL' | 'EFAULT' | 'EIO' | null;
+  set(ctx: Ctx, child: Task, bytes: Uint8Array): 'EINVAL' | 'EFAULT' | 'EIO' | 'EOPNOTSUPP' | null;
 }
 
 function xstateBytes(child: Task): Uint8Array {
@@ -50,6 +50,10 @@ function regsets(ctx: Ctx): Map<number, Regset> {
       totalBytes: 512,
       get: (c) => c.fpregs.slice(0, 512),
       set: (c2, c, b) => {
+        // xfpregs_set() (6.x): "No funny business with partial or oversized writes is
+        // permitted": count != sizeof(struct fxregs_state) → EINVAL (differential
+        // conformance run; fixture setregset-fp-partial).
+        if (b.length !== 512) return 'EINVAL';
         const next = new Uint8Array(c.fpregs);
         next.set(b);
         const err = checkFxsave(c2, next);
@@ -75,6 +79,11 @@ function regsets(ctx: Ctx): Map<number, Regset> {
         return null;
       },
     });
+    // REGSET64_IOPERM (n = IO_BITMAP_LONGS, size = sizeof(long)): ioperm_get() answers ENXIO
+    // while the task has no I/O bitmap (never, in the model) and the regset has no .set, so
+    // copy_regset_from_user() answers EOPNOTSUPP (found by the differential conformance run:
+    // GETREGSET/SETREGSET NT_386_IOPERM gave ENXIO/EOPNOTSUPP on 6.18, not EINVAL).
+    m.set(NT.NT_386_IOPERM, { elemBytes: 8, totalBytes: 8192, get: () => 'ENXIO', set: () => 'EOPNOTSUPP' });
   } else {
     m.set(NT.NT_PRFPREG, {
       elemBytes: 4,
@@ -104,8 +113,10 @@ export function regset(ctx: Ctx, tracer: Task, child: Task, addr: bigint, data: 
     if (b === 'EFAULT') return fail('EFAULT');
     const err = rs.set(ctx, child, b);
     if (err) return fail(err);
-  } else if (copyToUser(ctx, tracer, base, rs.get(child).subarray(0, n))) {
-    return fail('EFAULT');
+  } else {
+    const b = rs.get(child);
+    if (typeof b === 'string') return fail(b);
+    if (copyToUser(ctx, tracer, base, b.subarray(0, n))) return fail('EFAULT');
   }
   return putUserWord(ctx, tracer, data + w, BigInt(n)) ? fail('EFAULT') : ok(0);
 }

@@ -66,7 +66,7 @@ export function applyOutcome(ctx: Ctx, t: Task, name: string, args: readonly big
     return; // recorded when it completes (run.ts completeBlocked / signal interruption)
   }
   if ('ret' in out) t.regs[arch.ax] = out.ret & arch.mask;
-  else if ('errno' in out) t.regs[arch.ax] = negErrnoReg(out.errno);
+  else if ('errno' in out) t.regs[arch.ax] = negErrnoReg(out.errno) & arch.mask; // i386: a 32-bit eax
   ctx.ledger.push({
     seq: -1,
     clockNs: ctx.s.clockNs,

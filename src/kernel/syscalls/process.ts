@@ -91,6 +91,8 @@ export function doClone(ctx: Ctx, t: Task, flags: bigint, newSp: bigint, program
     pending: [],
     insnCount: 0,
     vforkParent: flags & CLONE_VFORK ? t.tid : null,
+    stopDequeued: false, // ptrace_init_task(): child->jobctl = 0
+    groupStopped: false, // a new signal_struct
   };
   if (program) child.actions = {};
   ctx.s.tasks[tid] = child;

@@ -62,7 +62,8 @@ const SIG_IGN = 1n;
 /** rt_sigaction(sig, act, oact, sigsetsize): only sa_handler (word 0) is modelled. */
 export function sysRtSigaction(ctx: Ctx, t: Task, args: readonly bigint[]): SysOutcome {
   const sig = sigArg(args[0]!);
-  const [, act, oact] = args as [bigint, bigint, bigint];
+  const [, act, oact, size] = args as [bigint, bigint, bigint, bigint];
+  if (size !== 8n) return fail('EINVAL'); // rt_sigaction: sigsetsize != sizeof(sigset_t)
   if (sig < 1 || sig > NSIG) return fail('EINVAL');
   if (act !== 0n && (sig === SIG.SIGKILL || sig === SIG.SIGSTOP)) return fail('EINVAL');
   const old = t.actions[sig] ?? 'default';
@@ -86,7 +87,10 @@ export function sysRtSigaction(ctx: Ctx, t: Task, args: readonly bigint[]): SysO
 
 /** rt_sigprocmask(how, set, oset, size): SIG_BLOCK 0, SIG_UNBLOCK 1, SIG_SETMASK 2. */
 export function sysRtSigprocmask(ctx: Ctx, t: Task, args: readonly bigint[]): SysOutcome {
-  const [how, set, oset] = args as [bigint, bigint, bigint];
+  const [how, set, oset, size] = args as [bigint, bigint, bigint, bigint];
+  // "if (sigsetsize != sizeof(sigset_t)) return -EINVAL;" (kernel/signal.c; found by the
+  // differential conformance run: a 4-byte set left the mask unchanged on 6.18)
+  if (size !== 8n) return fail('EINVAL');
   const old = t.blocked;
   if (set !== 0n) {
     const b = copyFromUser(ctx, t, set, 8);
