@@ -1,0 +1,94 @@
+// price(entry, profile): what one host syscall of the ledger costs, split into
+//   entryExitNs  – the syscall trap in and out (every host call pays it once)
+//   requestNs    – the work of the call: ptrace dispatch (lookup + ptrace_check_attach, once
+//                  per call, once per PTRACE_MULTI) plus each request's own work; inside a
+//                  MULTI, each sub-request also pays the loop's dispatch and the copy-in of
+//                  its struct ptrace_multi entry
+//   transferNs   – data moved: PEEK/POKE TEXT/DATA per word, regsets and process_vm_* per byte
+//   roundTripNs  – a successful resume's stop/resume round trip: the tracee runs to its next
+//                  stop and the waiting tracer is woken (two context switches). Batching
+//                  cannot remove it: a MULTI ending in a resume pays it exactly once, as the
+//                  resume alone did.
+// So merging k calls into one MULTI saves (k − 1) × (entryExitNs + ptraceDispatchNs) and adds
+// k × (multiSubDispatchNs + multiEntryCopyInNs); requestNs of the requests themselves,
+// transferNs and roundTripNs are unchanged.
+import type { LedgerEntry } from '../kernel/ledger.ts';
+import { PTRACE } from '../ptrace/numbers.ts';
+import type { CostProfile } from './profile.ts';
+
+export interface PriceBreakdown {
+  entryExitNs: number;
+  requestNs: number;
+  transferNs: number;
+  roundTripNs: number;
+}
+
+export const ZERO: Readonly<PriceBreakdown> = { entryExitNs: 0, requestNs: 0, transferNs: 0, roundTripNs: 0 };
+
+export function totalNs(b: PriceBreakdown): number {
+  return b.entryExitNs + b.requestNs + b.transferNs + b.roundTripNs;
+}
+
+export function addInto(acc: PriceBreakdown, b: PriceBreakdown): void {
+  acc.entryExitNs += b.entryExitNs;
+  acc.requestNs += b.requestNs;
+  acc.transferNs += b.transferNs;
+  acc.roundTripNs += b.roundTripNs;
+}
+
+const WORD_MEMORY = new Set<number>([PTRACE.PEEKTEXT, PTRACE.PEEKDATA, PTRACE.POKETEXT, PTRACE.POKEDATA]);
+const SYSCALL_STOP = new Set<number>([PTRACE.SYSCALL, PTRACE.SYSEMU]);
+const SIGNAL_STOP = new Set<number>([PTRACE.CONT, PTRACE.SINGLESTEP, PTRACE.SINGLEBLOCK, PTRACE.SYSEMU_SINGLESTEP]);
+
+interface Req {
+  readonly request: number;
+  readonly requestName: string;
+  readonly ok: boolean;
+}
+
+function work(r: Req, p: CostProfile): number {
+  return (p.requestNs[r.requestName] ?? p.requestNs.default!).ns;
+}
+
+function transfer(r: Req, bytes: number | undefined, p: CostProfile): number {
+  if (!r.ok) return 0;
+  if (WORD_MEMORY.has(r.request)) return p.costs.transferNsPerWord.ns;
+  return (bytes ?? 0) * p.costs.transferNsPerByte.ns;
+}
+
+function roundTrip(r: Req, p: CostProfile): number {
+  if (!r.ok) return 0;
+  if (SYSCALL_STOP.has(r.request)) return p.costs.roundTripSyscallStopNs.ns;
+  if (SIGNAL_STOP.has(r.request)) return p.costs.roundTripSignalStopNs.ns;
+  return 0;
+}
+
+/**
+ * Price one ledger entry. `bytes[i]` is what the i-th request moved (a single call: bytes[0];
+ * a PTRACE_MULTI: one per sub-request). Never negative; deterministic.
+ */
+export function price(entry: LedgerEntry, profile: CostProfile, bytes: readonly (number | undefined)[] = []): PriceBreakdown {
+  const c = profile.costs;
+  const b: PriceBreakdown = { entryExitNs: c.syscallEntryExitNs.ns, requestNs: 0, transferNs: 0, roundTripNs: 0 };
+  const p = entry.ptrace;
+  if (!p) {
+    b.requestNs = profile.requestNs[entry.syscall]?.ns ?? 0;
+    b.transferNs = entry.errno === null ? (bytes[0] ?? 0) * c.transferNsPerByte.ns : 0;
+    return b;
+  }
+  b.requestNs = c.ptraceDispatchNs.ns;
+  if (p.request === PTRACE.MULTI && p.sub) {
+    p.sub.forEach((s, i) => {
+      const r = { request: s.request, requestName: s.requestName, ok: s.errno === null };
+      b.requestNs += c.multiSubDispatchNs.ns + c.multiEntryCopyInNs.ns + work(r, profile);
+      b.transferNs += transfer(r, bytes[i], profile);
+      if (i === p.sub!.length - 1) b.roundTripNs = roundTrip(r, profile);
+    });
+    return b;
+  }
+  const r = { request: p.request, requestName: p.requestName, ok: entry.errno === null };
+  b.requestNs += work(r, profile);
+  b.transferNs = transfer(r, bytes[0], profile);
+  b.roundTripNs = roundTrip(r, profile);
+  return b;
+}

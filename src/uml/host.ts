@@ -1,0 +1,102 @@
+// UML's host interface: every host syscall UML makes goes through here, so UML's code does
+// not know whether it runs in single mode (one ptrace call per request) or multi mode
+// (runs merged into PTRACE_MULTI calls as the batching policy says). STYLE.md §5.
+import type { Kernel, SysResult } from '../kernel/kernel.ts';
+import { PROT_READ, PROT_WRITE } from '../kernel/memory.ts';
+import { PTRACE } from '../ptrace/numbers.ts';
+import { writeBatch } from '../batch/batch.ts';
+import { groupRun, type Policy, type Site } from './policy.ts';
+
+export type Mode = 'single' | 'multi';
+
+/** UML's own memory (its address space in the host model): register buffers, iovecs, batches. */
+export const UML_SCRATCH = 0x60000000n;
+export const UML_REGS = UML_SCRATCH;
+export const UML_XSTATE = UML_SCRATCH + 0x1000n;
+export const UML_XSTATE_IOV = UML_SCRATCH + 0x2000n;
+export const UML_SIGINFO = UML_SCRATCH + 0x2100n;
+export const UML_WORD = UML_SCRATCH + 0x2200n;
+export const UML_MULTI_ARRAY = UML_SCRATCH + 0x3000n;
+export const UML_SCRATCH_BYTES = 0x4000n;
+
+export interface Call {
+  readonly request: number;
+  readonly addr: bigint;
+  readonly data: bigint;
+}
+
+export interface HostTrace {
+  /** For `ptsim trace`: which guest event each host call served (ledger seq → label). */
+  readonly events: Map<number, string>;
+}
+
+export class HostTracer {
+  /** Label for host calls made from now on that no later markEvent claims (probes, boot). */
+  event = 'boot';
+  /** Ledger seq → the guest event a UML host call served. */
+  readonly events = new Map<number, string>();
+  private unlabeledFrom = 0;
+
+  constructor(
+    readonly kernel: Kernel,
+    readonly uml: number,
+    public mode: Mode,
+    readonly policy: Policy,
+  ) {
+    kernel.mapMemory(uml, UML_SCRATCH, UML_SCRATCH_BYTES, PROT_READ | PROT_WRITE);
+  }
+
+  /** Label every UML host call since the last mark with `name` (the guest event they served). */
+  markEvent(name: string): void {
+    const ledger = this.kernel.ledger;
+    for (let i = this.unlabeledFrom; i < ledger.length; i++) if (ledger[i]!.pid === this.uml && !this.events.has(i)) this.events.set(i, name);
+    this.unlabeledFrom = ledger.length;
+  }
+
+  private label(_from: number): void {
+    if (this.event !== 'guest') this.markEvent(this.event);
+  }
+
+  ptrace(request: number, pid: number, addr = 0n, data = 0n): SysResult {
+    const from = this.kernel.ledger.length;
+    const r = this.kernel.ptrace(this.uml, request, pid, addr, data);
+    this.label(from);
+    return r;
+  }
+
+  wait4(pid: number, options: number, statusAddr = 0n): SysResult {
+    const from = this.kernel.ledger.length;
+    const r = this.kernel.wait4(this.uml, pid, options, statusAddr);
+    this.label(from);
+    return r;
+  }
+
+  kill(pid: number, sig: number): SysResult {
+    const from = this.kernel.ledger.length;
+    const r = this.kernel.kill(this.uml, pid, sig);
+    this.label(from);
+    return r;
+  }
+
+  /**
+   * A run of ptrace requests on one tracee from call site `site`. Single mode: one call
+   * each, stopping at the first failure. Multi mode: groups chosen by the policy become one
+   * PTRACE_MULTI each. Returns the first failure, or success.
+   */
+  run(site: Site, pid: number, calls: readonly Call[]): SysResult {
+    const groups = this.mode === 'multi' ? groupRun(this.policy, site, calls.map((c) => c.request)) : calls.map(() => 1);
+    let i = 0;
+    for (const n of groups) {
+      const group = calls.slice(i, i + n);
+      i += n;
+      const r = n === 1 ? this.ptrace(group[0]!.request, pid, group[0]!.addr, group[0]!.data) : this.multi(pid, group);
+      if (r.errno !== null || r.ret !== 0n) return r;
+    }
+    return { ret: 0n, errno: null };
+  }
+
+  private multi(pid: number, group: readonly Call[]): SysResult {
+    writeBatch(this.kernel, this.uml, group.map((c) => ({ request: c.request, addr: c.addr, localaddr: c.data, length: 0n })), UML_MULTI_ARRAY);
+    return this.ptrace(PTRACE.MULTI, pid, UML_MULTI_ARRAY, BigInt(group.length));
+  }
+}

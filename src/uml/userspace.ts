@@ -1,0 +1,87 @@
+// The userspace() loop (arch/um/os-Linux/skas/process.c; uml-skas.md §4, §8): resume the
+// guest process's host process with its saved registers, wait for the next stop, fetch the
+// registers, dispatch. Host calls per guest syscall: 2.6.26 SETREGS, SYSEMU, waitpid, GETREGS
+// (4); 6.1 adds SETREGSET/GETREGSET(NT_X86_XSTATE) around every stop (6). In multi mode the
+// seed merges SETREGS + the resume op (its first site).
+import { regsFromBytes, regsToBytes } from '../kernel/regs.ts';
+import { SIG } from '../kernel/signals.ts';
+import { WSTOPSIG, WIFSTOPPED, WUNTRACED, __WALL } from '../kernel/wait-status.ts';
+import { NT, PTRACE } from '../ptrace/numbers.ts';
+import type { GuestKernel, GuestProcess } from './guest.ts';
+import { UML_REGS, UML_XSTATE_IOV, type Call, type HostTracer } from './host.ts';
+import type { UmlProfile } from './profile.ts';
+import { killPtracedProcess } from './teardown.ts';
+
+export class UmlFatal extends Error {}
+
+/** The resume op: SELECT_PTRACE_OPERATION[using_sysemu][singlestepping] with no single-stepping. */
+export function resumeOp(usingSysemu: number): number {
+  return usingSysemu > 0 ? PTRACE.SYSEMU : PTRACE.SYSCALL;
+}
+
+function putRegs(host: HostTracer, regs: bigint[]): void {
+  host.kernel.writeMemory(host.uml, UML_REGS, regsToBytes(host.kernel.arch, regs));
+}
+
+function getRegs(host: HostTracer): bigint[] {
+  const arch = host.kernel.arch;
+  return regsFromBytes(arch, host.kernel.readMemory(host.uml, UML_REGS, arch.regNames.length * arch.wordBytes)!);
+}
+
+export function setXstateIov(host: HostTracer, profile: UmlProfile): void {
+  host.kernel.writeWord(host.uml, UML_XSTATE_IOV, UML_XSTATE_IOV + 0x100n);
+  host.kernel.writeWord(host.uml, UML_XSTATE_IOV + 8n, profile.xstateIovLen);
+}
+
+/** Run one guest process until it exits (the only process, or until the guest switches). */
+export function userspace(host: HostTracer, guest: GuestKernel, profile: UmlProfile, p: GuestProcess, usingSysemu: () => number): void {
+  const arch = host.kernel.arch;
+  for (let guard = 0; p.state === 'runnable'; guard++) {
+    if (guard > 10_000_000) throw new Error('simulator bug: userspace loop did not end');
+    const using = usingSysemu();
+    putRegs(host, p.regs);
+    const resume: Call[] = [{ request: PTRACE.SETREGS, addr: 0n, data: UML_REGS }];
+    if (profile.xstateRegset) {
+      setXstateIov(host, profile);
+      resume.push({ request: PTRACE.SETREGSET, addr: BigInt(NT.NT_X86_XSTATE), data: UML_XSTATE_IOV });
+    }
+    resume.push({ request: resumeOp(using), addr: 0n, data: 0n });
+    const r = host.run('userspace', p.hostPid, resume);
+    if (r.errno) throw new UmlFatal(`userspace - ptrace continue failed, op = ${resumeOp(using)}, errno = ${r.errno}`);
+    const w = host.wait4(p.hostPid, WUNTRACED | __WALL);
+    if (w.errno || w.status === undefined || w.status === null) throw new UmlFatal(`userspace - wait failed, errno = ${w.errno ?? w.hang}`);
+    const fetch: Call[] = [{ request: PTRACE.GETREGS, addr: 0n, data: UML_REGS }];
+    if (profile.xstateRegset) fetch.push({ request: PTRACE.GETREGSET, addr: BigInt(NT.NT_X86_XSTATE), data: UML_XSTATE_IOV });
+    const g = host.run('userspace-fetch', p.hostPid, fetch);
+    if (g.errno) throw new UmlFatal(`userspace - PTRACE_GETREGS failed, errno = ${g.errno}`);
+    p.regs = getRegs(host);
+    if (!WIFSTOPPED(w.status)) throw new UmlFatal(`userspace - child exited with status 0x${w.status.toString(16)}`);
+    const sig = WSTOPSIG(w.status);
+    if (sig === (SIG.SIGTRAP | 0x80)) {
+      handleTrap(host, guest, profile, p, using);
+    } else {
+      throw new UmlFatal(`userspace - child stopped with signal ${sig}`);
+    }
+    // "PT_SYSCALL_NR(regs->gp) = -1": the host must not restart anything.
+    p.regs[arch.origAx] = arch.mask;
+  }
+}
+
+/** handle_trap(): a guest syscall. Without SYSEMU the host call is nullified into getpid first. */
+function handleTrap(host: HostTracer, guest: GuestKernel, profile: UmlProfile, p: GuestProcess, usingSysemu: number): void {
+  const arch = host.kernel.arch;
+  if (usingSysemu === 0) {
+    const getpid = arch.name === 'x86_64' ? 39n : 20n;
+    host.ptrace(PTRACE.POKEUSER, p.hostPid, BigInt(arch.origAx * arch.wordBytes), getpid);
+    host.ptrace(PTRACE.SYSCALL, p.hostPid, 0n, 0n);
+    const w = host.wait4(p.hostPid, WUNTRACED | __WALL);
+    if (w.status !== (((SIG.SIGTRAP | 0x80) << 8) | 0x7f)) throw new UmlFatal(`handle_trap - failed to wait at end of syscall, errno = ${w.errno}, status = ${w.status}`);
+  }
+  const out = guest.syscall(p);
+  if (out.result === 'exit') {
+    killPtracedProcess(host, profile, p.hostPid);
+    host.markEvent(`exit:${p.gpid}`);
+    return;
+  }
+  p.regs[arch.ax] = out.result & arch.mask;
+}

@@ -1,0 +1,71 @@
+// Pricing: the breakdown of one call and of a PTRACE_MULTI, and the profiles as data.
+import { readdirSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { price, totalNs } from '../../src/cost-model/price.ts';
+import { loadProfile, PROFILE_DIR, validateProfile, ProfileError } from '../../src/cost-model/profile.ts';
+import { multiEntry } from '../../src/cost-model/whatif.ts';
+import { expandForArch } from '../../src/cost-model/arch-moves.ts';
+import { calls } from './helpers.ts';
+
+const profile = loadProfile('i386-2008');
+
+describe('profiles', () => {
+  for (const f of readdirSync(PROFILE_DIR).filter((x) => x.endsWith('.json'))) {
+    it(`${f}: valid, and every number names its source`, () => {
+      const json = JSON.parse(readFileSync(`${PROFILE_DIR}/${f}`, 'utf8'));
+      expect(() => validateProfile(json)).not.toThrow();
+      const walk = (v: unknown, path: string): void => {
+        if (v && typeof v === 'object' && 'ns' in v) expect((v as { source?: string }).source, path).toMatch(/\S/);
+        else if (v && typeof v === 'object' && path !== 'raw') for (const [k, x] of Object.entries(v)) walk(x, k);
+      };
+      walk(json.costs, 'costs');
+      walk(json.requestNs, 'requestNs');
+    });
+  }
+  it('a number without a source is refused', () => {
+    const json = JSON.parse(readFileSync(`${PROFILE_DIR}/i386-2008.json`, 'utf8'));
+    json.costs.syscallEntryExitNs = { ns: 1 };
+    expect(() => validateProfile(json)).toThrow(ProfileError);
+  });
+});
+
+describe('price', () => {
+  const c = profile.costs;
+  it('a single GETREGSET: entry/exit + dispatch + request work + bytes moved', () => {
+    const [x] = calls('ptrace(PTRACE_GETREGSET, 9, NT_X86_XSTATE, {iov_base=0x1, iov_len=2696 => 2432}) = 0');
+    expect(price(x!.entry, profile, [x!.transferBytes])).toEqual({
+      entryExitNs: c.syscallEntryExitNs.ns, requestNs: c.ptraceDispatchNs.ns + profile.requestNs.PTRACE_GETREGSET!.ns,
+      transferNs: 2432 * c.transferNsPerByte.ns, roundTripNs: 0,
+    });
+  });
+  it('a successful resume carries its round trip; a failed one does not', () => {
+    const [ok, bad] = calls('ptrace(PTRACE_SYSEMU, 9, NULL, 0) = 0', 'ptrace(PTRACE_CONT, 9, NULL, 0) = -1 ESRCH (No such process)');
+    expect(price(ok!.entry, profile).roundTripNs).toBe(c.roundTripSyscallStopNs.ns);
+    expect(price(bad!.entry, profile).roundTripNs).toBe(0);
+  });
+  it('MULTI of k: saves (k−1)(entry/exit + dispatch), adds k (sub-dispatch + copy-in), keeps work, transfer and the round trip', () => {
+    const run = calls('ptrace(PTRACE_SETREGS, 9, {rax=0}) = 0', 'ptrace(PTRACE_SETREGSET, 9, NT_X86_XSTATE, {iov_base=0x1, iov_len=512 => 512}) = 0', 'ptrace(PTRACE_CONT, 9, NULL, 0) = 0');
+    const k = run.length;
+    const singles = run.map((x) => price(x.entry, profile, [x.transferBytes]));
+    const m = price(multiEntry(run), profile, run.map((x) => x.transferBytes));
+    const sum = (f: (b: (typeof singles)[0]) => number): number => singles.reduce((n, b) => n + f(b), 0);
+    expect(m.entryExitNs).toBe(sum((b) => b.entryExitNs) - (k - 1) * c.syscallEntryExitNs.ns);
+    expect(m.requestNs).toBeCloseTo(sum((b) => b.requestNs) - (k - 1) * c.ptraceDispatchNs.ns + k * (c.multiSubDispatchNs.ns + c.multiEntryCopyInNs.ns), 6);
+    expect(m.transferNs).toBe(sum((b) => b.transferNs));
+    expect(m.roundTripNs).toBe(sum((b) => b.roundTripNs));
+    expect(totalNs(m)).toBeLessThan(sum(totalNs));
+  });
+});
+
+describe('ppc32 register moves', () => {
+  it('GETREGS becomes getWords PEEKUSER calls; other requests are unchanged', () => {
+    const ppc = loadProfile('ppc32');
+    const [g, s, cont] = calls('ptrace(PTRACE_GETREGS, 9, {rax=0}) = 0', 'ptrace(PTRACE_SETREGSET, 9, NT_X86_XSTATE, {iov_base=0x1, iov_len=1 => 1}) = 0', 'ptrace(PTRACE_CONT, 9, NULL, 0) = 0');
+    const e = expandForArch(g!, ppc);
+    expect(e.length).toBe(ppc.registerMoves!.getWords);
+    expect(new Set(e.map((x) => x.entry.ptrace!.requestName))).toEqual(new Set(['PTRACE_PEEKUSER']));
+    expect(e.map((x) => x.entry.args[2])).toEqual(e.map((_, i) => BigInt(i * 4)));
+    expect(expandForArch(s!, ppc).length).toBe(ppc.registerMoves!.regsetWords);
+    expect(expandForArch(cont!, ppc)).toEqual([cont]);
+  });
+});
