@@ -9,6 +9,8 @@ import { REQUEST_TABLE } from '../ptrace/request-table.ts';
 import { checkBatchEquivalence } from '../batch/check.ts';
 import { makeScenario } from '../batch/scenario.ts';
 import { InputError, parseBatchCheckInput } from '../batch/scenario-json.ts';
+import { CliError, commandCompare, commandProbe, commandRun, commandTrace } from './uml-commands.ts';
+import { main as whatifMain } from '../cost-model/cli.ts';
 
 const USAGE = `ptsim — a deterministic simulator of Linux ptrace, PTRACE_MULTI and UML's host side
 
@@ -19,6 +21,11 @@ commands:
   script FILE          run a conformance script on the simulator, one JSON line per operation
   requests             the ptrace request table: number, name, support, note, source
   batch-check [FILE]   is a PTRACE_MULTI batch equivalent to its sub-requests one by one? JSON in, JSON out
+  run                  run a guest workload on UML's host side (single or multi mode)
+  compare              single vs multi side by side, with the equivalence verdict
+  trace                UML's host syscalls as an annotated strace-like transcript
+  probe                UML's start-up probe output against a stock or patched kernel
+  whatif FILE          what PTRACE_MULTI would save on a real strace log (plain or gzip)
 
 options for every command: --help, --json (where output is a table)`;
 
@@ -99,9 +106,29 @@ function canonicalPretty(v: unknown): string {
   return JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? (x >= 0n ? `0x${x.toString(16)}` : x.toString()) : x), 2);
 }
 
-const COMMANDS: Record<string, (argv: string[]) => void> = { demo: commandDemo, script: commandScript, requests: commandRequests, 'batch-check': commandBatchCheck };
+const COMMANDS: Record<string, (argv: string[]) => void | Promise<void>> = {
+  demo: commandDemo,
+  script: commandScript,
+  requests: commandRequests,
+  'batch-check': commandBatchCheck,
+  run: commandRun,
+  compare: commandCompare,
+  trace: commandTrace,
+  probe: commandProbe,
+  whatif: async (argv) => {
+    const code = await whatifMain(argv);
+    if (code !== 0) throw new ExitCode(code);
+  },
+};
 
-export function main(argv: string[]): number {
+/** A subcommand that already reported its own error and wants this exit status. */
+class ExitCode extends Error {
+  constructor(readonly code: number) {
+    super(`exit ${code}`);
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   if (!cmd || cmd === '--help' || cmd === '-h' || cmd === 'help') {
     console.log(USAGE);
@@ -113,10 +140,11 @@ export function main(argv: string[]): number {
     return 2;
   }
   try {
-    run(rest);
+    await run(rest);
     return 0;
   } catch (e) {
-    if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    if (e instanceof ExitCode) return e.code;
+    if (e instanceof UsageError || e instanceof CliError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       console.error(`ptsim: ${(e as Error).message}`);
       return 2;
     }
@@ -125,4 +153,4 @@ export function main(argv: string[]): number {
   }
 }
 
-process.exitCode = main(process.argv.slice(2));
+process.exitCode = await main(process.argv.slice(2));

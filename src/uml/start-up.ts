@@ -91,15 +91,20 @@ export function runStartupProbes(host: HostTracer, profile: UmlProfile, boot: Bo
   // The seed's check_sysptvm (ptrace_vm + PTRACE_MULTI), unless `usesysemu`.
   let sysptvmSupported = false;
   let ptmultiSupported = false;
-  if (seedPatch && !boot.usesysemu) {
+  // (uml-6.1 has no ptrace_vm code: there the seed's multi probe runs after check_sysemu.)
+  const vmPatch = profile.name === 'uml-2.6.26';
+  const probeMulti = () => {
     const feature = testPtraceSysptvmAndPtmulti(k, host.uml);
-    say('Checking ptrace new tags for syscall emulation...');
-    sysptvmSupported = feature.sysptvm;
-    say(feature.sysptvm ? `OK${boot.nosysptvm ? ' (disabled)' : ''}\n` : 'unsupported\n');
+    if (vmPatch) {
+      say('Checking ptrace new tags for syscall emulation...');
+      sysptvmSupported = feature.sysptvm;
+      say(feature.sysptvm ? `OK${boot.nosysptvm ? ' (disabled)' : ''}\n` : 'unsupported\n');
+    }
     say('Checking ptrace multi speedup...');
     ptmultiSupported = feature.ptmulti;
     say(feature.ptmulti ? `OK${boot.nosysptmulti ? ' (disabled)' : ''}\n` : 'unsupported\n');
-  }
+  };
+  if (seedPatch && vmPatch && !boot.usesysemu) probeMulti();
 
   // check_sysemu(): basic, then advanced (SYSEMU_SINGLESTEP).
   let sysemuSupported = 0;
@@ -138,6 +143,8 @@ export function runStartupProbes(host: HostTracer, profile: UmlProfile, boot: Bo
       }
     }
   }
+
+  if (seedPatch && !vmPatch) probeMulti();
 
   // init_registers(): the register template child (6.1: GETREGS + XSTATE twice; exits 1).
   pid = startPtracedChild(host);

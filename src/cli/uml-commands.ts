@@ -1,0 +1,319 @@
+// `ptsim run | compare | trace | probe`: the UML host side on the simulated kernel.
+// A stable contract (README "Tour"): JSON field names below do not change silently.
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { Kernel } from '../kernel/kernel.ts';
+import type { LedgerEntry } from '../kernel/ledger.ts';
+import { signalName } from '../kernel/signals.ts';
+import { describeStatus } from '../kernel/wait-status.ts';
+import { PTRACE, regsetName } from '../ptrace/numbers.ts';
+import { BootError, parseBoot } from '../uml/boot.ts';
+import { HostTracer } from '../uml/host.ts';
+import { policyByName, runUml, umlLedgerView, type RunResult } from '../uml/machine.ts';
+import { parsePolicy, PolicyError, SEED_POLICY, type Policy } from '../uml/policy.ts';
+import { profileByName, PROFILES, type UmlProfile } from '../uml/profile.ts';
+import { runStartupProbes } from '../uml/start-up.ts';
+import { parseWorkload, WorkloadError, type Workload } from '../uml/workload.ts';
+
+export class CliError extends Error {}
+
+const RUN_OPTIONS = {
+  help: { type: 'boolean' },
+  json: { type: 'boolean' },
+  workload: { type: 'string' },
+  profile: { type: 'string' },
+  mode: { type: 'string' },
+  policy: { type: 'string' },
+  boot: { type: 'string' },
+  seed: { type: 'string' },
+  limit: { type: 'string' },
+} as const;
+
+const COMMON = `  --workload SPEC     getpid:N, write:NxBYTES, sums like getpid:1000+write:10x64 (required)
+  --profile P         uml-2.6.26 | uml-6.1 (default uml-6.1)
+  --policy P          seed | full | FILE.json (default seed; see src/uml/policy.ts)
+  --boot "ARGS"       UML boot switches: nosysemu, nosysptvm, usesysemu, nosysptmulti
+  --seed N            scheduler seed (default 1)
+  --json              machine-readable output`;
+
+export const RUN_HELP = `usage: ptsim run --workload SPEC [--profile P] [--mode single|multi] [--policy P] [--boot "ARGS"] [--seed N] [--json]
+
+Boots the UML host side on a simulated host kernel (stock in single mode; with PTRACE_MULTI
+in multi mode) and runs the guest workload. Prints host syscalls by syscall and by request.
+${COMMON}
+  --mode M            single (one ptrace call per request) | multi (PTRACE_MULTI per the policy)
+
+JSON: { profile, mode, policy, workload, hostSyscalls, bySyscall, byPtraceRequest, bySubRequest,
+        startup, guestEvents, guestDigest, console, exit }`;
+
+export const COMPARE_HELP = `usage: ptsim compare --workload SPEC [--profile P] [--policy P] [--boot "ARGS"] [--seed N] [--json]
+
+Runs the workload in single and in multi mode and compares them: host syscalls saved, and
+whether the guest saw exactly the same run (guestDigest) with the multi ledger equal to the
+single ledger minus exactly the merged calls.
+${COMMON}
+
+JSON: { single, multi, saved: { hostSyscalls, fraction }, equivalent }`;
+
+export const TRACE_HELP = `usage: ptsim trace --workload SPEC [run options] [--limit N] [--json]
+
+The UML process's host syscalls as an annotated strace-like transcript: arguments, result,
+what wait4 saw, and the guest event each call served.
+${COMMON}
+  --mode M            single | multi
+  --limit N           print at most N host syscalls
+
+JSON: one object per line: { seq, pid, syscall, request, target, regset, signal, result, errno,
+       stop, guestEvent, sub? }`;
+
+export const PROBE_HELP = `usage: ptsim probe [--kernel stock|multi|vm|multi+vm] [--profile P] [--boot "ARGS"] [--json]
+
+UML's start-up probes against a host kernel: check_ptrace, (seed) the ptrace_vm + PTRACE_MULTI
+probe, check_sysemu. Prints UML's own messages.
+  --kernel K          stock (default), multi (PTRACE_MULTI), vm (2008 PTRACE_VM skip flags), multi+vm
+  --profile P         uml-2.6.26 (default: the seed's code) | uml-6.1`;
+
+function profileOf(v: string | undefined): UmlProfile {
+  const p = profileByName(v ?? 'uml-6.1');
+  if (!p) throw new CliError(`--profile: unknown profile '${v}' (uml-2.6.26, uml-6.1)`);
+  return p;
+}
+
+function policyOf(v: string | undefined): Policy {
+  if (!v) return SEED_POLICY;
+  const builtin = policyByName(v);
+  if (builtin) return builtin;
+  let text: string;
+  try {
+    text = readFileSync(v, 'utf8');
+  } catch (e) {
+    throw new CliError(`--policy: '${v}' is neither seed, full nor a readable file (${(e as NodeJS.ErrnoException).code ?? e})`);
+  }
+  try {
+    return parsePolicy(text, v);
+  } catch (e) {
+    if (e instanceof PolicyError) throw new CliError(e.message);
+    throw e;
+  }
+}
+
+function workloadOf(v: string | undefined): Workload {
+  if (!v) throw new CliError('--workload SPEC is required (e.g. --workload getpid:1000)');
+  try {
+    return parseWorkload(v);
+  } catch (e) {
+    if (e instanceof WorkloadError) throw new CliError(e.message);
+    throw e;
+  }
+}
+
+function seedOf(v: string | undefined): number {
+  if (v === undefined) return 1;
+  if (!/^\d+$/.test(v)) throw new CliError(`--seed: expected a whole number, got '${v}'`);
+  return Number(v);
+}
+
+function bootOf(v: string | undefined): string {
+  try {
+    parseBoot(v ?? '');
+  } catch (e) {
+    if (e instanceof BootError) throw new CliError(e.message);
+    throw e;
+  }
+  return v ?? '';
+}
+
+function modeOf(v: string | undefined): 'single' | 'multi' {
+  if (v === undefined || v === 'single' || v === 'multi') return v ?? 'single';
+  throw new CliError(`--mode: expected single or multi, got '${v}'`);
+}
+
+function runFrom(values: Record<string, string | boolean | undefined>, mode: 'single' | 'multi'): RunResult {
+  return runUml({
+    profile: profileOf(values.profile as string | undefined),
+    mode,
+    policy: policyOf(values.policy as string | undefined),
+    workload: workloadOf(values.workload as string | undefined),
+    boot: bootOf(values.boot as string | undefined),
+    seed: seedOf(values.seed as string | undefined),
+  });
+}
+
+function table(counts: Record<string, number>, other?: Record<string, number>): string {
+  const keys = [...new Set([...Object.keys(counts), ...Object.keys(other ?? {})])].sort();
+  const w = Math.max(8, ...keys.map((k) => k.length));
+  return keys.map((k) => {
+    const a = counts[k] ?? 0;
+    if (!other) return `  ${k.padEnd(w)} ${String(a).padStart(8)}`;
+    const b = other[k] ?? 0;
+    return `  ${k.padEnd(w)} ${String(a).padStart(8)} ${String(b).padStart(8)} ${String(b - a).padStart(8)}`;
+  }).join('\n');
+}
+
+export function commandRun(argv: string[]): void {
+  const { values } = parseArgs({ args: argv, options: RUN_OPTIONS });
+  if (values.help) return void console.log(RUN_HELP);
+  const r = runFrom(values, modeOf(values.mode));
+  if (values.json) return void console.log(JSON.stringify(r, null, 2));
+  console.log(`${r.profile}, ${r.mode} mode, policy ${r.policy}, workload ${r.workload}: ${r.exit}`);
+  console.log(`start-up: ${r.startup.hostSyscalls} host syscalls`);
+  for (const m of r.startup.messages) console.log(`  | ${m}`);
+  console.log(`run: ${r.hostSyscalls} host syscalls by the UML process`);
+  console.log(table(r.bySyscall));
+  console.log('by ptrace request:');
+  console.log(table(r.byPtraceRequest));
+  if (Object.keys(r.bySubRequest).length) {
+    console.log('inside PTRACE_MULTI:');
+    console.log(table(r.bySubRequest));
+  }
+  console.log('guest events:');
+  console.log(table(r.guestEvents));
+  console.log(`guest digest ${r.guestDigest}`);
+}
+
+export interface Comparison {
+  single: RunResult;
+  multi: RunResult;
+  saved: { hostSyscalls: number; fraction: number };
+  equivalent: boolean;
+}
+
+export function compareRuns(values: Record<string, string | boolean | undefined>): Comparison {
+  const single = runFrom(values, 'single');
+  const multi = runFrom(values, 'multi');
+  const saved = single.hostSyscalls - multi.hostSyscalls;
+  const mergedCalls = umlLedgerView(multi).slice(multi.startup.hostSyscalls).filter(({ entry }) => entry.ptrace?.request === PTRACE.MULTI).reduce((n, { entry }) => n + entry.ptrace!.sub!.length - 1, 0);
+  const equivalent = single.guestDigest === multi.guestDigest && saved === mergedCalls && runLedgerLaw(single, multi);
+  return { single, multi, saved: { hostSyscalls: saved, fraction: single.hostSyscalls ? Math.round((saved / single.hostSyscalls) * 10000) / 10000 : 0 }, equivalent };
+}
+
+/** A ledger entry without pid values (the two runs' probes create different numbers of processes). */
+function normalized(e: LedgerEntry): string {
+  if (e.syscall === 'wait4') return `wait4 ${e.wait?.status !== undefined && e.wait.status !== null ? describeStatus(e.wait.status) : e.errno}`;
+  if (e.syscall === 'fork' || e.syscall === 'clone') return e.syscall;
+  return `${e.syscall}${e.ptrace ? ` ${e.ptrace.requestName}` : ''} ${e.ret}`;
+}
+
+/** Compare the run phases (after start-up) of both ledgers, MULTI calls expanded. */
+export function runLedgerLaw(single: RunResult, multi: RunResult): boolean {
+  const phase = (r: RunResult, expand: boolean): string[] => {
+    const view = umlLedgerView(r).slice(r.startup.hostSyscalls);
+    return view.flatMap(({ entry }) =>
+      expand && entry.ptrace?.request === PTRACE.MULTI
+        ? entry.ptrace.sub!.map((s) => `ptrace ${s.requestName} ${s.ret}`)
+        : [normalized(entry)]);
+  };
+  return phase(single, false).join('\n') === phase(multi, true).join('\n');
+}
+
+export function commandCompare(argv: string[]): void {
+  const { values } = parseArgs({ args: argv, options: RUN_OPTIONS });
+  if (values.help) return void console.log(COMPARE_HELP);
+  if (values.mode) throw new CliError('compare: --mode is not an option here (it runs both)');
+  const c = compareRuns(values);
+  if (values.json) return void console.log(JSON.stringify(c, null, 2));
+  console.log(`${c.single.profile}, policy ${c.single.policy}, workload ${c.single.workload}`);
+  console.log(`  ${'host syscalls'.padEnd(22)} ${'single'.padStart(8)} ${'multi'.padStart(8)} ${'diff'.padStart(8)}`);
+  console.log(table(c.single.byPtraceRequest, c.multi.byPtraceRequest));
+  console.log(`  ${'total'.padEnd(22)} ${String(c.single.hostSyscalls).padStart(8)} ${String(c.multi.hostSyscalls).padStart(8)} ${String(-c.saved.hostSyscalls).padStart(8)}`);
+  console.log(`saved ${c.saved.hostSyscalls} host syscalls (${(c.saved.fraction * 100).toFixed(1)}%); guest-visible runs ${c.equivalent ? 'identical' : 'DIFFER'} (digest ${c.single.guestDigest} / ${c.multi.guestDigest})`);
+}
+
+export interface TraceLine {
+  seq: number;
+  pid: number;
+  syscall: string;
+  request: string | null;
+  target: number | null;
+  regset: string | null;
+  signal: string | null;
+  result: string;
+  errno: string | null;
+  stop: string | null;
+  guestEvent: string;
+  sub?: { request: string; result: string; errno: string | null }[];
+}
+
+export function traceLines(r: RunResult): TraceLine[] {
+  return umlLedgerView(r).map(({ entry, event }) => toTraceLine(entry, event));
+}
+
+function toTraceLine(e: LedgerEntry, event: string): TraceLine {
+  const p = e.ptrace;
+  const line: TraceLine = {
+    seq: e.seq,
+    pid: e.pid,
+    syscall: e.syscall,
+    request: p?.requestName ?? null,
+    target: p?.target ?? (e.syscall === 'wait4' || e.syscall === 'kill' ? Number(BigInt.asIntN(32, e.args[0] ?? 0n)) : null),
+    regset: p?.regset ?? null,
+    signal: p?.signal ? signalName(p.signal) : e.syscall === 'kill' ? signalName(Number(e.args[1] ?? 0n)) : null,
+    result: e.ret.toString(),
+    errno: e.errno,
+    stop: e.wait?.status !== undefined && e.wait.status !== null ? describeStatus(e.wait.status) : null,
+    guestEvent: event,
+  };
+  if (p?.sub) line.sub = p.sub.map((s) => ({ request: s.requestName, result: s.ret.toString(), errno: s.errno }));
+  return line;
+}
+
+function strace(l: TraceLine): string {
+  let call: string;
+  if (l.request) {
+    const extra = l.regset ? `, ${l.regset}` : l.signal ? `, ${l.signal}` : '';
+    const sub = l.sub ? ` {${l.sub.map((s) => s.request.replace('PTRACE_', '')).join(', ')}}` : '';
+    call = `ptrace(${l.request}, ${l.target}${extra})${sub}`;
+  } else if (l.syscall === 'wait4') {
+    call = `wait4(${l.target}) [${l.stop ?? ''}]`;
+  } else {
+    call = `${l.syscall}(${l.target ?? ''}${l.signal ? `, ${l.signal}` : ''})`;
+  }
+  const res = l.errno ? `-1 ${l.errno}` : l.result;
+  return `${String(l.seq).padStart(6)}  ${call.padEnd(60)} = ${res.padEnd(6)} # ${l.guestEvent}`;
+}
+
+export function commandTrace(argv: string[]): void {
+  const { values } = parseArgs({ args: argv, options: RUN_OPTIONS });
+  if (values.help) return void console.log(TRACE_HELP);
+  let limit = Infinity;
+  if (values.limit !== undefined) {
+    if (!/^\d+$/.test(values.limit)) throw new CliError(`--limit: expected a whole number, got '${values.limit}'`);
+    limit = Number(values.limit);
+  }
+  const r = runFrom(values, modeOf(values.mode));
+  const lines = traceLines(r).slice(0, limit);
+  for (const l of lines) console.log(values.json ? JSON.stringify(l) : strace(l));
+}
+
+export function commandProbe(argv: string[]): void {
+  const { values } = parseArgs({ args: argv, options: { help: { type: 'boolean' }, json: { type: 'boolean' }, kernel: { type: 'string' }, profile: { type: 'string' }, boot: { type: 'string' } } });
+  if (values.help) return void console.log(PROBE_HELP);
+  const kind = values.kernel ?? 'stock';
+  const kernels: Record<string, { ptraceMulti: false | '2008'; ptraceVm: false | '2008' }> = {
+    stock: { ptraceMulti: false, ptraceVm: false },
+    multi: { ptraceMulti: '2008', ptraceVm: false },
+    vm: { ptraceMulti: false, ptraceVm: '2008' },
+    'multi+vm': { ptraceMulti: '2008', ptraceVm: '2008' },
+  };
+  const cfg = kernels[kind];
+  if (!cfg) throw new CliError(`--kernel: expected stock, multi, vm or multi+vm, got '${kind}'`);
+  const profile = values.profile ? profileOf(values.profile) : PROFILES['uml-2.6.26'];
+  const boot = parseBootOrThrow(values.boot);
+  const k = new Kernel({ ...profile.kernel, ...cfg });
+  const uml = k.spawnExternal('linux.uml');
+  const host = new HostTracer(k, uml, 'single', SEED_POLICY);
+  const out = runStartupProbes(host, profile, boot, true);
+  if (values.json) return void console.log(JSON.stringify({ profile: profile.name, kernel: kind, boot: values.boot ?? '', messages: out.lines, sysemuSupported: out.sysemuSupported, sysptvmSupported: out.sysptvmSupported, ptmultiSupported: out.ptmultiSupported, hostSyscalls: k.ledger.filter((e) => e.pid === uml).length }, null, 2));
+  for (const l of out.lines) console.log(l);
+}
+
+function parseBootOrThrow(v: string | undefined) {
+  try {
+    return parseBoot(v ?? '');
+  } catch (e) {
+    if (e instanceof BootError) throw new CliError(e.message);
+    throw e;
+  }
+}
+
+export { regsetName };
