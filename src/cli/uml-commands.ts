@@ -14,6 +14,8 @@ import { parsePolicy, PolicyError, SEED_POLICY, type Policy } from '../uml/polic
 import { profileByName, PROFILES, type UmlProfile } from '../uml/profile.ts';
 import { runStartupProbes } from '../uml/start-up.ts';
 import { parseWorkload, WorkloadError, type Workload } from '../uml/workload.ts';
+import { addInto, price, totalNs } from '../cost-model/price.ts';
+import { loadProfile, ProfileError, type CostProfile } from '../cost-model/profile.ts';
 
 export class CliError extends Error {}
 
@@ -27,6 +29,7 @@ const RUN_OPTIONS = {
   boot: { type: 'string' },
   seed: { type: 'string' },
   limit: { type: 'string' },
+  cost: { type: 'string' },
 } as const;
 
 const COMMON = `  --workload SPEC     getpid:N, write:NxBYTES, sums like getpid:1000+write:10x64 (required)
@@ -34,6 +37,7 @@ const COMMON = `  --workload SPEC     getpid:N, write:NxBYTES, sums like getpid:
   --policy P          seed | full | FILE.json (default seed; see src/uml/policy.ts)
   --boot "ARGS"       UML boot switches: nosysemu, nosysptvm, usesysemu, nosysptmulti
   --seed N            scheduler seed (default 1)
+  --cost C            cost profile for simulated time: calibrated-local (default), i386-2008, ppc32, or FILE.json
   --json              machine-readable output`;
 
 export const RUN_HELP = `usage: ptsim run --workload SPEC [--profile P] [--mode single|multi] [--policy P] [--boot "ARGS"] [--seed N] [--json]
@@ -44,7 +48,7 @@ ${COMMON}
   --mode M            single (one ptrace call per request) | multi (PTRACE_MULTI per the policy)
 
 JSON: { profile, mode, policy, workload, hostSyscalls, bySyscall, byPtraceRequest, bySubRequest,
-        startup, guestEvents, guestDigest, console, exit }`;
+        startup, guestEvents, guestDigest, console, exit, costProfile, simulatedNs, timeSplitNs }`;
 
 export const COMPARE_HELP = `usage: ptsim compare --workload SPEC [--profile P] [--policy P] [--boot "ARGS"] [--seed N] [--json]
 
@@ -53,7 +57,7 @@ whether the guest saw exactly the same run (guestDigest) with the multi ledger e
 single ledger minus exactly the merged calls.
 ${COMMON}
 
-JSON: { single, multi, saved: { hostSyscalls, fraction }, equivalent }`;
+JSON: { single, multi, saved: { hostSyscalls, fraction, simulatedNs, speedup }, equivalent }`;
 
 export const TRACE_HELP = `usage: ptsim trace --workload SPEC [run options] [--limit N] [--json]
 
@@ -128,7 +132,39 @@ function modeOf(v: string | undefined): 'single' | 'multi' {
   throw new CliError(`--mode: expected single or multi, got '${v}'`);
 }
 
-function runFrom(values: Record<string, string | boolean | undefined>, mode: 'single' | 'multi'): RunResult {
+export interface PricedRun extends RunResult {
+  costProfile: string;
+  /** Σ price of the UML process's host calls in the run phase (src/cost-model/price.ts). */
+  simulatedNs: number;
+  timeSplitNs: { entryExitNs: number; requestNs: number; transferNs: number; roundTripNs: number };
+}
+
+function costOf(v: string | undefined): CostProfile {
+  try {
+    return loadProfile(v ?? 'calibrated-local');
+  } catch (e) {
+    if (e instanceof ProfileError) throw new CliError(`--cost: ${e.message}`);
+    throw e;
+  }
+}
+
+/** Price the run phase's UML host calls. The kernel clock itself still advances per instruction only. */
+export function priceRun(r: RunResult, profile: CostProfile): PricedRun {
+  const split = { entryExitNs: 0, requestNs: 0, transferNs: 0, roundTripNs: 0 };
+  for (const { entry } of umlLedgerView(r).slice(r.startup.hostSyscalls)) addInto(split, price(entry, profile));
+  const round = (x: number) => Math.round(x);
+  const timeSplitNs = { entryExitNs: round(split.entryExitNs), requestNs: round(split.requestNs), transferNs: round(split.transferNs), roundTripNs: round(split.roundTripNs) };
+  const out = Object.assign(Object.create(null) as object, r, { costProfile: profile.name, simulatedNs: round(totalNs(split)), timeSplitNs }) as PricedRun;
+  Object.defineProperty(out, 'kernel', { value: r.kernel, enumerable: false });
+  Object.defineProperty(out, 'host', { value: r.host, enumerable: false });
+  return out;
+}
+
+function runFrom(values: Record<string, string | boolean | undefined>, mode: 'single' | 'multi'): PricedRun {
+  return priceRun(runUmlFrom(values, mode), costOf(values.cost as string | undefined));
+}
+
+function runUmlFrom(values: Record<string, string | boolean | undefined>, mode: 'single' | 'multi'): RunResult {
   return runUml({
     profile: profileOf(values.profile as string | undefined),
     mode,
@@ -169,12 +205,13 @@ export function commandRun(argv: string[]): void {
   console.log('guest events:');
   console.log(table(r.guestEvents));
   console.log(`guest digest ${r.guestDigest}`);
+  console.log(`simulated time ${(r.simulatedNs / 1000).toFixed(1)} us (cost profile ${r.costProfile}; round trips ${(r.timeSplitNs.roundTripNs / 1000).toFixed(1)} us)`);
 }
 
 export interface Comparison {
-  single: RunResult;
-  multi: RunResult;
-  saved: { hostSyscalls: number; fraction: number };
+  single: PricedRun;
+  multi: PricedRun;
+  saved: { hostSyscalls: number; fraction: number; simulatedNs: number; speedup: number };
   equivalent: boolean;
 }
 
@@ -184,7 +221,9 @@ export function compareRuns(values: Record<string, string | boolean | undefined>
   const saved = single.hostSyscalls - multi.hostSyscalls;
   const mergedCalls = umlLedgerView(multi).slice(multi.startup.hostSyscalls).filter(({ entry }) => entry.ptrace?.request === PTRACE.MULTI).reduce((n, { entry }) => n + entry.ptrace!.sub!.length - 1, 0);
   const equivalent = single.guestDigest === multi.guestDigest && saved === mergedCalls && runLedgerLaw(single, multi);
-  return { single, multi, saved: { hostSyscalls: saved, fraction: single.hostSyscalls ? Math.round((saved / single.hostSyscalls) * 10000) / 10000 : 0 }, equivalent };
+  const savedNs = single.simulatedNs - multi.simulatedNs;
+  const speedup = multi.simulatedNs ? Math.round((single.simulatedNs / multi.simulatedNs) * 10000) / 10000 : 1;
+  return { single, multi, saved: { hostSyscalls: saved, fraction: single.hostSyscalls ? Math.round((saved / single.hostSyscalls) * 10000) / 10000 : 0, simulatedNs: savedNs, speedup }, equivalent };
 }
 
 /** A ledger entry without pid values (the two runs' probes create different numbers of processes). */
@@ -217,6 +256,7 @@ export function commandCompare(argv: string[]): void {
   console.log(table(c.single.byPtraceRequest, c.multi.byPtraceRequest));
   console.log(`  ${'total'.padEnd(22)} ${String(c.single.hostSyscalls).padStart(8)} ${String(c.multi.hostSyscalls).padStart(8)} ${String(-c.saved.hostSyscalls).padStart(8)}`);
   console.log(`saved ${c.saved.hostSyscalls} host syscalls (${(c.saved.fraction * 100).toFixed(1)}%); guest-visible runs ${c.equivalent ? 'identical' : 'DIFFER'} (digest ${c.single.guestDigest} / ${c.multi.guestDigest})`);
+  console.log(`simulated time ${(c.single.simulatedNs / 1000).toFixed(1)} → ${(c.multi.simulatedNs / 1000).toFixed(1)} us, speed-up ${c.saved.speedup.toFixed(3)}× (cost profile ${c.single.costProfile})`);
 }
 
 export interface TraceLine {
