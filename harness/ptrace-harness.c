@@ -1120,11 +1120,16 @@ static void do_settle(void)
 {
 	struct timespec t0, now, d = {0, 1000000};
 	clock_gettime(CLOCK_MONOTONIC, &t0);
+	int quiet = 0;
 	for (;;) {
 		int busy;
 		scan_proc(&busy);
-		if (!busy)
+		/* Two quiet scans in a row: a process forked during a scan whose pid is
+		 * lower than the scan's position (pids wrap) is only seen by the next one. */
+		if (!busy && ++quiet >= 2)
 			return;
+		if (busy)
+			quiet = 0;
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		long ms = (now.tv_sec - t0.tv_sec) * 1000 + (now.tv_nsec - t0.tv_nsec) / 1000000;
 		if (ms >= 2000)

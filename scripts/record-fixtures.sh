@@ -7,12 +7,14 @@
 #
 #   bash scripts/record-fixtures.sh            # all scripts
 #   bash scripts/record-fixtures.sh NAME...    # only these (name or path)
+#   FIXTURE_DIR=test/fixtures/ported bash scripts/record-fixtures.sh   # another directory
+#     (the conformance table's ported cases: npm run conformance)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/build-harness.sh
 
-dir=test/fixtures/kernel
+dir=${FIXTURE_DIR:-test/fixtures/kernel}
 harness=build/ptsim-harness
 runs=3
 

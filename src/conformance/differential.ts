@@ -40,7 +40,10 @@ export function runOnSimulator(text: string): SimResult {
   return { lines: lines.map((l) => JSON.parse(JSON.stringify(l)) as OutputLine), error, stopKinds: run.events.map((e) => e.kind) };
 }
 
-/** The request names a script's output lines exercised (as PTRACE_* names, or the number). */
+/**
+ * The requests a script's output lines exercised: names without PTRACE_ for requests Linux
+ * or Davoli's patches define, `0x…` for numbers nothing defines.
+ */
 export function requestsOf(lines: readonly OutputLine[]): string[] {
   const out = new Set<string>();
   for (const l of lines) {

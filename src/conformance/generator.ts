@@ -21,6 +21,7 @@
 //
 // Because the builder repairs instead of rejecting, every shrunk input is a valid script too.
 import fc from 'fast-check';
+import { X86_64 } from '../kernel/arch.ts';
 import { INSN_BYTES } from '../kernel/isa.ts';
 import type { Task } from '../kernel/task.ts';
 import { UNTRACKED_FIELDS } from './compare.ts';
@@ -108,7 +109,7 @@ const WAIT_OPTS = ['0', '__WALL', '__WCLONE', 'WUNTRACED', 'WCONTINUED', 'WUNTRA
 const BAD_WAIT_OPTS = ['WNOWAIT', 'WEXITED', '0x100', 'WNOHANG|WEXITED'];
 const UNKNOWN_REQS = ['10', '11', '20', '22', '23', '27', '28', '29', '34', '40', '999', '0x4213', '0x4220', '0x4300', '0x4301', '0x4302', '0x4303'];
 /** Requests the model answers EIO for but the real kernel implements: only used where check_attach fails first. */
-const NOT_MODELLED = ['GET_THREAD_AREA', 'SET_THREAD_AREA', 'PEEKSIGINFO', 'SECCOMP_GET_FILTER', 'SECCOMP_GET_METADATA', 'GET_RSEQ_CONFIGURATION', '0x4211', '0x4212'];
+const NOT_MODELLED = ['GET_THREAD_AREA', 'SET_THREAD_AREA', 'PEEKSIGINFO', 'SECCOMP_GET_FILTER', 'SECCOMP_GET_METADATA', 'GET_RSEQ_CONFIGURATION', '0x4210', '0x4211', '0x4212'];
 const PEEK_ADDRS = ['PAGE', 'PAGE+8', 'PAGE+3', 'PAGE+4088', 'PAGE+4092', 'RO', 'RO+4092', 'RO+4088', 'UNMAPPED', '0', '1', '-1', '-4', '0xffff800000000000', 'PAGE+2048'];
 const USER_OFFSETS = ['216', '224', '600', '840', '848', '856', '880', '888', '896', '904', '912', '920', '928', '936', '1', '7', '-8', '4096'];
 const NT_LENS: Record<string, string[]> = {
@@ -199,7 +200,7 @@ class Builder {
   regsKnown(): boolean {
     const t = this.childTask();
     if (!t || this.posUnknown || this.inFlight.has('child')) return false;
-    const ip = t.regs[16]!;
+    const ip = t.regs[X86_64.ip]!;
     const inCode = ip >= this.opsStartAddr && ip < this.codeEnd;
     const execd = t.name !== '/ptsim/harness-child';
     return inCode || execd;
@@ -226,7 +227,10 @@ class Builder {
     const out = this.sim.exec(op);
     if (op.op === 'settle') this.inFlight.clear();
     // A blocking wait that collected a task's stop or exit brings it to rest.
-    if (op.op === 'wait' && out?.ret === 'child' && this.childTask()?.run.kind !== 'running') this.inFlight.delete('child');
+    // (Not a job-control report: wait(WUNTRACED) answers from group_exit_code while the task
+    // may still be on its way into TASK_STOPPED, e.g. right after DETACH.)
+    const childRun = this.childTask()?.run.kind;
+    if (op.op === 'wait' && out?.ret === 'child' && childRun !== 'running' && childRun !== 'job-stop' && out.status !== '0xffff') this.inFlight.delete('child');
     if (op.op === 'wait' && out?.ret === 'grandchild' && this.gcTask()?.run.kind !== 'running') this.inFlight.delete('grandchild');
     for (const who of ['child', 'grandchild'] as const) {
       const t = who === 'child' ? this.childTask() : this.gcTask();
@@ -333,7 +337,8 @@ class Builder {
     add(6, () => this.writeRequest(a, b, c));
     add(14, () => this.resume(a, b, c));
     add(2, () => this.tryEmit(`kill ${pick(INJECT.filter((s) => !['65', '-1'].includes(s)), a)}`, true));
-    add(3, () => this.tryEmit(`ptrace ${pick(['SETOPTIONS', 'OLDSETOPTIONS'], b)} 0 ${pick(OPTIONS, a)}`));
+    // (more often at the first stop, so fork/exec/exit events happen)
+    add(this.stopId < 3 ? 8 : 3, () => this.tryEmit(`ptrace ${pick(['SETOPTIONS', 'OLDSETOPTIONS'], b)} 0 ${pick(OPTIONS, a)}`));
     add(1, () => this.tryEmit(`ptrace ${pick(['INTERRUPT', 'LISTEN'], a)} 0 0`, true));
     add(1, () => this.tryEmit(`ptrace ${pick(['ATTACH', 'SEIZE'], a)} 0 0`));
     add(1, () => this.tryEmit(`ptrace ${pick(UNKNOWN_REQS, a)} ${pick(['0', '8', 'PAGE'], b)} @buf+128`));
@@ -360,7 +365,21 @@ class Builder {
       if (p && this.gcTask(p)?.run.kind !== 'ptrace-stop') return;
     }
     const opts = pick(WAIT_OPTS, a);
+    // A report the task already has (e.g. WCONTINUED) competes with the one its run will
+    // produce (the zombie is reported first if it has died by then): settle first.
+    if (this.reportsNow(who, opts)) return void this.emit('settle');
     if (!this.tryEmit(`wait pid=${who} ${opts}`) && !this.tryEmit(`wait pid=${who} __WALL`)) this.emit('settle');
+  }
+
+  /** Would `wait pid=who WNOHANG|opts` report something right now (without running anything)? */
+  reportsNow(who: Who, opts: string): boolean {
+    const p = this.sim.clone();
+    try {
+      const out = p.exec(parseTracerLine(`wait pid=${who} WNOHANG|${opts}`, this.lineNo));
+      return out !== null && typeof out.ret === 'string';
+    } catch {
+      return false;
+    }
   }
 
   waitAny(a: number, hang: boolean): void {
@@ -412,7 +431,8 @@ class Builder {
         const si = t.run.kind === 'ptrace-stop' ? t.run.stop.siginfo : null;
         const ipLike = si !== null && ((si.addr >= CODE_ADDR && si.addr < this.codeEnd) || (si.addr >= 0x401000n && si.addr < 0x402000n));
         const addrOk = si !== null && !ipLike && si.pid === 0 && si.uid === 0;
-        const fields = ['signo', 'errno', 'code', 'pid', 'status', 'uid', ...(addrOk ? ['addr'] : [])];
+        // (si_pid/si_uid are the two halves of si_addr in a fault siginfo)
+        const fields = ['signo', 'errno', 'code', ...(ipLike ? [] : ['pid', 'uid']), 'status', ...(addrOk ? ['addr'] : [])];
         return void this.tryEmit(c % 11 === 0 ? 'ptrace GETSIGINFO 0 @bad' : `ptrace GETSIGINFO 0 @buf show=${fields.join(',')}`);
       }
       case 6: return void this.tryEmit(`ptrace GETEVENTMSG 0 ${c % 11 === 0 ? '@bad' : '@buf+136'} show=value`);
@@ -504,7 +524,7 @@ class Builder {
   /** A register write that cannot make the child harm the machine or become non-deterministic. */
   safeRegWrite(t: Task, b: number, c: number): [string | null, string] {
     const atEntry = t.run.kind === 'ptrace-stop' && (t.run.stop.kind === 'syscall-enter' || t.run.stop.kind === 'sysemu');
-    const nr = BigInt.asIntN(64, t.regs[15]!);
+    const nr = BigInt.asIntN(64, t.regs[X86_64.origAx]!);
     switch (b % 6) {
       case 0: return [String(REG_OFF('rax')), pick(RAX_VALUES, c)];
       case 1: return [String(REG_OFF('orig_rax')), pick(SAFE_ORIG_RAX, c)];
@@ -539,5 +559,6 @@ export function buildScript(input: GenInput): string {
   const setup = input.setup < 8 ? 'traceme' : 'plain';
   const b = new Builder(setup, childLines(input));
   for (const s of input.steps) b.step(s);
+  if (b.lines.length === 0) b.emit('wait WNOHANG|__WALL'); // never an empty script
   return [...b.header, ...b.lines].join('\n') + '\n';
 }

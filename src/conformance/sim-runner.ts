@@ -15,8 +15,9 @@ import { PAGE_ADDR, RO_ADDR, X86_64_REG_NAMES, type ChildOp, type Operand, type 
 export const CODE_ADDR = 0x70100000n;
 export const DATA_ADDR = 0x70110000n;
 export const DATA_PATH = DATA_ADDR + 0x100n;
-export const DATA_ARGV = DATA_ADDR;
-export const DATA_ENVP = DATA_ADDR + 0x10n;
+// as harness/ptrace-harness.c: argv { path, NULL } at +0x10, envp { NULL } at +0x20
+export const DATA_ARGV = DATA_ADDR + 0x10n;
+export const DATA_ENVP = DATA_ADDR + 0x20n;
 export const DATA_SIGACT = DATA_ADDR + 0x40n;
 export const STACK_TOP = 0x70130000n;
 export const EXIT0_PATH = '/ptsim/build/ptsim-exit0';

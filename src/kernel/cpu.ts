@@ -28,7 +28,14 @@ export function faultSignal(ctx: Ctx, t: Task, sig: number, code: number, addr: 
   t.phase = 'signals';
 }
 
-function segv(ctx: Ctx, t: Task, f: Fault): void {
+/**
+ * A user page fault (arch/x86/mm/fault.c): the kernel keeps cr2, the error code (bit 0 P =
+ * protection violation, 1 W = write, 2 U = user mode, 4 I = instruction fetch) and trap 14 in
+ * the thread; a signal frame's sigcontext reports them (UML's stub SIGSEGV handler reads them).
+ */
+function segv(ctx: Ctx, t: Task, f: Fault, access: 'read' | 'write' | 'exec' = 'read'): void {
+  const err = 4n | (f.fault === 'SEGV_ACCERR' ? 1n : 0n) | (access === 'write' ? 2n : 0n) | (access === 'exec' ? 16n : 0n);
+  t.faultInfo = { cr2: f.addr, err, trapno: 14n };
   faultSignal(ctx, t, SIG.SIGSEGV, f.fault === 'SEGV_MAPERR' ? SI.SEGV_MAPERR : SI.SEGV_ACCERR, f.addr);
 }
 
@@ -38,7 +45,7 @@ export function stepUser(ctx: Ctx, t: Task): void {
   const mm = ctx.s.mms[t.mm]!;
   const ip = t.regs[arch.ip]!;
   const first = readBytes(mm, ip, 1, PROT_EXEC);
-  if (isFault(first)) return segv(ctx, t, first);
+  if (isFault(first)) return segv(ctx, t, first, 'exec');
   const byte = first[0]!;
   if (byte === INT3_BYTE) {
     // int3 traps with rip after the one-byte instruction.
@@ -83,8 +90,15 @@ function execute(ctx: Ctx, t: Task, insn: Insn, ip: bigint, base: bigint): void 
       const bytes = new Uint8Array(arch.wordBytes);
       writeWord(new DataView(bytes.buffer), 0, arch, t.regs[reg(ctx, insn.src)]!);
       const r = writeBytes(ctx.s.mms[t.mm]!, addr, bytes, false);
-      if (isFault(r)) return segv(ctx, t, r);
+      if (isFault(r)) return segv(ctx, t, r, 'write');
       ctx.s.mms[t.mm] = r;
+      return advance(ctx, t, next);
+    }
+    case 'addr':
+    case 'subr': {
+      const i = reg(ctx, insn.dst);
+      const v = t.regs[reg(ctx, insn.src)]!;
+      t.regs[i] = (insn.op === 'addr' ? t.regs[i]! + v : t.regs[i]! - v) & arch.mask;
       return advance(ctx, t, next);
     }
     case 'syscall':

@@ -74,6 +74,12 @@ export function notifyParent(ctx: Ctx, t: Task): void {
     delete ctx.s.tasks[t.tid];
     return;
   }
+  // do_notify_parent(): an untraced child whose parent ignores SIGCHLD is auto-reaped and
+  // no signal is sent at all (differential conformance run; fixture sigchld-ignored-autoreap).
+  if (t.exitSignal === SIG.SIGCHLD && ctx.s.tasks[t.parent]!.actions[SIG.SIGCHLD] === 'ignore') {
+    delete ctx.s.tasks[t.tid];
+    return;
+  }
   if (t.exitSignal > 0) {
     const st = t.run.status;
     const code = WIFSIGNALED(st) ? SI.CLD_KILLED : SI.CLD_EXITED;
@@ -120,6 +126,10 @@ export function ptraceDetach(ctx: Ctx, t: Task, sig: number): void {
     }
     resumeFromStop(ctx, t, sig, tracer);
   }
+  // __ptrace_unlink(): "Reinstate JOBCTL_STOP_PENDING if group stop is in effect": a task a
+  // tracer let run while its group stays stopped goes back into the job-control stop once
+  // detached (differential conformance run; fixture detach-into-group-stop).
+  if (t.groupStopped) t.groupStopPending = true;
 }
 
 /**

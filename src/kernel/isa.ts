@@ -12,6 +12,9 @@ export type Insn =
   | { op: 'mov'; dst: string; imm: bigint }
   | { op: 'movr'; dst: string; src: string }
   | { op: 'add'; dst: string; imm: bigint }
+  /** Register-register add and subtract (x86 `add r/m, r` 0x01 and `sub r/m, r` 0x29): dst ±= src. */
+  | { op: 'addr'; dst: string; src: string }
+  | { op: 'subr'; dst: string; src: string }
   | { op: 'load'; dst: string; base?: string; disp: bigint }
   | { op: 'store'; src: string; base?: string; disp: bigint }
   | { op: 'syscall' }
@@ -25,6 +28,8 @@ const OPCODE: Record<Insn['op'], [number, number]> = {
   mov: [0x48, 0xc7],
   movr: [0x48, 0x89],
   add: [0x48, 0x83],
+  addr: [0x48, 0x01],
+  subr: [0x48, 0x29],
   load: [0x48, 0x8b],
   store: [0x48, 0x88],
   syscall: [0x0f, 0x05],
@@ -55,6 +60,8 @@ export function describeInsn(insn: Insn): string {
     case 'mov': return `mov ${insn.dst}, ${insn.imm}`;
     case 'movr': return `mov ${insn.dst}, ${insn.src}`;
     case 'add': return `add ${insn.dst}, ${insn.imm}`;
+    case 'addr': return `add ${insn.dst}, ${insn.src}`;
+    case 'subr': return `sub ${insn.dst}, ${insn.src}`;
     case 'load': return `load ${insn.dst}, [${insn.base ?? ''}${insn.base ? '+' : ''}0x${insn.disp.toString(16)}]`;
     case 'store': return `store [${insn.base ?? ''}${insn.base ? '+' : ''}0x${insn.disp.toString(16)}], ${insn.src}`;
     case 'jmp': return `jmp ${insn.target}`;

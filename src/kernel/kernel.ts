@@ -7,7 +7,8 @@ import { archByName, type Arch } from './arch.ts';
 import { kernelConfig, type KernelConfig } from './config.ts';
 import type { Errno } from './errno.ts';
 import type { Ctx, LedgerEntry } from './ledger.ts';
-import { isFault, mmap, readBytes, writeBytes, MAP_FIXED, MAP_PRIVATE, PROT_READ, PROT_WRITE } from './memory.ts';
+import { isFault, mmap, readBytes, writeBytes, MAP_FIXED, MAP_PRIVATE, PROT_READ, PROT_WRITE, type Image } from './memory.ts';
+import { memFileBytes, MEMFILE_FD_BASE, writeMemFile, type MemFile } from './memfile.ts';
 import { runUntil, type RunResult } from './run.ts';
 import { allocMm, freshTask, initialState, allocPid, type KernelState, type Program } from './state.ts';
 import { CLONE_VM, doClone } from './syscalls/process.ts';
@@ -22,13 +23,15 @@ import { sysPtrace } from '../ptrace/sys-ptrace.ts';
 import { requestName, regsetName, PTRACE } from '../ptrace/numbers.ts';
 import { resumeMode } from '../ptrace/resume.ts';
 import { SIG } from './signals.ts';
+import { getItimer, setItimer, type ItimerValue } from './syscalls/itimer.ts';
 
 setAutoFreeze(true);
 
 export interface SysResult {
   /** The raw return value, or -1n with errno set. */
   readonly ret: bigint;
-  readonly errno: Errno | null;
+  /** 'ERESTARTSYS': a blocking call cut short by the caller's own timer (wait4 `untilNs`). */
+  readonly errno: Errno | 'ERESTARTSYS' | null;
   /** wait4 only: the status word reported (null if none). */
   readonly status?: number | null;
   /** A blocking call that the real kernel would never finish: 'idle' (nothing can run) or 'limit'. */
@@ -139,6 +142,48 @@ export class Kernel {
     return this.writeMemory(pid, addr, b);
   }
 
+  // --- mem files (memfile.ts): the owner's own shared mapping, so no syscall entries ----
+
+  /** Create a mem file (UML's physmem: create_mem_file); returns its global descriptor. */
+  createMemFile(name: string): number {
+    let fd = MEMFILE_FD_BASE;
+    this.state = produce(this.state, (draft) => {
+      const d = draft as KernelState;
+      d.files ??= {};
+      while (d.files[fd]) fd++;
+      d.files[fd] = { name, pages: {}, images: [] };
+    });
+    return fd;
+  }
+
+  /** Write file bytes through the owner's MAP_SHARED view (no host syscall). */
+  writeMemFile(fd: number, offset: bigint, bytes: Uint8Array): void {
+    this.state = produce(this.state, (draft) => {
+      const d = draft as KernelState;
+      const f = d.files?.[fd];
+      if (!f) throw new Error(`writeMemFile: no mem file ${fd}`);
+      d.files![fd] = writeMemFile(f as MemFile, offset, bytes);
+    });
+  }
+
+  readMemFile(fd: number, offset: bigint, len: number): Uint8Array | null {
+    const f = this.state.files?.[fd];
+    if (!f) return null;
+    const page = offset & ~0xfffn;
+    const skip = Number(offset - page);
+    return memFileBytes(f, page, skip + len).slice(skip);
+  }
+
+  /** Attach a program image at a file offset: mapping those pages as text installs its instructions. */
+  addMemFileImage(fd: number, image: Image): void {
+    this.state = produce(this.state, (draft) => {
+      const d = draft as KernelState;
+      const f = d.files?.[fd];
+      if (!f) throw new Error(`addMemFileImage: no mem file ${fd}`);
+      d.files![fd] = { ...f, images: [...f.images, image] } as MemFile;
+    });
+  }
+
   // --- host syscalls of external tasks -------------------------------------------------
 
   private finish(ctx: Ctx, pid: number, syscall: string, args: readonly bigint[], out: SysOutcome, extra: Partial<LedgerEntry> = {}): SysResult {
@@ -212,8 +257,13 @@ export class Kernel {
    * wait4(pid, statusAddr, options, NULL). Without WNOHANG the scheduler runs every
    * simulated task until something reportable happens; if nothing ever can, the result
    * carries `hang` (the real call would block forever).
+   *
+   * `untilNs`: the caller's own timer expires at that simulated time (UML's host POSIX timer,
+   * uml/time.ts). If nothing is reportable by then the call returns errno 'ERESTARTSYS', as
+   * strace shows a wait4 a signal handler interrupted (`= ? ERESTARTSYS`); the caller runs
+   * its handler and restarts the call.
    */
-  wait4(caller: number, pid: number, options = 0, statusAddr = 0n): SysResult {
+  wait4(caller: number, pid: number, options = 0, statusAddr = 0n, untilNs?: number): SysResult {
     return this.step((ctx) => {
       const t = this.caller(ctx, caller);
       const args = [BigInt(pid), statusAddr, BigInt(options), 0n];
@@ -221,7 +271,12 @@ export class Kernel {
       let r = doWait(ctx, t, pid, options);
       let hang: RunResult | undefined;
       if (r.kind === 'nothing' && !(options & WNOHANG)) {
-        hang = runUntil(ctx, () => (r = doWait(ctx, t, pid, options)).kind !== 'nothing', ctx.s.config.waitInsnLimit);
+        const deadline = untilNs ?? Infinity;
+        hang = runUntil(ctx, () => (r = doWait(ctx, t, pid, options)).kind !== 'nothing' || ctx.s.clockNs >= deadline, ctx.s.config.waitInsnLimit, true, deadline);
+        if (r.kind === 'nothing' && ctx.s.clockNs >= deadline) {
+          ctx.ledger.push({ seq: -1, clockNs: ctx.s.clockNs, pid: caller, syscall: 'wait4', args, ret: -1n, errno: 'ERESTARTSYS', wait: { status: null } });
+          return { ret: -1n, errno: 'ERESTARTSYS', status: null };
+        }
       }
       if (r.kind === 'error') return this.finish(ctx, caller, 'wait4', args, { errno: r.errno }, { wait: { status: null } });
       if (r.kind === 'nothing') {
@@ -245,9 +300,38 @@ export class Kernel {
   sleep(caller: number, ns: number): SysResult {
     return this.step((ctx) => {
       const until = ctx.s.clockNs + ns;
-      runUntil(ctx, () => ctx.s.clockNs >= until, ctx.s.config.waitInsnLimit, true);
+      runUntil(ctx, () => ctx.s.clockNs >= until, ctx.s.config.waitInsnLimit, true, until);
       ctx.s.clockNs = Math.max(ctx.s.clockNs, until);
       return this.finish(ctx, caller, 'nanosleep', [BigInt(ns)], { ret: 0n });
+    });
+  }
+
+  /** getitimer(which) by an external task (syscalls/itimer.ts); the value is returned, not copied out. */
+  getitimer(caller: number, which: number): SysResult & { itimer?: ItimerValue } {
+    return this.step((ctx) => {
+      const v = getItimer(ctx, this.caller(ctx, caller), which);
+      const res = this.finish(ctx, caller, 'getitimer', [BigInt(which)], v === 'EINVAL' ? { errno: v } : { ret: 0n });
+      return v === 'EINVAL' ? res : { ...res, itimer: v };
+    });
+  }
+
+  /** setitimer(which, value) by an external task. External tasks retire no instructions, so only ITIMER_REAL ever fires for them. */
+  setitimer(caller: number, which: number, value: ItimerValue): SysResult {
+    return this.step((ctx) => {
+      const old = setItimer(ctx, this.caller(ctx, caller), which, value);
+      return this.finish(ctx, caller, 'setitimer', [BigInt(which), BigInt(value.intervalNs), BigInt(value.valueNs)], old === 'EINVAL' ? { errno: old } : { ret: 0n });
+    });
+  }
+
+  /**
+   * timer_settime(timerid, 0, {interval, value}) by an external task: recorded in the ledger
+   * only. An external task is not run by the scheduler, so its timer's expiry is handed back
+   * by the caller as wait4's `untilNs` (see there) instead of being queued as a signal.
+   */
+  timerSettime(caller: number, timerId: number, valueNs: number, intervalNs = 0): SysResult {
+    return this.step((ctx) => {
+      this.caller(ctx, caller);
+      return this.finish(ctx, caller, 'timer_settime', [BigInt(timerId), 0n, BigInt(intervalNs), BigInt(valueNs)], { ret: 0n });
     });
   }
 }

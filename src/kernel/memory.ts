@@ -175,7 +175,13 @@ export function munmap(mm: AddressSpace, addr: bigint, len: bigint): AddressSpac
   if (!pageAligned(addr) || len <= 0n) return 'EINVAL';
   const pages = new Map(mm.pages);
   const n = pageCount(len);
-  for (let i = 0; i < n; i++) pages.delete(pageNo(addr) + i);
+  const first = pageNo(addr);
+  // Large ranges (UML unmapping a whole user range) walk the mapped pages instead.
+  if (n > mm.pages.size) {
+    for (const pn of mm.pages.keys()) if (pn >= first && pn < first + n) pages.delete(pn);
+  } else {
+    for (let i = 0; i < n; i++) pages.delete(first + i);
+  }
   const end = addr + BigInt(n * PAGE_SIZE);
   const images = mm.images.filter((im) => im.base + BigInt(im.insns.length * 4) <= addr || im.base >= end);
   return new AddressSpace(pages, images, mm.mmapBase);

@@ -126,39 +126,65 @@ export function readDebugReg(debugRegs: readonly bigint[], n: number): bigint {
   return debugRegs[n]!;
 }
 
-/** ptrace_set_debugreg(): "There are no DR4 or DR5 registers" → EIO; addresses must be user space. */
-export function writeDebugReg(arch: Arch, debugRegs: readonly bigint[], n: number, v: bigint): bigint[] | Errno {
+/**
+ * ptrace_set_debugreg(): "There are no DR4 or DR5 registers" → EIO; DR6 is stored flipped;
+ * DR0-3 and DR7 go through perf breakpoints (arch/x86/kernel/ptrace.c). `bps` is the
+ * task's Task.ptraceBps (which slots have a breakpoint registered, and whether its
+ * length/type come from DR7 or are the LEN_1/WRITE stub an address write registers).
+ * x86_64 only; i386 keeps the plain store.
+ */
+export function writeDebugReg(arch: Arch, debugRegs: readonly bigint[], n: number, v: bigint, bps = 0): { regs: bigint[]; bps: number; errno?: Errno } | Errno {
   const next = [...debugRegs];
   if (n === 4 || n === 5) return 'EIO';
-  if (n < 4) {
-    // ptrace_set_breakpoint_addr() → arch_check_bp_in_kernelspace(): kernel addresses refused.
-    if (arch.name === 'x86_64' && v >= TASK_SIZE_MAX) return 'EINVAL';
-    // ... and an enabled slot's address must stay aligned to its length (modify_user_hw_breakpoint).
-    if (arch.name === 'x86_64' && dr7SlotInvalid(debugRegs[7]!, n, v)) return 'EINVAL';
-    next[n] = v;
-  } else if (n === 6) {
+  if (n === 6) {
     next[6] = v ^ DR6_RESERVED;
-  } else {
-    // ptrace_write_dr7(): every enabled slot must decode to a valid breakpoint, else EINVAL
-    // and the old DR7 stays (differential conformance run; fixture dr7-validation).
-    if (arch.name === 'x86_64' && [0, 1, 2, 3].some((i) => dr7SlotInvalid(v, i, debugRegs[i]!))) return 'EINVAL';
-    next[7] = v;
+    return { regs: next, bps };
   }
-  return next;
+  if (arch.name !== 'x86_64') {
+    next[n] = v;
+    return { regs: next, bps };
+  }
+  if (n < 4) {
+    // ptrace_set_breakpoint_addr(): register a disabled LEN_1/WRITE stub, or modify the
+    // slot's breakpoint keeping its length: a kernel address or one misaligned for the
+    // length is refused (arch_check_bp_in_kernelspace, hw_breakpoint_arch_parse).
+    const registered = (bps >> n) & 1;
+    const len = registered && (bps >> (4 + n)) & 1 ? dr7Slot(debugRegs[7]!, n).len : 1n;
+    if (badBpAddress(v, len)) return 'EINVAL';
+    next[n] = v;
+    return { regs: next, bps: registered ? bps : bps | (1 << n) };
+  }
+  // ptrace_write_dr7(): every slot that is enabled or already has a breakpoint is
+  // (re)registered with the length/type DR7 gives it, disabled or not; the first invalid
+  // one → EINVAL, and a second pass restores the old DR7 on every registered slot, so a
+  // slot the failed write newly registered stays registered (with DR0-3 = 0).
+  let reg = bps & 0xf;
+  for (let i = 0; i < 4; i++) {
+    const s = dr7Slot(v, i);
+    if (!((reg >> i) & 1) && !s.enabled) continue;
+    if (!s.valid || badBpAddress(debugRegs[i]!, s.len)) return { regs: [...debugRegs], bps: reg | (reg << 4), errno: 'EINVAL' };
+    reg |= 1 << i;
+  }
+  next[7] = v;
+  return { regs: next, bps: reg | (reg << 4) };
+}
+
+function badBpAddress(addr: bigint, len: bigint): boolean {
+  return (addr & (len - 1n)) !== 0n || addr + len - 1n >= TASK_SIZE_MAX;
 }
 
 /**
- * Is slot i of `dr7` enabled (L or G bit) with a breakpoint the kernel refuses?
- * decode_dr7() + arch_bp_generic_fields(): R/W 10 (I/O) is invalid and an execute breakpoint
- * (R/W 00) must have LEN 00; hw_breakpoint_arch_parse(): the address must be aligned to the
- * length (LEN 00/01/11/10 = 1/2/4/8 bytes) and lie in user space.
+ * decode_dr7() + arch_bp_generic_fields(): slot i's enable bits (L or G) and whether its
+ * R/W and LEN fields make a valid breakpoint: R/W 10 (I/O) is invalid and an execute
+ * breakpoint (R/W 00) must have LEN 00. LEN 00/01/11/10 = 1/2/4/8 bytes (execute: 1).
  */
-function dr7SlotInvalid(dr7: bigint, i: number, addr: bigint): boolean {
-  if (((dr7 >> BigInt(2 * i)) & 3n) === 0n) return false;
+function dr7Slot(dr7: bigint, i: number): { enabled: boolean; valid: boolean; len: bigint } {
   const info = (dr7 >> BigInt(16 + 4 * i)) & 0xfn;
   const rw = info & 3n;
   const lenBits = info >> 2n;
-  if (rw === 2n || (rw === 0n && lenBits !== 0n)) return true;
-  const len = [1n, 2n, 8n, 4n][Number(lenBits)]!;
-  return (addr & (len - 1n)) !== 0n || addr + len - 1n >= TASK_SIZE_MAX;
+  return {
+    enabled: ((dr7 >> BigInt(2 * i)) & 3n) !== 0n,
+    valid: rw !== 2n && !(rw === 0n && lenBits !== 0n),
+    len: [1n, 2n, 8n, 4n][Number(lenBits)]!,
+  };
 }

@@ -9,6 +9,7 @@ import { getSignal, hasDeliverable } from './signal.ts';
 import { performSyscall, syscallExitWork } from './syscall-entry.ts';
 import { applyOutcome, syscallArgs } from './syscalls/dispatch.ts';
 import { waitOnce } from './syscalls/wait.ts';
+import { fireRealTimers, itimerAfterInsn, nextRealTimerNs } from './syscalls/itimer.ts';
 import { syscallName } from './syscall-table.ts';
 import { toSigned } from './arch.ts';
 import type { Task } from './task.ts';
@@ -33,6 +34,7 @@ export function runTask(ctx: Ctx, t: Task, budget: number): number {
       used++;
       t.insnCount++;
       ctx.s.clockNs += ctx.s.config.insnNs;
+      itimerAfterInsn(ctx, t); // ITIMER_VIRTUAL / ITIMER_PROF (syscalls/itimer.ts)
       kernelSteps = 0;
       continue;
     }
@@ -72,6 +74,7 @@ function complete(ctx: Ctx, t: Task, out: Parameters<typeof applyOutcome>[4]): v
 
 function runnable(ctx: Ctx): Task[] {
   const out: Task[] = [];
+  fireRealTimers(ctx); // ITIMER_REAL deadlines the clock has reached (syscalls/itimer.ts)
   for (const t of Object.values(ctx.s.tasks)) {
     if (t.external) continue;
     tryWake(ctx, t);
@@ -85,24 +88,30 @@ export type RunResult = 'done' | 'idle' | 'limit';
 /**
  * Run simulated tasks until `done()` holds. 'idle': nothing can run and no sleeper will
  * ever wake (a real kernel would block forever); 'limit': the instruction budget ran out.
+ * `capNs` is a deadline of the caller (an external task's timer, kernel.ts wait4 untilNs):
+ * no quantum runs past it and an idle clock jumps to it, so `done()` can see it exactly.
  */
-export function runUntil(ctx: Ctx, done: () => boolean, insnLimit: number, advanceClock = true): RunResult {
+export function runUntil(ctx: Ctx, done: () => boolean, insnLimit: number, advanceClock = true, capNs = Infinity): RunResult {
   let spent = 0;
   for (;;) {
     if (done()) return 'done';
     const ready = runnable(ctx);
+    const timerNs = Math.min(capNs, nextRealTimerNs(ctx));
     if (ready.length === 0) {
       if (!advanceClock) return 'idle';
       const deadlines = Object.values(ctx.s.tasks)
         .map((t) => (t.run.kind === 'blocked' && t.run.on.kind === 'nanosleep' ? t.run.on.untilNs : Infinity));
-      const next = Math.min(...deadlines);
+      const next = Math.min(timerNs, ...deadlines);
       if (!Number.isFinite(next)) return 'idle';
       ctx.s.clockNs = Math.max(ctx.s.clockNs, next);
+      if (++spent > insnLimit) return 'limit'; // a timer that wakes nobody, forever
       continue;
     }
     const t = ready.find((x) => x.tid > ctx.s.lastRun) ?? ready[0]!;
     ctx.s.lastRun = t.tid;
-    spent += Math.max(1, runTask(ctx, t, ctx.s.config.quantumInsns));
+    // Stop the quantum at the next timer deadline so the timer fires between instructions exactly there.
+    const toDeadline = Number.isFinite(timerNs) ? Math.max(1, Math.ceil((timerNs - ctx.s.clockNs) / ctx.s.config.insnNs)) : Infinity;
+    spent += Math.max(1, runTask(ctx, t, Math.min(ctx.s.config.quantumInsns, toDeadline)));
     if (spent > insnLimit) return 'limit';
   }
 }

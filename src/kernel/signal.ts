@@ -12,6 +12,7 @@ import { threadGroup } from './state.ts';
 import { PTRACE_EVENT, type Task } from './task.ts';
 import { beginGroupExit } from './exit.ts';
 import { killedStatus } from './wait-status.ts';
+import { frameOnAltstack, SA_NODEFER, SA_SIGINFO, setupRtFrame } from './sigframe.ts';
 
 const STOP_SIGNALS = new Set<number>([SIG.SIGSTOP, SIG.SIGTSTP, SIG.SIGTTIN, SIG.SIGTTOU]);
 /** Synchronous (fault) signals are dequeued first (kernel/signal.c SYNCHRONOUS_MASK). */
@@ -60,6 +61,10 @@ export function sendSignal(ctx: Ctx, tid: number, info: Siginfo, opts: { group?:
       t.pending = t.pending.filter((p) => !STOP_SIGNALS.has(p.signo));
       t.groupStopPending = false;
       t.stopDequeued = false; // task_clear_jobctl_pending(JOBCTL_STOP_PENDING) also clears _DEQUEUED
+      // "if (signal->flags & SIGNAL_STOP_STOPPED) why |= SIGNAL_CLD_CONTINUED": the parent's
+      // WCONTINUED sees it even when a tracer had the task running meanwhile (differential
+      // conformance run; fixture sigcont-after-traced-group-stop).
+      if (t.groupStopped && t.run.kind !== 'job-stop') continuedNotify(ctx, t);
       t.groupStopped = false; // prepare_signal(SIGCONT): the group stop is over
       // ptrace_trap_notify(): a seized tracee re-traps with PTRACE_EVENT_STOP to report
       // the SIGCONT (fixture seize-stopped-fork: 0x80057f, then the SIGCONT delivery-stop).
@@ -149,11 +154,15 @@ export function hasDeliverable(t: Task): boolean {
  */
 export function getSignal(ctx: Ctx, t: Task): void {
   for (let guard = 0; guard < 256; guard++) {
-    if (t.groupStopPending) {
+    // A tracee resumed from a signal-delivery-stop continues inside ptrace_signal(): the
+    // signal the tracer chose is handled before the loop looks at a pending group stop or
+    // trap again (differential conformance run; fixture detach-into-group-stop).
+    const decided = t.deliverSig !== null;
+    if (t.groupStopPending && !decided) {
       doSignalStop(ctx, t);
       return;
     }
-    if (t.interruptPending && t.seized && t.tracer !== null) {
+    if (t.interruptPending && t.seized && t.tracer !== null && !decided) {
       // do_jobctl_trap(): PTRACE_INTERRUPT (or LISTEN wake-up) with no group stop → SIGTRAP;
       // while the group stop is in effect (SIGNAL_STOP_STOPPED) → the stop signal, 0x80137f
       // (differential conformance run; fixture interrupt-in-group-stop).
@@ -181,7 +190,11 @@ export function getSignal(ctx: Ctx, t: Task): void {
       // dequeue_signal(): "Set a marker that we have dequeued a stop signal".
       if (STOP_SIGNALS.has(info.signo)) t.stopDequeued = true;
       if (t.tracer !== null && info.signo !== SIG.SIGKILL) {
-        // ptrace_signal(): every signal but SIGKILL stops a tracee before delivery.
+        // ptrace_signal(): every signal but SIGKILL stops a tracee before delivery, and it
+        // sets JOBCTL_STOP_DEQUEUED "unconditionally because we do not know whether
+        // debugger will change signr": a stop signal injected here stops the group unless a
+        // SIGCONT came meanwhile (fixtures sigcont-cancels-injected-stop, inject-stop-after-group-stop).
+        t.stopDequeued = true;
         t.phase = 'signals';
         enterStop(ctx, t, { kind: 'signal-delivery', statusSig: info.signo, event: 0, siginfo: info });
         return;
@@ -199,6 +212,7 @@ function handleSignal(ctx: Ctx, t: Task, info: Siginfo): boolean {
   const act = t.actions[sig] ?? 'default';
   if (act === 'ignore') return false;
   if (act !== 'default') {
+    if ((act.flags ?? 0) & SA_SIGINFO) return setupSiginfoFrame(ctx, t, info, act);
     setupFrame(ctx, t, sig, act.handler);
     return true;
   }
@@ -266,6 +280,28 @@ function setupFrame(ctx: Ctx, t: Task, sig: number, handler: bigint): void {
   t.regs[ctx.arch.argRegs[0]!] = BigInt(sig);
   t.regs[ctx.arch.origAx] = ctx.arch.mask; // -1: the frame is not a syscall to restart
   t.phase = 'user';
+}
+
+/**
+ * handle_signal() for a SA_SIGINFO handler: the rt frame goes to user memory (sigframe.ts,
+ * arch/x86/kernel/signal.c). sa_mask and SA_NODEFER decide what is blocked while it runs.
+ * A frame that cannot be written → force_sigsegv() (signal_setup_done(failed)).
+ */
+function setupSiginfoFrame(ctx: Ctx, t: Task, info: Siginfo, act: { handler: bigint; flags?: number; restorer?: bigint; mask?: bigint }): boolean {
+  restartFixup(ctx, t, true);
+  const flags = act.flags ?? 0;
+  const saved = { regs: [...t.regs], blocked: t.blocked, altstack: frameOnAltstack(ctx, t, flags) };
+  if (!setupRtFrame(ctx, t, info, act, t.blocked)) {
+    t.actions[SIG.SIGSEGV] = 'default';
+    sendSignal(ctx, t.tid, makeSiginfo(SIG.SIGSEGV, SI.SI_KERNEL), { force: true });
+    return false;
+  }
+  t.sigFrames.push(saved);
+  t.blocked |= (act.mask ?? 0n) & ~(bit(SIG.SIGKILL) | bit(SIG.SIGSTOP));
+  if (!(flags & SA_NODEFER)) t.blocked |= bit(info.signo);
+  t.regs[ctx.arch.origAx] = ctx.arch.mask;
+  t.phase = 'user';
+  return true;
 }
 
 /**

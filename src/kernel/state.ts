@@ -8,6 +8,7 @@ import { encodeText, type Insn } from './isa.ts';
 import { initialRegs } from './regs.ts';
 import { SIG } from './signals.ts';
 import type { Task } from './task.ts';
+import type { MemFile } from './memfile.ts';
 
 /** An executable a task can execve: its text and where it is loaded. */
 export interface Program {
@@ -28,6 +29,8 @@ export interface KernelState {
   rng: number;
   /** tid that ran last (round-robin cursor). */
   lastRun: number;
+  /** Shared memory files by (global) descriptor (memfile.ts); absent until one is created. */
+  files?: Record<number, MemFile>;
 }
 
 export const TEXT_BASE_X86_64 = 0x400000n;

@@ -52,7 +52,8 @@ export type RunState =
   | { readonly kind: 'job-stop'; readonly sig: number; readonly reported: boolean }
   | { readonly kind: 'zombie'; readonly status: number; readonly reportedToTracer: boolean };
 
-export type SigAction = 'default' | 'ignore' | { readonly handler: bigint };
+/** sa_flags, sa_restorer and sa_mask are kept when rt_sigaction sets them (SA_SIGINFO frames use them). */
+export type SigAction = 'default' | 'ignore' | { readonly handler: bigint; readonly flags?: number; readonly restorer?: bigint; readonly mask?: bigint };
 
 export interface Task {
   // --- identity (fixed at creation) ---
@@ -129,12 +130,21 @@ export interface Task {
   /** The group was continued by SIGCONT and no wait4(WCONTINUED) has reported it yet. */
   continued: boolean;
   /** Saved user contexts of running signal handlers (rt_sigreturn pops one). */
-  sigFrames: { regs: bigint[]; blocked: bigint }[];
+  sigFrames: { regs: bigint[]; blocked: bigint; altstack?: boolean }[];
+  /** sigaltstack(2): current->sas_ss_sp / sas_ss_size (absent = never set = SS_DISABLE). */
+  altStack?: { sp: bigint; size: bigint };
+  /** thread.cr2 / error_code / trap_nr of the last user page fault (arch/x86/mm/fault.c). */
+  faultInfo?: { cr2: bigint; err: bigint; trapno: bigint };
 
   // --- CPU state ---
   regs: bigint[];
   /** u_debugreg[8] (DR6 stored flipped, like thread->virtual_dr6). */
   debugRegs: bigint[];
+  /**
+   * thread.ptrace_bps[0..3]: bit i = slot i has a (perf) breakpoint registered; bit 4+i =
+   * its length/type were last set from DR7 (else the LEN_1/WRITE stub). See writeDebugReg.
+   */
+  ptraceBps?: number;
   /** FXSAVE image (x86_64: 512 bytes; i386: user_fpregs_struct 108 bytes). */
   fpregs: Uint8Array;
   /** XSAVE bytes after the legacy area (x86_64 only): total XSTATE = 512 + xstateExtra.length. */
@@ -143,6 +153,15 @@ export interface Task {
   mm: number;
   /** Instructions retired (for deterministic accounting). */
   insnCount: number;
+
+  // --- interval timers (signal_struct->real_timer, it[]): group leader only; syscalls/itimer.ts ---
+  itimers?: { real?: ItimerSlot; virtual?: ItimerSlot; prof?: ItimerSlot };
+}
+
+/** One armed interval timer: ITIMER_REAL an absolute clock deadline, CPU timers the user time left. */
+export interface ItimerSlot {
+  readonly untilNs: number;
+  readonly intervalNs: number;
 }
 
 /** PTRACE_O_* (include/uapi/linux/ptrace.h). */

@@ -55,7 +55,9 @@ export function doWait(ctx: Ctx, caller: Task, pid: number, options: number): Wa
 function considerTracee(ctx: Ctx, t: Task, caller: Task, options: number): WaitResult | null {
   const run = t.run;
   if (run.kind === 'ptrace-stop') {
-    if (run.stop.reported) return null;
+    // wait_consider_task(): nothing new from the stop → still wait_task_continued()
+    // (differential conformance run; fixture sigcont-after-traced-group-stop).
+    if (run.stop.reported) return considerChild(ctx, t, options);
     const status = stoppedStatus(run.stop.statusSig, run.stop.event);
     if (!(options & WNOWAIT)) t.run = { kind: 'ptrace-stop', stop: { ...run.stop, reported: true } };
     return { kind: 'report', tid: t.tid, status };

@@ -32,8 +32,10 @@ export function pokeUser(ctx: Ctx, _tracer: Task, child: Task, addr: bigint, dat
     child.regs = r;
     return ok(0);
   }
-  const r = writeDebugReg(ctx.arch, child.debugRegs, slot.index, data);
+  const r = writeDebugReg(ctx.arch, child.debugRegs, slot.index, data, child.ptraceBps);
   if (typeof r === 'string') return fail(r);
-  child.debugRegs = r;
+  child.ptraceBps = r.bps;
+  if (r.errno) return fail(r.errno);
+  child.debugRegs = r.regs;
   return ok(0);
 }

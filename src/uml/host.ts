@@ -6,6 +6,7 @@ import { PROT_READ, PROT_WRITE } from '../kernel/memory.ts';
 import { PTRACE } from '../ptrace/numbers.ts';
 import { writeBatch } from '../batch/batch.ts';
 import { groupRun, type Policy, type Site } from './policy.ts';
+import type { GuestProcess } from './guest.ts';
 
 export type Mode = 'single' | 'multi';
 
@@ -23,6 +24,18 @@ export interface Call {
   readonly request: number;
   readonly addr: bigint;
   readonly data: bigint;
+}
+
+/**
+ * UML's timer on the host side (time.ts). Once set on the tracer, every UML wait4 goes
+ * through it, so a tick can interrupt any wait (main loop, stub runs, faults).
+ */
+export interface HostTimer {
+  wait4(host: HostTracer, pid: number, options: number, statusAddr: bigint): SysResult;
+  /** userspace() entry: the process it runs becomes the tick's target. */
+  enterUserspace(p: GuestProcess): void;
+  /** The loop's case for the profile's timer signal. */
+  loopStop(p: GuestProcess, sig: number): void;
 }
 
 export interface HostTrace {
@@ -64,9 +77,18 @@ export class HostTracer {
     return r;
   }
 
+  /** UML's timer (time.ts), once the guest runs; null during start-up. */
+  timer: HostTimer | null = null;
+
   wait4(pid: number, options: number, statusAddr = 0n): SysResult {
+    if (this.timer) return this.timer.wait4(this, pid, options, statusAddr);
+    return this.rawWait4(pid, options, statusAddr);
+  }
+
+  /** One wait4 host call; with `untilNs` it returns ERESTARTSYS when UML's own timer expires first. */
+  rawWait4(pid: number, options: number, statusAddr = 0n, untilNs?: number): SysResult {
     const from = this.kernel.ledger.length;
-    const r = this.kernel.wait4(this.uml, pid, options, statusAddr);
+    const r = this.kernel.wait4(this.uml, pid, options, statusAddr, untilNs);
     this.label(from);
     return r;
   }

@@ -19,6 +19,14 @@ import { HostTracer, type Mode } from './host.ts';
 import { FULL_POLICY, SEED_POLICY, type Policy } from './policy.ts';
 import type { UmlProfile } from './profile.ts';
 import { runStartupProbes } from './start-up.ts';
+import { handleSegv } from './fault.ts';
+import { installMemorySyscalls, UmlMemory } from './guest-mm.ts';
+import { mapStubScratch, startUserspace as startGuestUserspace } from './start-userspace.ts';
+import { kernelConfig } from '../kernel/config.ts';
+import { installGuestSyscalls } from './guest-syscalls.ts';
+import { UmlPanic } from './panic.ts';
+import { UmlSwitches } from './proc-sysemu.ts';
+import { HZ_DEFAULT, setIntervalInsns, UmlTimer } from './time.ts';
 import { UmlFatal, userspace } from './userspace.ts';
 import { GUEST_DATA, guestMessage, guestProgram, type Workload } from './workload.ts';
 
@@ -29,6 +37,10 @@ export interface RunOptions {
   workload: Workload;
   boot?: string;
   seed?: number;
+  /** Guest timer ticks per second (CONFIG_HZ; default 100 for both profiles). See time.ts. */
+  hz?: number;
+  /** Simulated time per guest instruction (the kernel's insnNs; default 1 ns). */
+  insnNs?: number;
 }
 
 export interface RunResult {
@@ -47,6 +59,10 @@ export interface RunResult {
   guestDigest: string;
   console: string;
   exit: string;
+  /** Guest timer ticks UML handled (jiffies). */
+  ticks: number;
+  /** UML's own messages on the way to a panic (ptrace_dump_regs, the error, the panic line). */
+  kernelLog: string[];
   /** Internal: the kernel and tracer, for `trace` and tests (not in JSON). */
   readonly kernel?: Kernel;
   readonly host?: HostTracer;
@@ -56,22 +72,17 @@ export function policyByName(name: string): Policy | undefined {
   return name === 'seed' ? SEED_POLICY : name === 'full' ? FULL_POLICY : undefined;
 }
 
-/** start_userspace(): a host process that TRACEMEs and stops itself; UML sets TRACESYSGOOD. */
-function startUserspace(host: HostTracer, workload: Workload): GuestProcess {
-  const k = host.kernel;
-  const arch = k.arch;
+/**
+ * start_userspace() for init (start-userspace.ts): the guest image goes to UML's physmem and
+ * is paged in by stub runs; the first user instruction faults.
+ */
+function startUserspace(host: HostTracer, mem: UmlMemory, workload: Workload, profile: UmlProfile, hz: number): GuestProcess {
+  const arch = host.kernel.arch;
   host.event = 'guest';
-  const self = k.state.nextPid;
-  const prelude = new Asm(arch).sys('ptrace', PTRACE.TRACEME, 0, 0, 0).sys('kill', self, SIG.SIGSTOP).insns;
-  const insns = guestProgram(arch, workload, prelude);
-  const base = textBase(arch);
-  const pid = Number(k.forkChild(host.uml, { path: '/uml/userspace_tramp', insns, base }).ret);
-  const w = host.wait4(pid, WUNTRACED | __WALL);
-  if (w.status === null || w.status === undefined || WSTOPSIG(w.status) !== SIG.SIGSTOP) throw new UmlFatal(`start_userspace : expected SIGSTOP, got status = ${w.status}`);
-  host.ptrace(PTRACE.OLDSETOPTIONS, pid, 0n, BigInt(PTRACE_O.TRACESYSGOOD));
-  const regs = initialRegs(arch, base + BigInt(prelude.length * INSN_BYTES), stackTop(arch) - 8n);
-  regs[arch.origAx] = arch.mask;
-  return { gpid: 1, parent: 0, hostPid: pid, regs, state: 'runnable', exitCode: 0 };
+  // 2.6.26 userspace_tramp: set_interval() (ITIMER_VIRTUAL, 1/HZ) between TRACEME and SIGSTOP.
+  const trampExtra = profile.tickSignal === 'SIGVTALRM' ? setIntervalInsns(arch, hz) : [];
+  const image = { insns: guestProgram(arch, workload, [], { hz }), data: { start: GUEST_DATA, bytes: guestMessage() } };
+  return startGuestUserspace(mem, image, trampExtra).proc;
 }
 
 function digest(parts: readonly string[]): string {
@@ -81,29 +92,49 @@ function digest(parts: readonly string[]): string {
 export function runUml(opts: RunOptions): RunResult {
   const boot: BootOptions = parseBoot(opts.boot ?? '');
   const multiKernel = opts.mode === 'multi';
-  const kernel = new Kernel({ ...opts.profile.kernel, ptraceMulti: multiKernel ? '2008' : false, seed: opts.seed ?? 1 });
+  const hz = opts.hz ?? HZ_DEFAULT;
+  const insnNs = opts.insnNs ?? kernelConfig(opts.profile.kernel).insnNs;
+  // A blocking wait must outlast a tick period of guest instructions.
+  const waitInsnLimit = Math.max(kernelConfig({}).waitInsnLimit, Math.ceil((4e9 / hz) / insnNs));
+  const kernel = new Kernel({ ...opts.profile.kernel, ptraceMulti: multiKernel ? '2008' : false, seed: opts.seed ?? 1, insnNs, waitInsnLimit });
   const uml = kernel.spawnExternal('linux.uml');
   kernel.mapMemory(uml, GUEST_DATA, 0x1000n);
   kernel.writeMemory(uml, GUEST_DATA, guestMessage());
   const host = new HostTracer(kernel, uml, 'single', opts.policy);
   const probe = runStartupProbes(host, opts.profile, boot, multiKernel);
+  // UML's physmem and guest page tables (guest-mm.ts); guest memory is read through them.
+  const mem = new UmlMemory({ host, profile: opts.profile });
+  mapStubScratch(mem);
+  const guest = new GuestKernel(kernel.arch, (pid, addr, len) => {
+    const mm = mem.mms.get(pid);
+    return mm ? mem.readGuest(mm, addr, len) : kernel.readMemory(pid, addr, len);
+  });
+  // Boot: UML's timer (6.1: timer_settime; time.ts).
+  const timer = new UmlTimer(host, opts.profile, guest, hz);
+  timer.arm();
+  host.markEvent('boot');
   const startupCalls = kernel.ledger.filter((e) => e.pid === uml).length;
   // The seed: set_using_sysptmulti(1) when supported unless nosysptmulti.
   host.mode = multiKernel && probe.ptmultiSupported && !boot.nosysptmulti ? 'multi' : 'single';
-  const usingSysemu = boot.nosysemu ? 0 : probe.sysemuSupported;
+  const switches = new UmlSwitches(host, probe.sysemuSupported, multiKernel && probe.ptmultiSupported, boot.nosysemu);
+  installGuestSyscalls(guest, timer, switches, (pid, addr, bytes) => kernel.writeMemory(pid, addr, bytes));
+  installMemorySyscalls(guest, mem);
   const from = kernel.ledger.length;
-  const guest = new GuestKernel(kernel.arch, (pid, addr, len) => kernel.readMemory(pid, addr, len));
   let exit = 'exited(0)';
+  let kernelLog: string[] = [];
   try {
-    const init = startUserspace(host, opts.workload);
+    const init = startUserspace(host, mem, opts.workload, opts.profile, hz);
     guest.procs.set(init.gpid, init);
     host.markEvent('start_userspace');
-    runLoop(host, guest, opts, init, () => usingSysemu);
+    host.timer = timer;
+    runLoop(host, guest, opts, init, () => switches.usingSysemu, mem);
     exit = `exited(${init.exitCode})`;
   } catch (e) {
     if (!(e instanceof UmlFatal)) throw e;
     exit = `panic: ${e.message}`;
+    if (e instanceof UmlPanic) kernelLog = [...e.log];
   }
+  host.timer = null;
   const run = kernel.ledger.slice(from);
   const counts: LedgerCounts = countLedger(run, new Set([uml]));
   const guestEvents: Record<string, number> = {};
@@ -123,20 +154,25 @@ export function runUml(opts: RunOptions): RunResult {
     guestDigest: digest([...guest.trace, `console:${guest.console.join('')}`, `exit:${exit}`]),
     console: guest.console.join(''),
     exit,
+    ticks: timer.jiffies,
+    kernelLog,
   };
   Object.defineProperty(result, 'kernel', { value: kernel, enumerable: false });
   Object.defineProperty(result, 'host', { value: host, enumerable: false });
   return result;
 }
 
-function runLoop(host: HostTracer, guest: GuestKernel, opts: RunOptions, p: GuestProcess, usingSysemu: () => number): void {
+function runLoop(host: HostTracer, guest: GuestKernel, opts: RunOptions, p: GuestProcess, usingSysemu: () => number, mem: UmlMemory): void {
   const origSyscall = guest.syscall.bind(guest);
   guest.syscall = (proc) => {
     const out = origSyscall(proc);
     host.markEvent(`syscall:${out.name}`);
     return out;
   };
-  userspace(host, guest, opts.profile, p, usingSysemu);
+  userspace(host, guest, opts.profile, p, usingSysemu, (proc) => {
+    handleSegv(mem, guest, proc, mem.mms.get(proc.hostPid)!);
+    host.markEvent('fault');
+  });
 }
 
 /** Ledger entries of the run phase made by UML, with the guest event each served. */

@@ -5,14 +5,17 @@
 // seed merges SETREGS + the resume op (its first site).
 import { regsFromBytes, regsToBytes } from '../kernel/regs.ts';
 import { SIG } from '../kernel/signals.ts';
+import { ERRNO } from '../kernel/errno.ts';
 import { WSTOPSIG, WIFSTOPPED, WUNTRACED, __WALL } from '../kernel/wait-status.ts';
 import { NT, PTRACE } from '../ptrace/numbers.ts';
 import type { GuestKernel, GuestProcess } from './guest.ts';
 import { UML_REGS, UML_XSTATE_IOV, type Call, type HostTracer } from './host.ts';
 import type { UmlProfile } from './profile.ts';
 import { killPtracedProcess } from './teardown.ts';
+import { UmlFatal } from './errors.ts';
+import { dumpRegs, fatalSigsegv } from './panic.ts';
 
-export class UmlFatal extends Error {}
+export { UmlFatal };
 
 /** The resume op: SELECT_PTRACE_OPERATION[using_sysemu][singlestepping] with no single-stepping. */
 export function resumeOp(usingSysemu: number): number {
@@ -34,8 +37,9 @@ export function setXstateIov(host: HostTracer, profile: UmlProfile): void {
 }
 
 /** Run one guest process until it exits (the only process, or until the guest switches). */
-export function userspace(host: HostTracer, guest: GuestKernel, profile: UmlProfile, p: GuestProcess, usingSysemu: () => number): void {
+export function userspace(host: HostTracer, guest: GuestKernel, profile: UmlProfile, p: GuestProcess, usingSysemu: () => number, onSegv?: (p: GuestProcess) => void): void {
   const arch = host.kernel.arch;
+  host.timer?.enterUserspace(p); // time.ts: userspace_pid[0]; 2.6.26 getitimer(ITIMER_VIRTUAL)
   for (let guard = 0; p.state === 'runnable'; guard++) {
     if (guard > 10_000_000) throw new Error('simulator bug: userspace loop did not end');
     const using = usingSysemu();
@@ -59,8 +63,12 @@ export function userspace(host: HostTracer, guest: GuestKernel, profile: UmlProf
     const sig = WSTOPSIG(w.status);
     if (sig === (SIG.SIGTRAP | 0x80)) {
       handleTrap(host, guest, profile, p, using);
+    } else if (sig === SIG.SIGSEGV && onSegv) {
+      onSegv(p); // fault.ts: get_skas_faultinfo, then segv() → handle_page_fault → flush_tlb_page
+    } else if (host.timer && sig === SIG[profile.tickSignal]) {
+      host.timer.loopStop(p, sig); // time.ts: 6.1 SIGALRM, 2.6.26 SIGVTALRM
     } else {
-      throw new UmlFatal(`userspace - child stopped with signal ${sig}`);
+      fatalSigsegv(host, p, [`userspace - child stopped with signal ${sig}`]);
     }
     // "PT_SYSCALL_NR(regs->gp) = -1": the host must not restart anything.
     p.regs[arch.origAx] = arch.mask;
@@ -75,7 +83,11 @@ function handleTrap(host: HostTracer, guest: GuestKernel, profile: UmlProfile, p
     host.ptrace(PTRACE.POKEUSER, p.hostPid, BigInt(arch.origAx * arch.wordBytes), getpid);
     host.ptrace(PTRACE.SYSCALL, p.hostPid, 0n, 0n);
     const w = host.wait4(p.hostPid, WUNTRACED | __WALL);
-    if (w.status !== (((SIG.SIGTRAP | 0x80) << 8) | 0x7f)) throw new UmlFatal(`handle_trap - failed to wait at end of syscall, errno = ${w.errno}, status = ${w.status}`);
+    if (w.status !== (((SIG.SIGTRAP | 0x80) << 8) | 0x7f)) {
+      // ptrace_dump_regs + printk + fatal_sigsegv (6.1 prints the stale libc errno; 0 here).
+      const dump = dumpRegs(host, p.hostPid);
+      fatalSigsegv(host, p, [...dump, `handle_trap - failed to wait at end of syscall, errno = ${w.errno ? ERRNO[w.errno as keyof typeof ERRNO] ?? w.errno : 0}, status = ${w.status}`]);
+    }
   }
   const out = guest.syscall(p);
   if (out.result === 'exit') {

@@ -1,13 +1,26 @@
 // Guest workloads: named specs (`getpid:N`, `write:NxBYTES`, sums like `getpid:1000+write:10x64`)
 // compiled to a guest init program in the guest ABI (the host arch's syscall numbers).
 // Parts the UML model cannot run yet are refused with an error naming the part.
+//  * spin:N        N iterations of a pure register loop (2 instructions each): ticks land in user mode.
+//  * sleep:N       N × nanosleep({0, 1/HZ s}) (the timespec is stored on the guest's stack).
+//  * sysemu:V      open("/proc/sysemu", O_WRONLY), write(fd, "V", 1), close(fd); like libc,
+//  * sysptmulti:V  a write that does not return 1 stores errno (to GUEST_ERRNO, a page the
+//                  guest's host process never mapped: a host SIGSEGV, as libc's errno store
+//                  to a not-yet-faulted TLS page in the real sysemu0-panic run).
 import type { Arch } from '../kernel/arch.ts';
 import { Asm } from '../kernel/asm.ts';
 import type { Insn } from '../kernel/isa.ts';
+import { syscallNr } from '../kernel/syscall-table.ts';
+import { guestScratch, HZ_DEFAULT } from './time.ts';
+import { touchInsns } from './touch.ts';
 
 export type WorkloadPart =
   | { kind: 'getpid'; count: number }
-  | { kind: 'write'; count: number; bytes: number };
+  | { kind: 'write'; count: number; bytes: number }
+  | { kind: 'spin'; count: number }
+  | { kind: 'sleep'; count: number }
+  | { kind: 'proc'; path: '/proc/sysemu' | '/proc/sysptmulti'; value: number }
+  | { kind: 'touch'; bytes: number };
 
 export interface Workload {
   readonly spec: string;
@@ -16,7 +29,8 @@ export interface Workload {
 
 export class WorkloadError extends Error {}
 
-const NOT_YET = new Set(['touch', 'fork', 'exec', 'sleep', 'random']);
+const NOT_YET = new Set(['fork', 'exec', 'random']);
+const SUPPORTED = 'getpid, write, spin, sleep, sysemu, sysptmulti, touch';
 const COUNT_MAX = 1_000_000;
 
 export function parseWorkload(spec: string): Workload {
@@ -43,9 +57,19 @@ export function parseWorkload(spec: string): Workload {
         if (bytes > 4096) throw new WorkloadError(`workload part ${i + 1} '${part}': BYTES must be ≤ 4096`);
         return { kind: 'write', count: int(w[1]!, 'N'), bytes };
       }
+      case 'touch': // touch:BYTES — mmap fresh memory, write one word per page, munmap (touch.ts)
+        return { kind: 'touch', bytes: int(args, 'BYTES') };
+      case 'spin':
+        return { kind: 'spin', count: int(args, 'N') };
+      case 'sleep':
+        return { kind: 'sleep', count: int(args, 'N') };
+      case 'sysemu':
+      case 'sysptmulti':
+        if (!/^\d$/.test(args)) throw new WorkloadError(`workload part ${i + 1} '${part}': expected ${name}:V with one digit V, e.g. ${name}:0`);
+        return { kind: 'proc', path: `/proc/${name}` as '/proc/sysemu' | '/proc/sysptmulti', value: Number(args) };
       default:
-        if (NOT_YET.has(name)) throw new WorkloadError(`workload part ${i + 1} '${part}': '${name}' is not modelled yet by the UML model (supported: getpid, write)`);
-        throw new WorkloadError(`workload part ${i + 1} '${part}': unknown workload '${name}' (supported: getpid, write)`);
+        if (NOT_YET.has(name)) throw new WorkloadError(`workload part ${i + 1} '${part}': '${name}' is not modelled yet by the UML model (supported: ${SUPPORTED})`);
+        throw new WorkloadError(`workload part ${i + 1} '${part}': unknown workload '${name}' (supported: ${SUPPORTED})`);
     }
   });
   return { spec: text, parts };
@@ -59,18 +83,62 @@ export const GUEST_DATA_BYTES = 0x1000n;
  * The guest init: each part as a counted loop of syscalls, then exit_group(0). `prelude`
  * (start_userspace's own code) comes first in the same image, so branch targets count it.
  */
-export function guestProgram(arch: Arch, w: Workload, prelude: readonly Insn[] = []): Insn[] {
+export function guestProgram(arch: Arch, w: Workload, prelude: readonly Insn[] = [], opts: { hz?: number } = {}): Insn[] {
   const a = new Asm(arch).emit(...prelude);
   const counter = arch.name === 'x86_64' ? 'r12' : 'ebp';
   for (const p of w.parts) {
+    if (p.kind === 'touch') {
+      touchInsns(a, p.bytes);
+      continue;
+    }
+    if (p.kind === 'spin') {
+      a.spin(p.count, counter);
+      continue;
+    }
+    if (p.kind === 'proc') {
+      procWrite(a, p.path, p.value);
+      continue;
+    }
+    if (p.kind === 'sleep') {
+      const ts = guestScratch(arch, 1);
+      a.store(ts, 0n).store(ts + BigInt(arch.wordBytes), BigInt(Math.round(1e9 / (opts.hz ?? HZ_DEFAULT))));
+    }
     a.mov(counter, p.count);
     const top = a.here;
     if (p.kind === 'getpid') a.sys('getpid');
+    else if (p.kind === 'sleep') a.sys('nanosleep', guestScratch(arch, 1), 0);
     else a.sys('write', 1, GUEST_DATA, p.bytes);
     a.emit({ op: 'add', dst: counter, imm: -1n }, { op: 'jnz', reg: counter, target: top });
   }
   a.exit(0);
   return a.insns;
+}
+
+/** Where a failed /proc write stores errno: never mapped in the guest's host process. */
+export const GUEST_ERRNO = 0x10000n;
+
+/** open(path, O_WRONLY); write(fd, "V", 1); if (ret != 1) *GUEST_ERRNO = ret; close(fd). */
+function procWrite(a: Asm, path: string, value: number): void {
+  const { arch } = a;
+  const name = (i: number) => arch.regNames[i]!;
+  const ax = name(arch.ax);
+  const [fdReg, bufReg, lenReg, tmp] = [name(arch.argRegs[0]!), name(arch.argRegs[1]!), name(arch.argRegs[2]!), name(arch.argRegs[3]!)];
+  const pathAt = guestScratch(arch, 2);
+  const charAt = guestScratch(arch, 3);
+  const bytes = new TextEncoder().encode(`${path}\0`);
+  for (let off = 0; off < bytes.length; off += arch.wordBytes) {
+    let word = 0n;
+    for (let j = arch.wordBytes - 1; j >= 0; j--) word = (word << 8n) | BigInt(bytes[off + j] ?? 0);
+    a.store(pathAt + BigInt(off), word);
+  }
+  a.store(charAt, BigInt(0x30 + value));
+  a.sys('open', pathAt, 1);
+  a.emit({ op: 'movr', dst: fdReg, src: ax });
+  a.mov(ax, syscallNr(arch.name, 'write')!).mov(bufReg, charAt).mov(lenReg, 1).emit({ op: 'syscall' });
+  a.emit({ op: 'movr', dst: tmp, src: ax }, { op: 'add', dst: tmp, imm: -1n });
+  const skip = a.here + 3; // jnz, jmp, store → the close
+  a.emit({ op: 'jnz', reg: tmp, target: a.here + 2 }, { op: 'jmp', target: skip }, { op: 'store', src: ax, disp: GUEST_ERRNO });
+  a.mov(ax, syscallNr(arch.name, 'close')!).emit({ op: 'syscall' });
 }
 
 /** The bytes a `write` part prints: a recognisable line, repeated. */

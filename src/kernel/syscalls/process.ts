@@ -123,7 +123,9 @@ function structuredCloneTask(t: Task): Task {
   return {
     ...t,
     regs: [...t.regs],
-    debugRegs: [...t.debugRegs],
+    // copy_thread(): ptrace_bps zeroed (DR0-3 read 0); virtual_dr6 and ptrace_dr7 are copied
+    debugRegs: [0n, 0n, 0n, 0n, 0n, 0n, t.debugRegs[6]!, t.debugRegs[7]!],
+    ptraceBps: 0,
     pending: [...t.pending],
     actions: { ...t.actions },
     sigFrames: t.sigFrames.map((f) => ({ regs: [...f.regs], blocked: f.blocked })),
@@ -158,6 +160,9 @@ export function execProgram(ctx: Ctx, t: Task, program: Program): SysOutcome {
   // flush_signal_handlers(): handlers reset to default, SIG_IGN stays.
   t.actions = Object.fromEntries(Object.entries(t.actions).filter(([, a]) => a === 'ignore'));
   t.sigFrames = [];
+  // flush_thread() → flush_ptrace_hw_breakpoint(): breakpoints gone, virtual_dr6 = ptrace_dr7 = 0.
+  t.debugRegs = t.debugRegs.map(() => 0n);
+  t.ptraceBps = 0;
   wakeVforkParent(ctx, t);
   if (t.tracer !== null) {
     if (t.options & PTRACE_O.TRACEEXEC) {

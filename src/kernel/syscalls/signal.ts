@@ -71,7 +71,16 @@ export function sysRtSigaction(ctx: Ctx, t: Task, args: readonly bigint[]): SysO
   if (act !== 0n) {
     const h = getUserWord(ctx, t, act);
     if (h === 'EFAULT') return fail('EFAULT');
-    next = h === SIG_DFL ? 'default' : h === SIG_IGN ? 'ignore' : { handler: h };
+    // struct sigaction { sa_handler; sa_flags; sa_restorer; sa_mask } (kernel ABI, word-sized
+    // fields, 8-byte mask): the flags, restorer and mask are kept for SA_SIGINFO frames.
+    const w = BigInt(ctx.arch.wordBytes);
+    const rest = copyFromUser(ctx, t, act + w, 2 * ctx.arch.wordBytes + 8);
+    if (rest === 'EFAULT') return fail('EFAULT');
+    const v = new DataView(rest.buffer);
+    const flags = v.getUint32(0, true);
+    const restorer = ctx.arch.wordBytes === 8 ? v.getBigUint64(8, true) : BigInt(v.getUint32(4, true));
+    const mask = v.getBigUint64(2 * ctx.arch.wordBytes, true);
+    next = h === SIG_DFL ? 'default' : h === SIG_IGN ? 'ignore' : flags === 0 && restorer === 0n && mask === 0n ? { handler: h } : { handler: h, flags, restorer, mask };
   }
   if (oact !== 0n) {
     const v = old === 'default' ? SIG_DFL : old === 'ignore' ? SIG_IGN : old.handler;

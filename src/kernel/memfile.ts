@@ -1,0 +1,54 @@
+// A shared memory file: the model's only file object, enough for UML's physmem file
+// (arch/um/os-Linux/mem.c create_mem_file: an unlinked temp file every host process of UML
+// maps with MAP_SHARED). Its pages are immutable buffers replaced on write; it can carry program
+// images (at file offsets), so mapping a page of it as text installs the instructions too.
+// File descriptors are global in the model (UML's children share its files: CLONE_FILES).
+// Limitation: a MAP_SHARED mapping installs a snapshot of the file pages; later stores through
+// the mapping are not written back to the file (the owner reads the live page of the mapping).
+import type { Image } from './memory.ts';
+import { PAGE_SIZE } from './memory.ts';
+
+export interface MemFile {
+  readonly name: string;
+  /** page index (offset >> 12) → bytes. Missing pages read as zeros. */
+  readonly pages: Readonly<Record<number, Uint8Array>>;
+  /** Program images whose `base` is a byte offset in the file. */
+  readonly images: readonly Image[];
+}
+
+/** First descriptor handed out for mem files (low numbers stay free for the pipe model's 3, 4). */
+export const MEMFILE_FD_BASE = 100;
+
+/** `len` bytes of the file from page-aligned `offset`. */
+export function memFileBytes(f: MemFile, offset: bigint, len: number): Uint8Array {
+  const out = new Uint8Array(len);
+  const first = Number(offset >> 12n);
+  for (let i = 0; i * PAGE_SIZE < len; i++) {
+    const p = f.pages[first + i];
+    if (p) out.set(p.subarray(0, Math.min(PAGE_SIZE, len - i * PAGE_SIZE)), i * PAGE_SIZE);
+  }
+  return out;
+}
+
+/** The file's images that overlap [offset, offset + len), rebased to a mapping at `addr`. */
+export function memFileImages(f: MemFile, offset: bigint, len: bigint, addr: bigint, insnBytes: number): Image[] {
+  return f.images
+    .filter((im) => im.base < offset + len && im.base + BigInt(im.insns.length * insnBytes) > offset)
+    .map((im) => ({ name: im.name, base: addr + (im.base - offset), insns: im.insns }));
+}
+
+/** The file with `bytes` written at `offset` (any alignment). */
+export function writeMemFile(f: MemFile, offset: bigint, bytes: Uint8Array): MemFile {
+  const pages: Record<number, Uint8Array> = { ...f.pages };
+  for (let done = 0; done < bytes.length;) {
+    const a = offset + BigInt(done);
+    const pn = Number(a >> 12n);
+    const off = Number(a & 0xfffn);
+    const n = Math.min(bytes.length - done, PAGE_SIZE - off);
+    const page = new Uint8Array(pages[pn] ?? new Uint8Array(PAGE_SIZE));
+    page.set(bytes.subarray(done, done + n), off);
+    pages[pn] = page;
+    done += n;
+  }
+  return { ...f, pages };
+}

@@ -1,0 +1,303 @@
+// UML's side of guest memory: physmem (the mem file every guest host process maps pages
+// from; arch/um/kernel/physmem.c), each guest mm's VMAs and page tables, the guest page-fault
+// handler (arch/um/kernel/trap.c handle_page_fault), the push of page-table changes to the
+// host process through the stub (arch/um/kernel/tlb.c fix_range_common / flush_tlb_page), and
+// the guest's mmap/munmap/brk, which only change UML's own tables (mm/mmap.c).
+//
+// Simplifications: every first touch allocates a frame (no zero page, no COW, so no
+// SEGV_ACCERR path); text pages map the image's own physmem frames read+exec, data pages get a
+// private copy; the stack VMA does not grow.
+import { PAGE_SIZE, PROT_EXEC, PROT_READ, PROT_WRITE } from '../kernel/memory.ts';
+import { encodeText, type Insn } from '../kernel/isa.ts';
+import { ERRNO, negErrnoReg } from '../kernel/errno.ts';
+import type { Kernel } from '../kernel/kernel.ts';
+import { map, protect, unmap, type StubBatch, type StubContext } from './mem.ts';
+import { toSigned } from '../kernel/arch.ts';
+import { syscallName } from '../kernel/syscall-table.ts';
+import type { GuestKernel, GuestProcess, GuestSyscallOutcome } from './guest.ts';
+import { STUB_PAGE, stubLayout, stubProgram } from './stub.ts';
+
+const PAGE = BigInt(PAGE_SIZE);
+const MAP_FIXED = 0x10n;
+const MAP_ANONYMOUS = 0x20n;
+
+export interface Vma {
+  start: bigint;
+  end: bigint;
+  readonly prot: number;
+  readonly name: string;
+  /** Text: the physmem frame of the VMA's first page (frames are contiguous). */
+  readonly textFrame?: number;
+  /** Initial contents (data): copied into a fresh frame on first touch. */
+  readonly contents?: Uint8Array;
+}
+
+export interface Pte {
+  readonly frame: number;
+  readonly prot: number;
+}
+
+/** One guest address space (mm_struct + its host process, mm->context.id.u.pid). */
+export class GuestMm {
+  readonly vmas: Vma[] = [];
+  /** UML's page tables: virtual page number → PTE. */
+  readonly ptes = new Map<number, Pte>();
+  /** What the host process has mapped in the guest range (what earlier flushes pushed). */
+  readonly hostMapped = new Map<number, Pte>();
+  brkStart = 0n;
+  brk = 0n;
+  constructor(
+    public hostPid: number,
+    readonly stubDataFrame: number,
+    readonly mmapBase: bigint,
+  ) {}
+
+  vmaAt(addr: bigint): Vma | undefined {
+    return this.vmas.find((v) => addr >= v.start && addr < v.end);
+  }
+}
+
+type Op = { kind: 'mmap'; start: bigint; len: bigint; prot: number; offset: bigint } | { kind: 'munmap'; start: bigint; len: bigint } | { kind: 'mprotect'; start: bigint; len: bigint; prot: number };
+
+function pageOf(addr: bigint): number {
+  return Number(addr >> 12n);
+}
+
+/** UML's memory: physmem frames and every guest mm. */
+export class UmlMemory {
+  readonly fd: number;
+  private nextFrame = 0;
+  readonly stubCodeFrame: number;
+  /** Guest mms by host pid. */
+  readonly mms = new Map<number, GuestMm>();
+  /** Stub runs made for page-table flushes (a count for tests and `trace`). */
+  stubRuns = 0;
+
+  constructor(readonly c: StubContext) {
+    const k = this.kernel;
+    this.fd = k.createMemFile('physmem');
+    // The stub code lives in UML's own image, i.e. in physmem (__syscall_stub_start).
+    this.stubCodeFrame = this.allocFrames(1);
+    const insns = stubProgram(k.arch);
+    k.writeMemFile(this.fd, this.frameOffset(this.stubCodeFrame), encodeText(insns));
+    k.addMemFileImage(this.fd, { name: '/uml/stub', base: this.frameOffset(this.stubCodeFrame), insns });
+  }
+
+  get kernel(): Kernel {
+    return this.c.host.kernel;
+  }
+
+  frameOffset(frame: number): bigint {
+    return BigInt(frame) * PAGE;
+  }
+
+  allocFrames(n: number, contents?: Uint8Array): number {
+    const first = this.nextFrame;
+    this.nextFrame += n;
+    if (contents) this.kernel.writeMemFile(this.fd, this.frameOffset(first), contents);
+    return first;
+  }
+
+  /** A text VMA whose image is loaded into contiguous physmem frames (the page cache). */
+  textVma(name: string, start: bigint, insns: readonly Insn[]): Vma {
+    const text = encodeText(insns);
+    const pages = Math.max(1, Math.ceil(text.length / PAGE_SIZE));
+    const frame = this.allocFrames(pages, text);
+    this.kernel.addMemFileImage(this.fd, { name, base: this.frameOffset(frame), insns });
+    return { start, end: start + BigInt(pages) * PAGE, prot: PROT_READ | PROT_EXEC, name, textFrame: frame };
+  }
+
+  /**
+   * handle_page_fault(): find the VMA, check the access, allocate the page and set the PTE.
+   * Returns false for a bad access (the guest gets SIGSEGV).
+   */
+  handlePageFault(mm: GuestMm, addr: bigint, access: 'read' | 'write' | 'exec'): boolean {
+    const vma = mm.vmaAt(addr);
+    if (!vma) return false;
+    const need = access === 'write' ? PROT_WRITE : access === 'exec' ? PROT_EXEC : PROT_READ;
+    if ((vma.prot & need) === 0) return false;
+    const vpn = pageOf(addr);
+    if (mm.ptes.has(vpn)) return true;
+    const index = Number((BigInt(vpn) * PAGE - vma.start) / PAGE);
+    let frame: number;
+    if (vma.textFrame !== undefined) frame = vma.textFrame + index;
+    else frame = this.allocFrames(1, vma.contents?.subarray(index * PAGE_SIZE, (index + 1) * PAGE_SIZE));
+    mm.ptes.set(vpn, { frame, prot: vma.prot });
+    return true;
+  }
+
+  /**
+   * fix_range_common(): compare the page tables with what the host has over [start, end) and
+   * queue mmap/munmap/mprotect records (adjacent ones merged); the last one runs the stub
+   * (done = 1). No change → no stub run.
+   */
+  fixRange(mm: GuestMm, start: bigint, end: bigint, extra: Op[] = []): void {
+    const ops: Op[] = [...extra];
+    const pages = new Set<number>();
+    for (const vpn of [...mm.ptes.keys(), ...mm.hostMapped.keys()]) if (vpn >= pageOf(start) && vpn < pageOf(end)) pages.add(vpn);
+    for (const vpn of [...pages].sort((a, b) => a - b)) {
+      const want = mm.ptes.get(vpn);
+      const have = mm.hostMapped.get(vpn);
+      const at = BigInt(vpn) * PAGE;
+      const last = ops[ops.length - 1];
+      if (want && (!have || have.frame !== want.frame)) {
+        const offset = this.frameOffset(want.frame);
+        if (last?.kind === 'mmap' && last.start + last.len === at && last.prot === want.prot && last.offset + last.len === offset) last.len += PAGE;
+        else ops.push({ kind: 'mmap', start: at, len: PAGE, prot: want.prot, offset });
+        mm.hostMapped.set(vpn, want);
+      } else if (want && have && have.prot !== want.prot) {
+        if (last?.kind === 'mprotect' && last.start + last.len === at && last.prot === want.prot) last.len += PAGE;
+        else ops.push({ kind: 'mprotect', start: at, len: PAGE, prot: want.prot });
+        mm.hostMapped.set(vpn, want);
+      } else if (!want && have) {
+        if (last?.kind === 'munmap' && last.start + last.len === at) last.len += PAGE;
+        else ops.push({ kind: 'munmap', start: at, len: PAGE });
+        mm.hostMapped.delete(vpn);
+      }
+    }
+    this.runOps(mm, ops);
+  }
+
+  /** do_ops(): each op is queued in STUB_DATA; the last one runs the batch. */
+  runOps(mm: GuestMm, ops: readonly Op[]): void {
+    const b: StubBatch = { pid: mm.hostPid, next: null };
+    ops.forEach((op, i) => {
+      const done = i === ops.length - 1;
+      if (done) this.stubRuns++;
+      if (op.kind === 'mmap') map(this.c, b, op.start, op.len, op.prot, this.fd, op.offset, done);
+      else if (op.kind === 'munmap') unmap(this.c, b, op.start, op.len, done);
+      else protect(this.c, b, op.start, op.len, op.prot, done);
+    });
+  }
+
+  /** flush_tlb_page(): one page, done = 1 → one stub run. */
+  flushTlbPage(mm: GuestMm, addr: bigint): void {
+    const page = addr & ~0xfffn;
+    this.fixRange(mm, page, page + PAGE);
+  }
+
+  /**
+   * A kernel-mode access to guest memory (copy_from_user in a guest syscall): UML reads
+   * through physmem; a page without a PTE faults inside UML (handle_page_fault), which also
+   * flushes the new PTE to the host (one stub run: uml/README.md "+3"). Mapped pages are read
+   * from the host process, whose page is the live copy in the model.
+   */
+  readGuest(mm: GuestMm, addr: bigint, len: number): Uint8Array | null {
+    const out = new Uint8Array(len);
+    for (let done = 0; done < len;) {
+      const a = addr + BigInt(done);
+      const vpn = pageOf(a);
+      if (!mm.ptes.has(vpn)) {
+        if (!this.handlePageFault(mm, a, 'read')) return null;
+        this.flushTlbPage(mm, a);
+      }
+      const n = Math.min(len - done, PAGE_SIZE - Number(a & 0xfffn));
+      const pte = mm.ptes.get(vpn)!;
+      const bytes = mm.hostMapped.get(vpn)?.frame === pte.frame ? this.kernel.readMemory(mm.hostPid, a, n) : this.kernel.readMemFile(this.fd, this.frameOffset(pte.frame) + (a & 0xfffn), n);
+      if (!bytes) return null;
+      out.set(bytes, done);
+      done += n;
+    }
+    return out;
+  }
+
+  // --- the guest's memory syscalls: UML changes its own tables only ---------------------
+
+  /** Unmap [start, end) from the VMAs and page tables, then flush the host mappings. */
+  private unmapRange(mm: GuestMm, start: bigint, end: bigint): void {
+    for (let i = mm.vmas.length - 1; i >= 0; i--) {
+      const v = mm.vmas[i]!;
+      if (v.end <= start || v.start >= end) continue;
+      const parts: Vma[] = [];
+      if (v.start < start) parts.push({ ...v, end: start });
+      if (v.end > end) parts.push({ ...v, start: end, textFrame: v.textFrame === undefined ? undefined : v.textFrame + Number((end - v.start) / PAGE) });
+      mm.vmas.splice(i, 1, ...parts);
+    }
+    for (const vpn of [...mm.ptes.keys()]) if (vpn >= pageOf(start) && vpn < pageOf(end)) mm.ptes.delete(vpn);
+    this.fixRange(mm, start, end);
+  }
+
+  private findFree(mm: GuestMm, len: bigint): bigint {
+    let at = mm.mmapBase;
+    for (let guard = 0; guard < 4096; guard++) {
+      const clash = mm.vmas.find((v) => v.start < at + len && v.end > at);
+      if (!clash) return at;
+      at = clash.end;
+    }
+    return -1n;
+  }
+
+  /** mmap/munmap/brk of a guest process, or undefined for other syscalls. */
+  syscall(mm: GuestMm, name: string, args: readonly bigint[]): bigint | undefined {
+    const round = (n: bigint) => (n + PAGE - 1n) & ~(PAGE - 1n);
+    switch (name) {
+      case 'mmap':
+      case 'mmap2': {
+        const [addr, len, prot, flags] = args as [bigint, bigint, bigint, bigint];
+        if (len === 0n || !(flags & MAP_ANONYMOUS)) return negErrnoReg(len === 0n ? ERRNO.EINVAL : ERRNO.ENODEV);
+        const size = round(len);
+        let start: bigint;
+        if (flags & MAP_FIXED) {
+          if (addr & 0xfffn) return negErrnoReg(ERRNO.EINVAL);
+          start = addr;
+          this.unmapRange(mm, start, start + size);
+        } else {
+          start = this.findFree(mm, size);
+          if (start < 0n) return negErrnoReg(ERRNO.ENOMEM);
+        }
+        mm.vmas.push({ start, end: start + size, prot: Number(prot & 7n), name: 'anon' });
+        return start;
+      }
+      case 'munmap': {
+        const [addr, len] = args as [bigint, bigint];
+        if (addr & 0xfffn || len === 0n) return negErrnoReg(ERRNO.EINVAL);
+        this.unmapRange(mm, addr, addr + round(len));
+        return 0n;
+      }
+      case 'brk': {
+        const want = args[0]!;
+        if (want < mm.brkStart) return mm.brk;
+        const oldEnd = round(mm.brk);
+        const newEnd = round(want);
+        if (newEnd > oldEnd) {
+          if (mm.vmas.some((v) => v.start < newEnd && v.end > oldEnd)) return mm.brk;
+          const heap = mm.vmas.find((v) => v.name === 'heap');
+          if (heap) heap.end = newEnd;
+          else mm.vmas.push({ start: oldEnd, end: newEnd, prot: PROT_READ | PROT_WRITE, name: 'heap' });
+        } else if (newEnd < oldEnd) {
+          this.unmapRange(mm, newEnd, oldEnd);
+        }
+        mm.brk = want;
+        return want;
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  /** The stub pages' layout for this run's arch. */
+  get stub() {
+    return { ...stubLayout(this.kernel.arch), page: STUB_PAGE };
+  }
+}
+
+export type { Op as FlushOp };
+
+/**
+ * Layer the memory syscalls over GuestKernel.syscall (as guest-syscalls.ts does for its
+ * set): mmap/mmap2/munmap/brk of a process whose mm UML knows.
+ */
+export function installMemorySyscalls(guest: GuestKernel, mem: UmlMemory): void {
+  const base = guest.syscall.bind(guest);
+  const { arch } = guest;
+  guest.syscall = (p: GuestProcess): GuestSyscallOutcome => {
+    const name = syscallName(arch.name, Number(toSigned(arch, p.regs[arch.origAx]!)));
+    const mm = mem.mms.get(p.hostPid);
+    const args = arch.argRegs.map((i) => p.regs[i]!);
+    const result = mm ? mem.syscall(mm, name, args) : undefined;
+    if (result === undefined) return base(p);
+    guest.events.push(`syscall:${name}`);
+    guest.trace.push(`${p.gpid} ${name} ${args.map((x) => x.toString(16)).join(',')} ip=${p.regs[arch.ip]!.toString(16)} sp=${p.regs[arch.sp]!.toString(16)} = ${(result & arch.mask).toString(16)}`);
+    return { name, result: result & arch.mask };
+  };
+}

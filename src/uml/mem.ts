@@ -1,0 +1,138 @@
+// Batched address-space operations run by the stub inside a guest host process
+// (arch/um/os-Linux/skas/mem.c: run_syscall_stub, do_syscall_stub, map, unmap, protect;
+// arch/um/os-Linux/skas/process.c: wait_stub_done; uml-skas.md §5).
+//
+// UML writes the records into STUB_DATA and reads the results back with no host syscall: the
+// page is MAP_SHARED from UML's physmem file, which UML itself has mapped. The model does
+// this with kernel.readMemory/writeMemory on the tracee's STUB_DATA page — the model's
+// stand-in for UML's own mapping of that physmem page (mem files install snapshots, so the
+// tracee's page is the live copy).
+import { initialRegs, regsToBytes } from '../kernel/regs.ts';
+import { SIG } from '../kernel/signals.ts';
+import { syscallNr } from '../kernel/syscall-table.ts';
+import { MAP_FIXED, MAP_SHARED } from '../kernel/memory.ts';
+import { WIFSTOPPED, WSTOPSIG, WUNTRACED, __WALL } from '../kernel/wait-status.ts';
+import { PTRACE } from '../ptrace/numbers.ts';
+import { UML_SCRATCH, type HostTracer } from './host.ts';
+import type { UmlProfile } from './profile.ts';
+import { BATCH, RECORD_WORDS, STUB_PAGE, stubLayout, type StubLayout } from './stub.ts';
+import { UmlFatal } from './errors.ts';
+
+/** UML memory for the stub and fault paths (after host.ts's scratch area). */
+export const UML_STUB_SCRATCH = UML_SCRATCH + 0x10000n;
+export const UML_STUB_SCRATCH_BYTES = 0x1000n;
+export const UML_STUB_REGS = UML_STUB_SCRATCH;
+export const UML_AUX_IOV = UML_STUB_SCRATCH + 0x100n;
+export const UML_FAULT_SIGINFO = UML_STUB_SCRATCH + 0x200n;
+export const UML_SA_SEGV = UML_STUB_SCRATCH + 0x300n;
+export const UML_SA_IGN = UML_STUB_SCRATCH + 0x340n;
+export const UML_SIGSTACK = UML_STUB_SCRATCH + 0x380n;
+export const UML_AUX_FP = UML_STUB_SCRATCH + 0x400n;
+
+/** A batch being queued in one mm's STUB_DATA (the `void **addr` cursor UML threads through). */
+export interface StubBatch {
+  readonly pid: number;
+  /** Where the next record's length word goes; null = nothing queued. */
+  next: bigint | null;
+}
+
+export interface StubContext {
+  readonly host: HostTracer;
+  readonly profile: UmlProfile;
+}
+
+function layoutOf(c: StubContext): StubLayout {
+  return stubLayout(c.host.kernel.arch);
+}
+
+/**
+ * wait_stub_done(): wait until the stub's int3 (SIGTRAP); timer and SIGWINCH stops
+ * (STUB_SIG_MASK: 6.1 SIGALRM, 2.6.26 SIGVTALRM) are continued and waited for again.
+ */
+export function waitStubDone(c: StubContext, pid: number): void {
+  const mask = new Set<number>([SIG[c.profile.tickSignal], SIG.SIGWINCH]);
+  for (let n = 0; n < 64; n++) {
+    const w = c.host.wait4(pid, WUNTRACED | __WALL);
+    const status = w.status ?? null;
+    if (status !== null && WIFSTOPPED(status) && mask.has(WSTOPSIG(status))) {
+      const r = c.host.ptrace(PTRACE.CONT, pid, 0n, 0n);
+      if (r.errno) break;
+      continue;
+    }
+    if (status !== null && WIFSTOPPED(status) && WSTOPSIG(status) === SIG.SIGTRAP) return;
+    throw new UmlFatal(`wait_stub_done : failed to wait for SIGTRAP, pid = ${pid}, n = ${w.ret}, errno = ${w.errno ?? 0}, status = 0x${(status ?? 0).toString(16)}`);
+  }
+  throw new UmlFatal(`wait_stub_done : gave up waiting for SIGTRAP, pid = ${pid}`);
+}
+
+/** syscall_regs: exec_regs with ip = batch_syscall_stub, sp = top of STUB_DATA (6.1: 0x7fc0001000). */
+export function syscallRegs(c: StubContext): bigint[] {
+  const arch = c.host.kernel.arch;
+  const L = layoutOf(c);
+  const regs = initialRegs(arch, L.code + L.batchOffset, L.data + STUB_PAGE);
+  regs[arch.origAx] = arch.mask;
+  return regs;
+}
+
+/**
+ * do_syscall_stub(): SETREGS(syscall_regs) + CONT (one call site: the seed merges the pair),
+ * wait_stub_done, then read the result and the failing record's address from STUB_DATA.
+ * A failing record → UML kills the process (fix_range_common) — here a UmlFatal.
+ */
+export function doSyscallStub(c: StubContext, b: StubBatch): bigint {
+  const k = c.host.kernel;
+  const w = BigInt(k.arch.wordBytes);
+  const L = layoutOf(c);
+  k.writeMemory(c.host.uml, UML_STUB_REGS, regsToBytes(k.arch, syscallRegs(c)));
+  const r = c.host.run('do_syscall_stub', b.pid, [
+    { request: PTRACE.SETREGS, addr: 0n, data: UML_STUB_REGS },
+    { request: PTRACE.CONT, addr: 0n, data: 0n },
+  ]);
+  if (r.errno) throw new UmlFatal(`do_syscall_stub : ptrace failed, errno = ${r.errno}`);
+  waitStubDone(c, b.pid);
+  const ret = k.readWord(b.pid, L.data + BigInt(BATCH.ret) * w) ?? 0n;
+  const offset = k.readWord(b.pid, L.data + BigInt(BATCH.offset) * w) ?? 0n;
+  b.next = null;
+  if (offset !== 0n) {
+    const nr = k.readWord(b.pid, offset + w);
+    throw new UmlFatal(`do_syscall_stub : ret = ${BigInt.asIntN(k.arch.wordBytes * 8, ret)}, offset = 0x${offset.toString(16)}: syscall ${nr} failed — fix_range_common: failed, killing current process`);
+  }
+  return ret;
+}
+
+/**
+ * run_syscall_stub(): append one record to STUB_DATA; run the batch when `done` or when the
+ * page (less 10 words) is full.
+ */
+export function runSyscallStub(c: StubContext, b: StubBatch, nr: number, args: readonly bigint[], expected: bigint, done: boolean): bigint {
+  const k = c.host.kernel;
+  const w = BigInt(k.arch.wordBytes);
+  const L = layoutOf(c);
+  const at = b.next ?? L.data + BigInt(BATCH.records) * w;
+  const words = [w, BigInt(nr), ...[0, 1, 2, 3, 4, 5].map((i) => args[i] ?? 0n), expected, 0n];
+  words.forEach((v, i) => k.writeWord(b.pid, at + BigInt(i) * w, v));
+  b.next = at + BigInt(RECORD_WORDS) * w;
+  if (!done && b.next - L.data < STUB_PAGE - 10n * w) return 0n;
+  return doSyscallStub(c, b);
+}
+
+function nr(c: StubContext, name: string): number {
+  const n = syscallNr(c.host.kernel.arch.name, name);
+  if (n === undefined) throw new Error(`simulator bug: no syscall ${name}`);
+  return n;
+}
+
+/** map(): mmap(virt, len, prot, MAP_SHARED|MAP_FIXED, phys_fd, offset) — i386 mmap2 with offset in pages. */
+export function map(c: StubContext, b: StubBatch, virt: bigint, len: bigint, prot: number, fd: number, offset: bigint, done: boolean): bigint {
+  const i386 = c.host.kernel.arch.name === 'i386';
+  const args = [virt, len, BigInt(prot), BigInt(MAP_SHARED | MAP_FIXED), BigInt(fd), i386 ? offset >> 12n : offset];
+  return runSyscallStub(c, b, nr(c, i386 ? 'mmap2' : 'mmap'), args, virt, done);
+}
+
+export function unmap(c: StubContext, b: StubBatch, addr: bigint, len: bigint, done: boolean): bigint {
+  return runSyscallStub(c, b, nr(c, 'munmap'), [addr, len], 0n, done);
+}
+
+export function protect(c: StubContext, b: StubBatch, addr: bigint, len: bigint, prot: number, done: boolean): bigint {
+  return runSyscallStub(c, b, nr(c, 'mprotect'), [addr, len, BigInt(prot)], 0n, done);
+}
