@@ -28,7 +28,11 @@ export const ARCH_SET_FS = 0x1002n;
 export const ARCH_GET_FS = 0x1003n;
 export const ARCH_GET_GS = 0x1004n;
 
-export function archPrctl(ctx: Ctx, t: Task, code: bigint, addr: bigint): SysOutcome {
+/**
+ * do_arch_prctl_64(task, option, arg2). ARCH_GET_* put_user()s into the CALLER's memory:
+ * the task itself for arch_prctl(2), the tracer for PTRACE_ARCH_PRCTL (`caller`).
+ */
+export function archPrctl(ctx: Ctx, t: Task, code: bigint, addr: bigint, caller: Task = t): SysOutcome {
   const fs = ctx.arch.regNames.indexOf('fs_base');
   const gs = ctx.arch.regNames.indexOf('gs_base');
   if (fs < 0) return fail('EINVAL');
@@ -40,7 +44,7 @@ export function archPrctl(ctx: Ctx, t: Task, code: bigint, addr: bigint): SysOut
       return ok(0);
     case ARCH_GET_FS:
     case ARCH_GET_GS:
-      return putUserWord(ctx, t, addr, t.regs[code === ARCH_GET_FS ? fs : gs]!) === 'EFAULT' ? fail('EFAULT') : ok(0);
+      return putUserWord(ctx, caller, addr, t.regs[code === ARCH_GET_FS ? fs : gs]!) === 'EFAULT' ? fail('EFAULT') : ok(0);
     default:
       return fail('EINVAL');
   }
