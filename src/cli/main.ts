@@ -11,6 +11,7 @@ import { makeScenario } from '../batch/scenario.ts';
 import { InputError, parseBatchCheckInput } from '../batch/scenario-json.ts';
 import { CliError, commandCompare, commandProbe, commandRun, commandTrace } from './uml-commands.ts';
 import { main as whatifMain } from '../cost-model/cli.ts';
+import { commandReport } from './report-command.ts';
 
 const USAGE = `ptsim — a deterministic simulator of Linux ptrace, PTRACE_MULTI and UML's host side
 
@@ -26,6 +27,7 @@ commands:
   trace                UML's host syscalls as an annotated strace-like transcript
   probe                UML's start-up probe output against a stock or patched kernel
   whatif FILE          what PTRACE_MULTI would save on a real strace log (plain or gzip)
+  report --html FILE   single vs multi as one self-contained HTML page with charts
 
 options for every command: --help, --json (where output is a table)`;
 
@@ -115,6 +117,7 @@ const COMMANDS: Record<string, (argv: string[]) => void | Promise<void>> = {
   compare: commandCompare,
   trace: commandTrace,
   probe: commandProbe,
+  report: commandReport,
   whatif: async (argv) => {
     const code = await whatifMain(argv);
     if (code !== 0) throw new ExitCode(code);
@@ -145,7 +148,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (e) {
     if (e instanceof ExitCode) return e.code;
     if (e instanceof UsageError || e instanceof CliError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      console.error(`ptsim: ${(e as Error).message}`);
+      console.error(`ptsim: ${(e as Error).message.replace(/\s*\n\s*/g, ' ')}`); // always one line
       return 2;
     }
     console.error(`ptsim: internal error (a simulator bug, please report): ${(e as Error).message}`);

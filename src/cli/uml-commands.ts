@@ -14,8 +14,11 @@ import { parsePolicy, PolicyError, SEED_POLICY, type Policy } from '../uml/polic
 import { profileByName, PROFILES, type UmlProfile } from '../uml/profile.ts';
 import { runStartupProbes } from '../uml/start-up.ts';
 import { parseWorkload, WorkloadError, type Workload } from '../uml/workload.ts';
+import { parseWorkloadJson } from '../uml/workload-file.ts';
 import { addInto, price, totalNs } from '../cost-model/price.ts';
 import { loadProfile, ProfileError, type CostProfile } from '../cost-model/profile.ts';
+import { ledgerBytes } from '../cost-model/ledger-bytes.ts';
+import { kernelClockNs } from '../cost-model/clock.ts';
 
 export class CliError extends Error {}
 
@@ -28,15 +31,20 @@ const RUN_OPTIONS = {
   policy: { type: 'string' },
   boot: { type: 'string' },
   seed: { type: 'string' },
+  hz: { type: 'string' },
   limit: { type: 'string' },
   cost: { type: 'string' },
 } as const;
 
-const COMMON = `  --workload SPEC     getpid:N, write:NxBYTES, sums like getpid:1000+write:10x64 (required)
+const COMMON = `  --workload SPEC     getpid:N, write:NxBYTES, touch:BYTES, spin:N, sleep:N, sysemu:V, sysptmulti:V,
+                      random:SEED:EVENTS, sums like getpid:1000+write:10x64, or @FILE.json / FILE.json
+                      (a workload file); see docs/workloads.md (required)
   --profile P         uml-2.6.26 | uml-6.1 (default uml-6.1)
   --policy P          seed | full | FILE.json (default seed; see src/uml/policy.ts)
   --boot "ARGS"       UML boot switches: nosysemu, nosysptvm, usesysemu, nosysptmulti
   --seed N            scheduler seed (default 1)
+  --hz N              guest timer ticks per second, 1..10000 (CONFIG_HZ; default 100). The simulated
+                      clock runs 1 ns per guest instruction, so a tick every 10^9/N instructions
   --cost C            cost profile for simulated time: calibrated-local (default), i386-2008, ppc32, or FILE.json
   --json              machine-readable output`;
 
@@ -47,8 +55,12 @@ in multi mode) and runs the guest workload. Prints host syscalls by syscall and 
 ${COMMON}
   --mode M            single (one ptrace call per request) | multi (PTRACE_MULTI per the policy)
 
-JSON: { profile, mode, policy, workload, hostSyscalls, bySyscall, byPtraceRequest, bySubRequest,
-        startup, guestEvents, guestDigest, console, exit, costProfile, simulatedNs, timeSplitNs }`;
+JSON: { profile, mode, policy, workload, boot, hostSyscalls, bySyscall, byPtraceRequest, bySubRequest,
+        startup, guestEvents, guestDigest, console, exit, ticks, kernelLog, costProfile, simulatedNs,
+        timeSplitNs, kernelClockNs }
+  guestDigest hashes every guest process's registers and touched memory at each guest syscall
+  boundary (in scheduling order), the console and the exit status: equal digests = the guest saw
+  the same run. guestEvents counts syscall:NAME, fault:SIGSEGV, signal:SIGALRM, …`;
 
 export const COMPARE_HELP = `usage: ptsim compare --workload SPEC [--profile P] [--policy P] [--boot "ARGS"] [--seed N] [--json]
 
@@ -67,8 +79,17 @@ ${COMMON}
   --mode M            single | multi
   --limit N           print at most N host syscalls
 
-JSON: one object per line: { seq, pid, syscall, request, target, regset, signal, result, errno,
-       stop, guestEvent, sub? }`;
+JSON: one object per line per host syscall: { seq, pid, syscall, request, target, regset, signal,
+       result, errno, stop, guestEvent, sub? }
+  request     the ptrace request, spelled like PTRACE_GETREGS (PTRACE_MULTI for a batch), else null
+  target      the tracee of a ptrace call, the pid of a wait4 or kill, else null
+  regset      the regset of PTRACE_GETREGSET/SETREGSET, spelled like NT_X86_XSTATE, else null
+  signal      the signal a resume injects (like SIGSEGV), or the one kill sends, else null
+  result      the return value (a decimal string); errno like ESRCH, else null
+  stop        what a wait4 reported: SIGTRAP|0x80, SIGSEGV, SIGALRM, …, exited(0) / killed(SIGKILL) for a reap
+  guestEvent  the guest event the call served: boot, probe, start_userspace, syscall:getpid,
+              fault:SIGSEGV, signal:SIGALRM (uml-2.6.26: signal:SIGVTALRM), exit:1, panic, …
+  sub         PTRACE_MULTI only: its sub-requests [{ request, result, errno }]`;
 
 export const PROBE_HELP = `usage: ptsim probe [--kernel stock|multi|vm|multi+vm] [--profile P] [--boot "ARGS"] [--json]
 
@@ -104,6 +125,7 @@ function policyOf(v: string | undefined): Policy {
 function workloadOf(v: string | undefined): Workload {
   if (!v) throw new CliError('--workload SPEC is required (e.g. --workload getpid:1000)');
   try {
+    if (v.startsWith('@') || v.endsWith('.json')) return parseWorkloadJson(readWorkloadFile(v.replace(/^@/, '')), v.replace(/^@/, ''));
     return parseWorkload(v);
   } catch (e) {
     if (e instanceof WorkloadError) throw new CliError(e.message);
@@ -111,9 +133,23 @@ function workloadOf(v: string | undefined): Workload {
   }
 }
 
+function readWorkloadFile(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new CliError(`--workload: cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? e})`);
+  }
+}
+
 function seedOf(v: string | undefined): number {
   if (v === undefined) return 1;
   if (!/^\d+$/.test(v)) throw new CliError(`--seed: expected a whole number, got '${v}'`);
+  return Number(v);
+}
+
+function hzOf(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 10_000) throw new CliError(`--hz: expected a whole number 1..10000, got '${v}'`);
   return Number(v);
 }
 
@@ -137,6 +173,8 @@ export interface PricedRun extends RunResult {
   /** Σ price of the UML process's host calls in the run phase (src/cost-model/price.ts). */
   simulatedNs: number;
   timeSplitNs: { entryExitNs: number; requestNs: number; transferNs: number; roundTripNs: number };
+  /** The simulated kernel's own clock over the run phase (instructions at insnNs, sleeps); host calls do not advance it. */
+  kernelClockNs: number;
 }
 
 function costOf(v: string | undefined): CostProfile {
@@ -151,10 +189,11 @@ function costOf(v: string | undefined): CostProfile {
 /** Price the run phase's UML host calls. The kernel clock itself still advances per instruction only. */
 export function priceRun(r: RunResult, profile: CostProfile): PricedRun {
   const split = { entryExitNs: 0, requestNs: 0, transferNs: 0, roundTripNs: 0 };
-  for (const { entry } of umlLedgerView(r).slice(r.startup.hostSyscalls)) addInto(split, price(entry, profile));
+  const cfg = r.kernel!.state.config;
+  for (const { entry } of umlLedgerView(r).slice(r.startup.hostSyscalls)) addInto(split, price(entry, profile, ledgerBytes(entry, cfg)));
   const round = (x: number) => Math.round(x);
   const timeSplitNs = { entryExitNs: round(split.entryExitNs), requestNs: round(split.requestNs), transferNs: round(split.transferNs), roundTripNs: round(split.roundTripNs) };
-  const out = Object.assign(Object.create(null) as object, r, { costProfile: profile.name, simulatedNs: round(totalNs(split)), timeSplitNs }) as PricedRun;
+  const out = Object.assign(Object.create(null) as object, r, { costProfile: profile.name, simulatedNs: round(totalNs(split)), timeSplitNs, kernelClockNs: kernelClockNs(r) }) as PricedRun;
   Object.defineProperty(out, 'kernel', { value: r.kernel, enumerable: false });
   Object.defineProperty(out, 'host', { value: r.host, enumerable: false });
   return out;
@@ -172,6 +211,7 @@ function runUmlFrom(values: Record<string, string | boolean | undefined>, mode: 
     workload: workloadOf(values.workload as string | undefined),
     boot: bootOf(values.boot as string | undefined),
     seed: seedOf(values.seed as string | undefined),
+    hz: hzOf(values.hz as string | undefined),
   });
 }
 
@@ -205,7 +245,7 @@ export function commandRun(argv: string[]): void {
   console.log('guest events:');
   console.log(table(r.guestEvents));
   console.log(`guest digest ${r.guestDigest}`);
-  console.log(`simulated time ${(r.simulatedNs / 1000).toFixed(1)} us (cost profile ${r.costProfile}; round trips ${(r.timeSplitNs.roundTripNs / 1000).toFixed(1)} us)`);
+  console.log(`simulated time ${(r.simulatedNs / 1000).toFixed(1)} us (cost profile ${r.costProfile}; round trips ${(r.timeSplitNs.roundTripNs / 1000).toFixed(1)} us); kernel clock ${(r.kernelClockNs / 1000).toFixed(1)} us (instructions, sleeps)`);
 }
 
 export interface Comparison {

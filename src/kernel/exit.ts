@@ -18,6 +18,9 @@ export function beginGroupExit(ctx: Ctx, tgid: number, status: number, opts: { k
     if (th.run.kind === 'zombie' || th.phase === 'exit') continue;
     th.exitStatus = status;
     th.exitKilled = opts.killed || (opts.caller !== undefined && th.tid !== opts.caller);
+    // A sleeping thread's syscall ends first (pause: -ERESTARTNOHAND in rax, as seen at
+    // PTRACE_EVENT_EXIT; differential conformance run; fixture sigkill-in-pause-regs).
+    if (th.run.kind === 'blocked') signal.interruptSleep(ctx, th);
     th.phase = 'exit';
     th.run = { kind: 'running' };
     // kernel/signal.c ptrace_stop(): a tracee woken from its stop (here by SIGKILL) clears

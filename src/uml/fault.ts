@@ -62,7 +62,7 @@ export function getSkasFaultinfo(c: StubContext, pid: number): FaultInfo {
 export function handleSegv(mem: UmlMemory, guest: GuestKernel, p: GuestProcess, mm: GuestMm): void {
   const fi = getSkasFaultinfo(mem.c, p.hostPid);
   const access = fi.err & 16n ? 'exec' : fi.err & 2n ? 'write' : 'read';
-  guest.events.push('fault');
+  guest.events.push('fault:SIGSEGV');
   guest.trace.push(`${p.gpid} fault addr=${fi.cr2.toString(16)} ${access} ip=${p.regs[mem.kernel.arch.ip]!.toString(16)}`);
   if (!mem.handlePageFault(mm, fi.cr2, access)) {
     guest.trace.push(`${p.gpid} segfault addr=${fi.cr2.toString(16)} ${access}`);

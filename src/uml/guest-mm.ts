@@ -4,8 +4,8 @@
 // host process through the stub (arch/um/kernel/tlb.c fix_range_common / flush_tlb_page), and
 // the guest's mmap/munmap/brk, which only change UML's own tables (mm/mmap.c).
 //
-// Simplifications: every first touch allocates a frame (no zero page, no COW, so no
-// SEGV_ACCERR path); text pages map the image's own physmem frames read+exec, data pages get a
+// Simplifications: every first touch allocates a frame (no zero page); COW after a guest fork
+// is in cow.ts (the SEGV_ACCERR path); text pages map the image's own physmem frames read+exec, data pages get a
 // private copy; the stack VMA does not grow.
 import { PAGE_SIZE, PROT_EXEC, PROT_READ, PROT_WRITE } from '../kernel/memory.ts';
 import { encodeText, type Insn } from '../kernel/isa.ts';
@@ -16,6 +16,7 @@ import { toSigned } from '../kernel/arch.ts';
 import { syscallName } from '../kernel/syscall-table.ts';
 import type { GuestKernel, GuestProcess, GuestSyscallOutcome } from './guest.ts';
 import { STUB_PAGE, stubLayout, stubProgram } from './stub.ts';
+import { doWpPage } from './cow.ts';
 
 const PAGE = BigInt(PAGE_SIZE);
 const MAP_FIXED = 0x10n;
@@ -117,7 +118,11 @@ export class UmlMemory {
     const need = access === 'write' ? PROT_WRITE : access === 'exec' ? PROT_EXEC : PROT_READ;
     if ((vma.prot & need) === 0) return false;
     const vpn = pageOf(addr);
-    if (mm.ptes.has(vpn)) return true;
+    const pte = mm.ptes.get(vpn);
+    if (pte) {
+      if (need === PROT_WRITE && !(pte.prot & PROT_WRITE)) doWpPage(this, mm, vpn, vma); // COW (cow.ts)
+      return true;
+    }
     const index = Number((BigInt(vpn) * PAGE - vma.start) / PAGE);
     let frame: number;
     if (vma.textFrame !== undefined) frame = vma.textFrame + index;

@@ -13,8 +13,13 @@ export interface GuestProcess {
   hostPid: number;
   /** Saved user registers (regs->gp), in the host's user_regs_struct order. */
   regs: bigint[];
-  state: 'runnable' | 'zombie';
+  /** 'blocked': asleep in the guest kernel (wait4), off the run queue until woken (sched.ts). */
+  state: 'runnable' | 'blocked' | 'zombie';
   exitCode: number;
+  /** thread.arch.fs (x86_64 TLS base; 0/undefined = none): arch_switch_to re-sets it (sched.ts). */
+  fs?: bigint;
+  /** A forked child that has not run yet: fork_handler → force_flush_all first (fork.ts). */
+  firstRun?: boolean;
 }
 
 export interface GuestSyscallOutcome {

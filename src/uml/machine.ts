@@ -20,6 +20,7 @@ import { FULL_POLICY, SEED_POLICY, type Policy } from './policy.ts';
 import type { UmlProfile } from './profile.ts';
 import { runStartupProbes } from './start-up.ts';
 import { handleSegv } from './fault.ts';
+import { boundaryRecord } from './guest-digest.ts';
 import { installMemorySyscalls, UmlMemory } from './guest-mm.ts';
 import { mapStubScratch, startUserspace as startGuestUserspace } from './start-userspace.ts';
 import { kernelConfig } from '../kernel/config.ts';
@@ -29,6 +30,9 @@ import { UmlSwitches } from './proc-sysemu.ts';
 import { HZ_DEFAULT, setIntervalInsns, UmlTimer } from './time.ts';
 import { UmlFatal, userspace } from './userspace.ts';
 import { GUEST_DATA, guestMessage, guestProgram, type Workload } from './workload.ts';
+import { GuestScheduler } from './sched.ts';
+import { installProcessSyscalls } from './guest-process-syscalls.ts';
+import { defaultGuestPrograms } from './guest-programs.ts';
 
 export interface RunOptions {
   profile: UmlProfile;
@@ -66,6 +70,8 @@ export interface RunResult {
   /** Internal: the kernel and tracer, for `trace` and tests (not in JSON). */
   readonly kernel?: Kernel;
   readonly host?: HostTracer;
+  /** Internal: the guest kernel (trace, processes), for tests (not in JSON). */
+  readonly guest?: GuestKernel;
 }
 
 export function policyByName(name: string): Policy | undefined {
@@ -119,6 +125,9 @@ export function runUml(opts: RunOptions): RunResult {
   const switches = new UmlSwitches(host, probe.sysemuSupported, multiKernel && probe.ptmultiSupported, boot.nosysemu);
   installGuestSyscalls(guest, timer, switches, (pid, addr, bytes) => kernel.writeMemory(pid, addr, bytes));
   installMemorySyscalls(guest, mem);
+  // Several guest processes: fork/exec/wait4 and the run queue (fork.ts, exec.ts, sched.ts).
+  const sched = new GuestScheduler(host, mem, guest, opts.profile);
+  installProcessSyscalls(guest, { mem, guest, sched, hz, nextGpid: 2 }, defaultGuestPrograms(kernel.arch));
   const from = kernel.ledger.length;
   let exit = 'exited(0)';
   let kernelLog: string[] = [];
@@ -127,7 +136,7 @@ export function runUml(opts: RunOptions): RunResult {
     guest.procs.set(init.gpid, init);
     host.markEvent('start_userspace');
     host.timer = timer;
-    runLoop(host, guest, opts, init, () => switches.usingSysemu, mem);
+    runLoop(host, guest, opts, init, () => switches.usingSysemu, mem, sched);
     exit = `exited(${init.exitCode})`;
   } catch (e) {
     if (!(e instanceof UmlFatal)) throw e;
@@ -159,20 +168,22 @@ export function runUml(opts: RunOptions): RunResult {
   };
   Object.defineProperty(result, 'kernel', { value: kernel, enumerable: false });
   Object.defineProperty(result, 'host', { value: host, enumerable: false });
+  Object.defineProperty(result, 'guest', { value: guest, enumerable: false });
   return result;
 }
 
-function runLoop(host: HostTracer, guest: GuestKernel, opts: RunOptions, p: GuestProcess, usingSysemu: () => number, mem: UmlMemory): void {
+function runLoop(host: HostTracer, guest: GuestKernel, opts: RunOptions, p: GuestProcess, usingSysemu: () => number, mem: UmlMemory, sched: GuestScheduler): void {
   const origSyscall = guest.syscall.bind(guest);
   guest.syscall = (proc) => {
+    guest.trace.push(boundaryRecord(guest, mem, proc)); // guest-digest.ts: registers + memory of every process
     const out = origSyscall(proc);
     host.markEvent(`syscall:${out.name}`);
     return out;
   };
   userspace(host, guest, opts.profile, p, usingSysemu, (proc) => {
     handleSegv(mem, guest, proc, mem.mms.get(proc.hostPid)!);
-    host.markEvent('fault');
-  });
+    host.markEvent('fault:SIGSEGV');
+  }, sched);
 }
 
 /** Ledger entries of the run phase made by UML, with the guest event each served. */

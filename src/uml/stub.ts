@@ -13,6 +13,7 @@ import type { Arch } from '../kernel/arch.ts';
 import { Asm } from '../kernel/asm.ts';
 import { INSN_BYTES, type Insn } from '../kernel/isa.ts';
 import { frameLayout } from '../kernel/sigframe.ts';
+import { emitStubCloneHandler } from './stub-clone.ts';
 
 export const STUB_PAGE = 0x1000n;
 
@@ -25,7 +26,7 @@ export interface StubLayout {
   readonly segvOffset: bigint;
 }
 
-/** Instruction index of the batch stub: 0x9c / 4, next to 6.1's 0x9b. Index 0 is stub_clone_handler (not modelled: ud2). */
+/** Instruction index of the batch stub: 0x9c / 4, next to 6.1's 0x9b. Index 0 jumps to stub_clone_handler (stub-clone.ts), placed after the batch stub. */
 const BATCH_INDEX = 39;
 const SEGV_INDEX = 1;
 
@@ -59,7 +60,7 @@ export function stubProgram(arch: Arch): Insn[] {
   const r = regs(arch);
   const data = L.data;
   const a = new Asm(arch);
-  a.emit({ op: 'ud2' }); // stub_clone_handler: not modelled here
+  a.emit({ op: 'jmp', target: -1 }); // stub_clone_handler (patched below)
   // stub_segv_handler(sig, info, uc): GET_FAULTINFO_FROM_MC(*(struct faultinfo *) STUB_DATA, &uc->uc_mcontext); trap_myself().
   const F = frameLayout(arch);
   const mc = BigInt(F.mcontext);
@@ -96,5 +97,7 @@ export function stubProgram(arch: Arch): Insn[] {
   );
   if (a.here !== done) throw new Error('simulator bug: stub branch targets');
   a.emit({ op: 'store', src: r.ax, disp: data + BigInt(BATCH.ret) * w }, { op: 'int3' }); // done: save result; stop
+  a.insns[0] = { op: 'jmp', target: a.here };
+  emitStubCloneHandler(a, L, STUB_PAGE);
   return a.insns;
 }

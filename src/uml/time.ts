@@ -121,7 +121,7 @@ export class UmlTimer implements HostTimer {
       this.tick('SIGVTALRM');
       this.nsecs = this.itValueNs + this.now;
     }
-    this.host.markEvent(`tick:${name}`);
+    this.host.markEvent(`signal:${name}`);
   }
 
   /** The only runnable guest process sleeps until `wakeNs`: UML idles tick by tick (no mm, so no kill). */

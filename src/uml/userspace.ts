@@ -14,6 +14,7 @@ import type { UmlProfile } from './profile.ts';
 import { killPtracedProcess } from './teardown.ts';
 import { UmlFatal } from './errors.ts';
 import { dumpRegs, fatalSigsegv } from './panic.ts';
+import type { GuestScheduler } from './sched.ts';
 
 export { UmlFatal };
 
@@ -36,8 +37,11 @@ export function setXstateIov(host: HostTracer, profile: UmlProfile): void {
   host.kernel.writeWord(host.uml, UML_XSTATE_IOV + 8n, profile.xstateIovLen);
 }
 
-/** Run one guest process until it exits (the only process, or until the guest switches). */
-export function userspace(host: HostTracer, guest: GuestKernel, profile: UmlProfile, p: GuestProcess, usingSysemu: () => number, onSegv?: (p: GuestProcess) => void): void {
+/**
+ * Run guest process `p` until it exits; with a scheduler (sched.ts), after each event the loop
+ * drives whichever process is current ("pid = userspace_pid[0]") until none is runnable.
+ */
+export function userspace(host: HostTracer, guest: GuestKernel, profile: UmlProfile, p: GuestProcess, usingSysemu: () => number, onSegv?: (p: GuestProcess) => void, sched?: GuestScheduler): void {
   const arch = host.kernel.arch;
   host.timer?.enterUserspace(p); // time.ts: userspace_pid[0]; 2.6.26 getitimer(ITIMER_VIRTUAL)
   for (let guard = 0; p.state === 'runnable'; guard++) {
@@ -62,7 +66,7 @@ export function userspace(host: HostTracer, guest: GuestKernel, profile: UmlProf
     if (!WIFSTOPPED(w.status)) throw new UmlFatal(`userspace - child exited with status 0x${w.status.toString(16)}`);
     const sig = WSTOPSIG(w.status);
     if (sig === (SIG.SIGTRAP | 0x80)) {
-      handleTrap(host, guest, profile, p, using);
+      handleTrap(host, guest, profile, p, using, sched);
     } else if (sig === SIG.SIGSEGV && onSegv) {
       onSegv(p); // fault.ts: get_skas_faultinfo, then segv() → handle_page_fault → flush_tlb_page
     } else if (host.timer && sig === SIG[profile.tickSignal]) {
@@ -72,11 +76,12 @@ export function userspace(host: HostTracer, guest: GuestKernel, profile: UmlProf
     }
     // "PT_SYSCALL_NR(regs->gp) = -1": the host must not restart anything.
     p.regs[arch.origAx] = arch.mask;
+    if (sched) p = sched.schedule(p);
   }
 }
 
 /** handle_trap(): a guest syscall. Without SYSEMU the host call is nullified into getpid first. */
-function handleTrap(host: HostTracer, guest: GuestKernel, profile: UmlProfile, p: GuestProcess, usingSysemu: number): void {
+function handleTrap(host: HostTracer, guest: GuestKernel, profile: UmlProfile, p: GuestProcess, usingSysemu: number, sched?: GuestScheduler): void {
   const arch = host.kernel.arch;
   if (usingSysemu === 0) {
     const getpid = arch.name === 'x86_64' ? 39n : 20n;
@@ -91,7 +96,8 @@ function handleTrap(host: HostTracer, guest: GuestKernel, profile: UmlProfile, p
   }
   const out = guest.syscall(p);
   if (out.result === 'exit') {
-    killPtracedProcess(host, profile, p.hostPid);
+    // init: torn down now (the run ends); others: after the switch away (sched.ts).
+    if (!sched?.exited(p)) killPtracedProcess(host, profile, p.hostPid);
     host.markEvent(`exit:${p.gpid}`);
     return;
   }

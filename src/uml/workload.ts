@@ -1,6 +1,7 @@
 // Guest workloads: named specs (`getpid:N`, `write:NxBYTES`, sums like `getpid:1000+write:10x64`)
 // compiled to a guest init program in the guest ABI (the host arch's syscall numbers).
 // Parts the UML model cannot run yet are refused with an error naming the part.
+//  * random:SEED:EVENTS  a generated program of EVENTS parts (workload-random.ts).
 //  * spin:N        N iterations of a pure register loop (2 instructions each): ticks land in user mode.
 //  * sleep:N       N × nanosleep({0, 1/HZ s}) (the timespec is stored on the guest's stack).
 //  * sysemu:V      open("/proc/sysemu", O_WRONLY), write(fd, "V", 1), close(fd); like libc,
@@ -13,6 +14,8 @@ import type { Insn } from '../kernel/isa.ts';
 import { syscallNr } from '../kernel/syscall-table.ts';
 import { guestScratch, HZ_DEFAULT } from './time.ts';
 import { touchInsns } from './touch.ts';
+import { forkInsns, tlsPrelude } from './guest-fork-program.ts';
+import { RANDOM_EVENTS_MAX, RANDOM_SEED_MAX, randomSpecs } from './workload-random.ts';
 
 export type WorkloadPart =
   | { kind: 'getpid'; count: number }
@@ -20,23 +23,27 @@ export type WorkloadPart =
   | { kind: 'spin'; count: number }
   | { kind: 'sleep'; count: number }
   | { kind: 'proc'; path: '/proc/sysemu' | '/proc/sysptmulti'; value: number }
-  | { kind: 'touch'; bytes: number };
+  | { kind: 'touch'; bytes: number }
+  | { kind: 'fork'; count: number }
+  | { kind: 'exec'; count: number };
 
 export interface Workload {
   readonly spec: string;
   readonly parts: readonly WorkloadPart[];
+  /** A workload file's "name" (workload-file.ts). */
+  readonly name?: string;
 }
 
 export class WorkloadError extends Error {}
 
-const NOT_YET = new Set(['fork', 'exec', 'random']);
-const SUPPORTED = 'getpid, write, spin, sleep, sysemu, sysptmulti, touch';
-const COUNT_MAX = 1_000_000;
+const NOT_YET = new Set<string>();
+const SUPPORTED = 'getpid, write, spin, sleep, sysemu, sysptmulti, touch, random, fork, exec';
+export const COUNT_MAX = 1_000_000;
 
 export function parseWorkload(spec: string): Workload {
   const text = spec.trim();
   if (!text) throw new WorkloadError('workload: empty spec (try getpid:1000)');
-  const parts = text.split('+').map((raw, i): WorkloadPart => {
+  const parts = text.split('+').map((raw, i): WorkloadPart | WorkloadPart[] => {
     const part = raw.trim();
     const m = /^([a-z]+):(.*)$/.exec(part);
     if (!m) throw new WorkloadError(`workload part ${i + 1} '${part}': expected NAME:ARGS, e.g. getpid:1000`);
@@ -61,8 +68,20 @@ export function parseWorkload(spec: string): Workload {
         return { kind: 'touch', bytes: int(args, 'BYTES') };
       case 'spin':
         return { kind: 'spin', count: int(args, 'N') };
+      case 'fork': // fork:N / exec:N — guest-fork-program.ts
+      case 'exec':
+        return name === 'fork' ? { kind: 'fork', count: int(args, 'N') } : { kind: 'exec', count: int(args, 'N') };
       case 'sleep':
         return { kind: 'sleep', count: int(args, 'N') };
+      case 'random': { // random:SEED:EVENTS — a generated program (workload-random.ts)
+        const r = /^(\d+):(\d+)$/.exec(args);
+        if (!r) throw new WorkloadError(`workload part ${i + 1} '${part}': expected random:SEED:EVENTS, e.g. random:7:20`);
+        const seed = Number(r[1]);
+        if (seed > RANDOM_SEED_MAX) throw new WorkloadError(`workload part ${i + 1} '${part}': SEED must be 0..${RANDOM_SEED_MAX}`);
+        const events = Number(r[2]);
+        if (events < 1 || events > RANDOM_EVENTS_MAX) throw new WorkloadError(`workload part ${i + 1} '${part}': EVENTS must be 1..${RANDOM_EVENTS_MAX}`);
+        return randomSpecs(seed, events, parsesAlone).flatMap((s) => parseWorkload(s).parts);
+      }
       case 'sysemu':
       case 'sysptmulti':
         if (!/^\d$/.test(args)) throw new WorkloadError(`workload part ${i + 1} '${part}': expected ${name}:V with one digit V, e.g. ${name}:0`);
@@ -71,8 +90,25 @@ export function parseWorkload(spec: string): Workload {
         if (NOT_YET.has(name)) throw new WorkloadError(`workload part ${i + 1} '${part}': '${name}' is not modelled yet by the UML model (supported: ${SUPPORTED})`);
         throw new WorkloadError(`workload part ${i + 1} '${part}': unknown workload '${name}' (supported: ${SUPPORTED})`);
     }
-  });
+  }).flat();
   return { spec: text, parts };
+}
+
+/** `random:SEED:EVENTS` written out as the named parts it generates (for docs and failure reports). */
+export function randomProgram(seed: number, events: number): string {
+  return randomSpecs(seed, events, parsesAlone).join('+');
+}
+
+/** Does `spec` parse on its own (and is it not itself random)? For random's kind check. */
+function parsesAlone(spec: string): boolean {
+  if (spec.startsWith('random:')) return false;
+  try {
+    parseWorkload(spec);
+    return true;
+  } catch (e) {
+    if (e instanceof WorkloadError) return false;
+    throw e;
+  }
 }
 
 /** Where the guest's message buffer lives in its address space (mapped at start-up). */
@@ -86,7 +122,12 @@ export const GUEST_DATA_BYTES = 0x1000n;
 export function guestProgram(arch: Arch, w: Workload, prelude: readonly Insn[] = [], opts: { hz?: number } = {}): Insn[] {
   const a = new Asm(arch).emit(...prelude);
   const counter = arch.name === 'x86_64' ? 'r12' : 'ebp';
+  tlsPrelude(a, w.parts);
   for (const p of w.parts) {
+    if (p.kind === 'fork' || p.kind === 'exec') {
+      forkInsns(a, p.kind, p.count, counter);
+      continue;
+    }
     if (p.kind === 'touch') {
       touchInsns(a, p.bytes);
       continue;

@@ -23,7 +23,7 @@ describe(`conformance generator (seed=${SEED}; replay: PTSIM_SEED=${SEED} npx vi
         expect(sim.error).toBeNull();
         for (const l of sim.lines) for (const k of Object.keys(l)) expect(k in UNTRACKED_FIELDS, `${k} shown in\n${text}`).toBe(false);
       }),
-      { seed: SEED, numRuns: 300 },
+      { seed: SEED, numRuns: 200 },
     );
   }, 60_000);
 

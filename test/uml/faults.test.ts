@@ -37,7 +37,7 @@ const run = (profile: ProfileName, workload: string, mode: 'single' | 'multi' = 
 
 /** Host calls UML made for guest page faults (the loop's resume … the stub run's wait4). */
 function faultCalls(r: RunResult): TraceLine[] {
-  return traceLines(r).filter((l) => l.guestEvent === 'fault' && l.syscall !== 'getitimer');
+  return traceLines(r).filter((l) => l.guestEvent === 'fault:SIGSEGV' && l.syscall !== 'getitimer');
 }
 
 function chunks<T>(xs: readonly T[], n: number): T[][] {
@@ -61,7 +61,7 @@ describe('uml-6.1: a first-touch fault is exactly the real host sequence (page-f
   test('touch:8192: the entry-point fault and both page faults each match it call for call', () => {
     const r = run('uml-6.1', 'touch:8192');
     expect(r.exit).toBe('exited(0)');
-    expect(r.guestEvents.fault).toBe(3); // text at the entry point, then the two fresh pages
+    expect(r.guestEvents['fault:SIGSEGV']).toBe(3); // text at the entry point, then the two fresh pages
     const faults = chunks(simCalls(faultCalls(r)), 14);
     expect(faults).toHaveLength(3);
     for (const f of faults) expect(f).toEqual(perFault);
@@ -88,7 +88,7 @@ describe('uml-2.6.26 runs the same workload: no GETSIGINFO, FP through GETFPXREG
   test('touch:8192: 3 faults of 11 calls each', () => {
     const r = run('uml-2.6.26', 'touch:8192');
     expect(r.exit).toBe('exited(0)');
-    expect(r.guestEvents.fault).toBe(3);
+    expect(r.guestEvents['fault:SIGSEGV']).toBe(3);
     const faults = chunks(simCalls(faultCalls(r)), 11);
     expect(faults).toHaveLength(3);
     for (const f of faults) {
@@ -118,8 +118,8 @@ describe('single ≡ multi for demand paging; multi is shorter by exactly the me
     const merged = umlLedgerView(m).slice(m.startup.hostSyscalls).filter(({ entry }) => entry.ptrace?.request === PTRACE.MULTI).reduce((n, { entry }) => n + entry.ptrace!.sub!.length - 1, 0);
     expect(merged).toBeGreaterThan(0);
     expect(s.hostSyscalls - m.hostSyscalls).toBe(merged);
-    expect(faultCalls(s).length / s.guestEvents.fault!).toBe(single);
-    expect(faultCalls(m).length / m.guestEvents.fault!).toBe(multi);
+    expect(faultCalls(s).length / s.guestEvents['fault:SIGSEGV']!).toBe(single);
+    expect(faultCalls(m).length / m.guestEvents['fault:SIGSEGV']!).toBe(multi);
     expect(compareRuns({ workload, profile, policy: policy.name }).equivalent).toBe(true);
   });
 });

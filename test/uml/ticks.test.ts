@@ -44,7 +44,7 @@ describe('(a) uml-6.1 timer tick = timer-tick.strace', () => {
     const r = run('uml-6.1', 'getpid:1+spin:1200+getpid:1');
     expect(r.ticks).toBe(2);
     expect(r.exit).toBe('exited(0)');
-    expect(segment(r, 'tick:SIGALRM', 'syscall:getpid', ['ptrace', 'wait4'])).toEqual(fixture('timer-tick.strace', ['ptrace', 'wait4']));
+    expect(segment(r, 'signal:SIGALRM', 'syscall:getpid', ['ptrace', 'wait4'])).toEqual(fixture('timer-tick.strace', ['ptrace', 'wait4']));
     expect(r.guestEvents['signal:SIGALRM']).toBe(2);
   });
 
@@ -52,7 +52,7 @@ describe('(a) uml-6.1 timer tick = timer-tick.strace', () => {
     const keep = ['ptrace', 'wait4', 'kill', 'timer_settime'];
     const r = run('uml-6.1', 'getpid:1+spin:600+getpid:1');
     expect(r.ticks).toBe(1);
-    expect(segment(r, 'tick:SIGALRM', 'syscall:getpid', keep)).toEqual(fixture('timer-tick-kill.strace', keep));
+    expect(segment(r, 'signal:SIGALRM', 'syscall:getpid', keep)).toEqual(fixture('timer-tick-kill.strace', keep));
     const kill = r.kernel!.ledger.find((e) => e.syscall === 'kill' && e.args[1] === 14n)!;
     expect(Number(kill.args[0])).toBe([...r.kernel!.ledger].reverse().find((e) => e.ptrace?.requestName === 'PTRACE_SYSEMU' && e.pid === kill.pid)!.ptrace!.target);
   });
@@ -77,13 +77,13 @@ describe('(b) uml-2.6.26 SIGVTALRM (child ITIMER_VIRTUAL)', () => {
     expect(r.bySyscall.getitimer).toBe(1); // userspace() entry
     expect(r.bySyscall.kill).toBe(1); // only the teardown: no host timer relay
     expect(r.bySyscall.timer_settime).toBeUndefined();
-    const tickPart = segment(r, 'tick:SIGVTALRM', 'tick:SIGVTALRM');
+    const tickPart = segment(r, 'signal:SIGVTALRM', 'signal:SIGVTALRM');
     expect(tickPart).toEqual(['SETREGS', 'SYSEMU', 'wait4→0x1a7f', 'GETREGS', 'SETREGS', 'SYSEMU', 'wait4→0x1a7f', 'GETREGS']);
   });
 
   it('multi mode merges SETREGS + SYSEMU: 3 host calls per tick', () => {
     const r = run('uml-2.6.26', 'getpid:1+spin:1200+getpid:1', { mode: 'multi' });
-    expect(segment(r, 'tick:SIGVTALRM', 'tick:SIGVTALRM')).toEqual(['MULTI', 'wait4→0x1a7f', 'GETREGS', 'MULTI', 'wait4→0x1a7f', 'GETREGS']);
+    expect(segment(r, 'signal:SIGVTALRM', 'signal:SIGVTALRM')).toEqual(['MULTI', 'wait4→0x1a7f', 'GETREGS', 'MULTI', 'wait4→0x1a7f', 'GETREGS']);
   });
 });
 

@@ -2,7 +2,8 @@
 // copy_process), execve (fs/exec.c), exit/exit_group (kernel/exit.c).
 import { isDraft, original } from 'immer';
 import { makeSiginfo, SI, SIG } from '../signals.ts';
-import { sendSignal } from '../signal.ts';
+import { hasDeliverable, sendSignal } from '../signal.ts';
+import { ERESTARTNOINTR, negErrnoReg } from '../errno.ts';
 import { allocMm, allocPid, archOf, loadProgram, loadProgramOnto, stackTop, threadGroup, type Program } from '../state.ts';
 import { enterStop } from '../stop.ts';
 import { beginGroupExit, wakeVforkParent } from '../exit.ts';
@@ -50,6 +51,11 @@ export function sysClone(ctx: Ctx, t: Task, args: readonly bigint[]): SysOutcome
 export function doClone(ctx: Ctx, t: Task, flags: bigint, newSp: bigint, program?: Program): SysOutcome {
   if ((flags & CLONE_THREAD) && !(flags & CLONE_SIGHAND)) return fail('EINVAL');
   if ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM)) return fail('EINVAL');
+  // copy_process(): "Restart if a signal comes in before we add the new process": with a
+  // signal pending (e.g. one a tracer queued at the syscall-entry stop) fork fails with
+  // -ERESTARTNOINTR and is restarted after the signal (differential conformance run;
+  // fixture fork-with-signal-pending).
+  if (!t.external && hasDeliverable(t)) return ok(negErrnoReg(ERESTARTNOINTR));
   const arch = archOf(ctx.s);
   const tid = allocPid(ctx.s);
   const thread = (flags & CLONE_THREAD) !== 0n;

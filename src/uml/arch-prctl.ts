@@ -1,0 +1,26 @@
+// arch_prctl(ARCH_SET_FS) on a guest mm's host process (arch/x86/um/syscalls_64.c arch_prctl,
+// x86_64 only): setting %fs must happen on the host, so UML restores the task's registers into
+// the host process (restore_pid_registers: SETREGS; a stub may have run last), runs
+// os_arch_prctl (PTRACE_ARCH_PRCTL(pid, value, ARCH_SET_FS)) and reads them back
+// (save_registers: GETREGS). Used by the guest's own arch_prctl syscall and by
+// arch_switch_to() when a task with a TLS base is switched in (sched.ts). 6.1 observed:
+// SETREGS(P), ARCH_PRCTL(P, 0x4b1380, 0x1002), GETREGS(P) — 3 calls, one call site.
+import { regsFromBytes, regsToBytes } from '../kernel/regs.ts';
+import { PTRACE } from '../ptrace/numbers.ts';
+import { UmlFatal } from './errors.ts';
+import { UML_REGS, type HostTracer } from './host.ts';
+
+export const ARCH_SET_FS = 0x1002;
+
+/** SETREGS(regs), ARCH_PRCTL(fs, ARCH_SET_FS), GETREGS: returns the registers read back. */
+export function hostArchPrctlSetFs(host: HostTracer, pid: number, regs: readonly bigint[], fs: bigint): bigint[] {
+  const arch = host.kernel.arch;
+  host.kernel.writeMemory(host.uml, UML_REGS, regsToBytes(arch, [...regs]));
+  const r = host.run('switch', pid, [
+    { request: PTRACE.SETREGS, addr: 0n, data: UML_REGS },
+    { request: PTRACE.ARCH_PRCTL, addr: fs, data: BigInt(ARCH_SET_FS) },
+    { request: PTRACE.GETREGS, addr: 0n, data: UML_REGS },
+  ]);
+  if (r.errno) throw new UmlFatal(`arch_prctl - ptrace failed, errno = ${r.errno}`);
+  return regsFromBytes(arch, host.kernel.readMemory(host.uml, UML_REGS, arch.regNames.length * arch.wordBytes)!);
+}

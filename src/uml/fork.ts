@@ -1,0 +1,62 @@
+// A guest fork (kernel/fork.c copy_process → dup_mm, with UML's hooks; uml-skas.md §6,
+// uml/README.md "fork"): init_new_context → copy_context_skas0 on the parent's host process
+// (copy-context-skas0.ts), then dup_mmap: anonymous PTEs are shared write-protected in both
+// mms (COW, cow.ts); file-backed text PTEs are not copied (the child faults its text back in:
+// SEGV_MAPERR); then flush_tlb_mm(parent) write-protects the parent's host mappings (one stub
+// run per VMA that changed: the real run's "2 stub runs on P1"). copy_thread: the child gets
+// the parent's registers with rax = 0 and the parent's TLS base; it runs later through
+// fork_handler (sched.ts). vfork and clone without CLONE_VM are treated as fork.
+import { PROT_WRITE } from '../kernel/memory.ts';
+import { copyContextSkas0 } from './copy-context-skas0.ts';
+import { syncToPhysmem } from './cow.ts';
+import type { GuestKernel, GuestProcess } from './guest.ts';
+import { GuestMm, type UmlMemory } from './guest-mm.ts';
+import type { GuestScheduler } from './sched.ts';
+import { flushTlbMm } from './tlb.ts';
+
+export interface ProcessContext {
+  readonly mem: UmlMemory;
+  readonly guest: GuestKernel;
+  readonly sched: GuestScheduler;
+  readonly hz: number;
+  /** The next guest pid (alloc_pid). */
+  nextGpid: number;
+}
+
+/** dup_mmap for UML: the child mm over a new host process `pid`. */
+function dupMmap(mem: UmlMemory, parent: GuestMm, pid: number, stubDataFrame: number): GuestMm {
+  syncToPhysmem(mem, parent);
+  const child = new GuestMm(pid, stubDataFrame, parent.mmapBase);
+  child.vmas.push(...parent.vmas.map((v) => ({ ...v })));
+  child.brkStart = parent.brkStart;
+  child.brk = parent.brk;
+  for (const [vpn, pte] of [...parent.ptes]) {
+    const vma = parent.vmaAt(BigInt(vpn) << 12n);
+    if (!vma || vma.textFrame !== undefined) continue; // file-backed: not copied (mm/memory.c copy_page_range)
+    const prot = pte.prot & ~PROT_WRITE;
+    parent.ptes.set(vpn, { frame: pte.frame, prot });
+    child.ptes.set(vpn, { frame: pte.frame, prot });
+  }
+  // The host clone inherited the parent's host mappings as they were.
+  for (const [vpn, pte] of parent.hostMapped) child.hostMapped.set(vpn, pte);
+  mem.mms.set(pid, child);
+  return child;
+}
+
+export function guestFork(ctx: ProcessContext, p: GuestProcess): bigint {
+  const { mem, guest, sched } = ctx;
+  const host = mem.c.host;
+  const arch = mem.kernel.arch;
+  const parentMm = mem.mms.get(p.hostPid);
+  if (!parentMm) throw new Error(`simulator bug: no mm for guest process ${p.gpid}`);
+  const { pid, stubDataFrame } = copyContextSkas0(mem, p.hostPid, ctx.hz);
+  host.markEvent('copy_context_skas0');
+  dupMmap(mem, parentMm, pid, stubDataFrame);
+  flushTlbMm(mem, parentMm);
+  host.markEvent('fork:flush_tlb_mm');
+  const child: GuestProcess = { gpid: ctx.nextGpid++, parent: p.gpid, hostPid: pid, regs: [...p.regs], state: 'runnable', exitCode: 0, fs: p.fs, firstRun: true };
+  child.regs[arch.ax] = 0n;
+  guest.procs.set(child.gpid, child);
+  sched.enqueue(child);
+  return BigInt(child.gpid);
+}

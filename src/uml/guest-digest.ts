@@ -1,0 +1,42 @@
+// What "the guest saw the same run" means (the single ≡ multi law, `guestDigest`): at each
+// guest syscall boundary (UML's handle_syscall, before the guest kernel acts), every guest
+// process's state — its saved registers (regs->gp) and a hash of every page in its guest page
+// tables (the pages it has touched, as UML's physmem / its host process holds them). With the
+// calling process's pid first on the line, the sequence of records is also the guest
+// scheduling order. The console and exit statuses go into the digest separately (machine.ts).
+// Reading pages here is introspection: no host syscall, no fault, no ledger entry.
+import { createHash } from 'node:crypto';
+import { PAGE_SIZE } from '../kernel/memory.ts';
+import type { GuestKernel, GuestProcess } from './guest.ts';
+import type { GuestMm, UmlMemory } from './guest-mm.ts';
+
+/** The contents of one mapped guest page, as a guest load would see it (no fault path). */
+function pageBytes(mem: UmlMemory, mm: GuestMm, vpn: number): Uint8Array | null {
+  const pte = mm.ptes.get(vpn)!;
+  const addr = BigInt(vpn) << 12n;
+  return mm.hostMapped.get(vpn)?.frame === pte.frame
+    ? mem.kernel.readMemory(mm.hostPid, addr, PAGE_SIZE)
+    : mem.kernel.readMemFile(mem.fd, mem.frameOffset(pte.frame), PAGE_SIZE);
+}
+
+/** sha256 (16 hex digits) over every touched page of `mm`, in address order. */
+export function memoryHash(mem: UmlMemory, mm: GuestMm): string {
+  const h = createHash('sha256');
+  for (const vpn of [...mm.ptes.keys()].sort((a, b) => a - b)) {
+    h.update(`${vpn.toString(16)}:`);
+    h.update(pageBytes(mem, mm, vpn) ?? new Uint8Array(0));
+  }
+  return h.digest('hex').slice(0, 16);
+}
+
+function processState(mem: UmlMemory, p: GuestProcess): string {
+  const mm = mem.mms.get(p.hostPid);
+  const regs = p.regs.map((r) => r.toString(16)).join(',');
+  return `${p.gpid}:${p.state} regs=${regs} mem=${mm ? memoryHash(mem, mm) : '-'}`;
+}
+
+/** One record per guest syscall: the caller, then every guest process's registers and memory. */
+export function boundaryRecord(guest: GuestKernel, mem: UmlMemory, caller: GuestProcess): string {
+  const procs = [...guest.procs.values()].sort((a, b) => a.gpid - b.gpid);
+  return `boundary ${caller.gpid} ${procs.map((p) => processState(mem, p)).join(' | ')}`;
+}

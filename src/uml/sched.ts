@@ -1,0 +1,114 @@
+// Guest scheduling (kernel/sched/core.c schedule → context_switch → UML's __switch_to /
+// arch_switch_to, finish_task_switch; arch/um/kernel/process.c fork_handler): a FIFO run
+// queue of guest processes. Switching only changes which host process the userspace() loop
+// drives (userspace_pid[0], no host call), plus:
+//  * a forked child's first run: fork_handler → force_flush_all() (one stub run per VMA,
+//    tlb.ts), schedule_tail → finish_task_switch(prev), then arch_switch_to;
+//  * arch_switch_to (x86_64 UML only): a task with a TLS base (thread.arch.fs ≠ 0) gets it
+//    re-set on its host process: SETREGS, ARCH_PRCTL(fs, ARCH_SET_FS), GETREGS (arch-prctl.ts);
+//  * finish_task_switch(prev): a dead prev's mm is dropped only now, after the switch
+//    (mmdrop → destroy_context → os_kill_ptraced_process: kill, PTRACE_KILL, CONT → ESRCH,
+//    wait4(NULL, __WALL)) — uml/README.md: the parent's SETREGS/ARCH_PRCTL/GETREGS come first.
+// No preemption: a process runs until it blocks (wait4) or exits (simplification: the timer
+// tick never reschedules). The order is part of the guest trace ("sched A -> B").
+import type { GuestKernel, GuestProcess } from './guest.ts';
+import type { UmlMemory } from './guest-mm.ts';
+import type { HostTracer } from './host.ts';
+import type { UmlProfile } from './profile.ts';
+import { hostArchPrctlSetFs } from './arch-prctl.ts';
+import { killPtracedProcess } from './teardown.ts';
+import { forceFlushAll } from './tlb.ts';
+import { UmlTimer } from './time.ts';
+
+const QUEUE_MAX = 4096;
+
+export class GuestScheduler {
+  private readonly runQueue: GuestProcess[] = [];
+  /** Dead processes whose mm is dropped at the next finish_task_switch. */
+  private readonly dying = new Set<GuestProcess>();
+  /** What a woken process does first, back in its own context (a blocked syscall completing). */
+  private readonly onResume = new Map<GuestProcess, () => void>();
+  /** Context switches made (a count for tests). */
+  switches = 0;
+
+  constructor(
+    readonly host: HostTracer,
+    readonly mem: UmlMemory,
+    readonly guest: GuestKernel,
+    readonly profile: UmlProfile,
+  ) {}
+
+  /** wake_up_new_task / try_to_wake_up: onto the run queue. */
+  enqueue(p: GuestProcess, resume?: () => void): void {
+    if (this.runQueue.length >= QUEUE_MAX) throw new Error('simulator bug: guest run queue overflow');
+    p.state = 'runnable';
+    if (resume) this.onResume.set(p, resume);
+    this.runQueue.push(p);
+  }
+
+  /** Asleep in the guest kernel until enqueue()d again (whose `resume` then completes the call). */
+  block(p: GuestProcess): void {
+    p.state = 'blocked';
+  }
+
+  /**
+   * do_exit's last part: true if the mm is dropped later, after the switch away (any process
+   * but init); false = the caller tears it down now (init: the run ends).
+   */
+  exited(p: GuestProcess): boolean {
+    if (p.gpid === 1) return false;
+    this.dying.add(p);
+    return true;
+  }
+
+  /** schedule() at the end of a loop iteration: the process the loop drives next. */
+  schedule(prev: GuestProcess): GuestProcess {
+    if (prev.state === 'runnable') return prev;
+    const next = this.runQueue.shift();
+    if (!next) {
+      if (prev.state === 'blocked') throw new Error(`simulator bug: guest process ${prev.gpid} blocked with nothing runnable`);
+      return prev;
+    }
+    this.switchTo(prev, next);
+    return next;
+  }
+
+  private switchTo(prev: GuestProcess, next: GuestProcess): void {
+    this.switches++;
+    this.guest.trace.push(`sched ${prev.gpid} -> ${next.gpid}`);
+    if (next.firstRun) {
+      next.firstRun = false;
+      forceFlushAll(this.mem, this.mem.mms.get(next.hostPid)!);
+      this.host.markEvent(`fork_handler:${next.gpid}`);
+      this.finishTaskSwitch(prev);
+      this.archSwitchTo(next);
+      this.host.timer?.enterUserspace(next); // userspace() entry of the new task
+    } else {
+      this.archSwitchTo(next);
+      this.finishTaskSwitch(prev);
+      if (this.host.timer instanceof UmlTimer) this.host.timer.current = next; // userspace_pid[0]
+    }
+    const resume = this.onResume.get(next);
+    this.onResume.delete(next);
+    resume?.();
+  }
+
+  /** arch_switch_to (arch/x86/um/syscalls_64.c): only x86_64, only with a TLS base. */
+  private archSwitchTo(next: GuestProcess): void {
+    if (this.host.kernel.arch.name !== 'x86_64' || !next.fs) return;
+    next.regs = hostArchPrctlSetFs(this.host, next.hostPid, next.regs, next.fs);
+    this.host.markEvent(`switch:${next.gpid}`);
+  }
+
+  private finishTaskSwitch(prev: GuestProcess): void {
+    if (!this.dying.delete(prev)) return;
+    destroyContext(this.host, this.mem, this.profile, prev.hostPid);
+    this.host.markEvent(`teardown:${prev.gpid}`);
+  }
+}
+
+/** destroy_context (arch/um/kernel/skas/mmu.c): kill the mm's host process and forget the mm. */
+export function destroyContext(host: HostTracer, mem: UmlMemory, profile: UmlProfile, pid: number): void {
+  killPtracedProcess(host, profile, pid);
+  mem.mms.delete(pid);
+}

@@ -1,0 +1,142 @@
+// The single ≡ multi law over random guest programs (random:SEED:EVENTS and sums), both
+// profiles, both policies, /proc/sysptmulti toggled at random points:
+//  * the guest sees the identical run: console, exit status, and guestDigest (every guest
+//    process's registers and touched memory at each guest syscall boundary, in scheduling
+//    order: src/uml/guest-digest.ts);
+//  * the multi ledger equals the single ledger with runs merged (runLedgerLaw), and
+//    saved host syscalls = Σ (k − 1) over the PTRACE_MULTI calls of k sub-requests;
+//  * the same seed gives a byte-identical `trace --json`.
+//
+// The single-mode reference. /proc/sysptmulti exists only on a host with PTRACE_MULTI
+// (ptrace-multi.md §6: "created only if supported"), so on the stock host of `--mode single`
+// the guest's open() of it fails: a real guest-visible difference, not a batching one. The
+// reference run is therefore UML on the same PTRACE_MULTI host with a policy that merges
+// nothing (every request one host call, exactly single mode's ledger; the switch file exists
+// and the toggles are accepted). For programs without toggles the stock single run is
+// checked as well, and equals that reference.
+import fc from 'fast-check';
+import { describe, expect, test } from 'vitest';
+import { runLedgerLaw, traceLines } from '../../src/cli/uml-commands.ts';
+import { runUml, umlLedgerView, type RunResult } from '../../src/uml/machine.ts';
+import { FULL_POLICY, SEED_POLICY, type Policy } from '../../src/uml/policy.ts';
+import { PROFILES, type ProfileName } from '../../src/uml/profile.ts';
+import { parseWorkload, randomProgram } from '../../src/uml/workload.ts';
+import { randomKinds } from '../../src/uml/workload-random.ts';
+import { PTRACE } from '../../src/ptrace/numbers.ts';
+
+/** 10 µs per guest instruction: a 100 Hz tick every 1000 instructions, so spins see ticks. */
+const INSN_NS = 10_000;
+/** Every request its own host call: single mode's ledger, on a PTRACE_MULTI host. */
+const NO_MERGE: Policy = { name: 'none', rules: [] };
+const POLICIES: Record<string, Policy> = { seed: SEED_POLICY, full: FULL_POLICY };
+
+interface Case {
+  spec: string;
+  profile: ProfileName;
+  policy: string;
+  seed: number;
+}
+
+function run(c: Case, mode: 'single' | 'multi', policy: Policy): RunResult {
+  return runUml({ profile: PROFILES[c.profile], mode, policy, workload: parseWorkload(c.spec), seed: c.seed, insnNs: INSN_NS });
+}
+
+/** Σ (k − 1) over the run phase's PTRACE_MULTI calls of k sub-requests. */
+function mergedCalls(r: RunResult): number {
+  return umlLedgerView(r).slice(r.startup.hostSyscalls).reduce((n, { entry }) => n + (entry.ptrace?.request === PTRACE.MULTI ? entry.ptrace.sub!.length - 1 : 0), 0);
+}
+
+/** The spec with every random part written out, for failure messages. */
+function expanded(spec: string): string {
+  return spec.replace(/random:(\d+):(\d+)/g, (_m, s: string, e: string) => `(${randomProgram(Number(s), Number(e))})`);
+}
+
+function checkLaw(c: Case): void {
+  const why = `${c.profile} policy ${c.policy} seed ${c.seed}: ${c.spec} = ${expanded(c.spec)}`;
+  const ref = run(c, 'multi', NO_MERGE);
+  const multi = run(c, 'multi', POLICIES[c.policy]!);
+  expect(ref.byPtraceRequest.PTRACE_MULTI, why).toBeUndefined();
+  expect(multi.exit, why).toBe(ref.exit);
+  expect(multi.console, why).toBe(ref.console);
+  expect(multi.guestDigest, why).toBe(ref.guestDigest);
+  expect(multi.ticks, why).toBe(ref.ticks);
+  expect(multi.guestEvents, why).toEqual(ref.guestEvents);
+  expect(runLedgerLaw(ref, multi), why).toBe(true);
+  expect(ref.hostSyscalls - multi.hostSyscalls, why).toBe(mergedCalls(multi));
+  if (!parseWorkload(c.spec).parts.some((p) => p.kind === 'proc' && p.path === '/proc/sysptmulti')) {
+    const single = run(c, 'single', SEED_POLICY); // the stock host
+    expect(single.guestDigest, why).toBe(ref.guestDigest);
+    expect(runLedgerLaw(single, ref), why).toBe(true);
+    expect(single.hostSyscalls - multi.hostSyscalls, why).toBe(mergedCalls(multi));
+  }
+}
+
+const randomPart = fc.tuple(fc.integer({ min: 0, max: 0xffffffff }), fc.integer({ min: 1, max: 6 })).map(([s, e]) => `random:${s}:${e}`);
+const toggle = fc.constantFrom('sysptmulti:0', 'sysptmulti:1');
+const segment = fc.oneof({ arbitrary: randomPart, weight: 3 }, { arbitrary: toggle, weight: 2 }, { arbitrary: fc.integer({ min: 1, max: 5 }).map((n) => `getpid:${n}`), weight: 1 });
+const caseArb: fc.Arbitrary<Case> = fc.record({
+  spec: fc.array(segment, { minLength: 1, maxLength: 4 }).map((xs) => xs.join('+')),
+  profile: fc.constantFrom<ProfileName>('uml-2.6.26', 'uml-6.1'),
+  policy: fc.constantFrom('seed', 'full'),
+  seed: fc.integer({ min: 1, max: 1000 }),
+});
+
+describe('law: single ≡ multi over random programs, /proc/sysptmulti toggled at random points', () => {
+  test('random programs: every kind the model runs is generated', () => {
+    const kinds = randomKinds((s) => {
+      try {
+        parseWorkload(s);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    expect(kinds).toEqual(expect.arrayContaining(['getpid', 'write', 'touch', 'spin', 'sleep', 'sysptmulti']));
+    const seen = new Set(Array.from({ length: 20 }, (_, s) => randomProgram(s, 20)).flatMap((p) => p.split('+').map((x) => x.split(':')[0])));
+    expect([...seen].sort()).toEqual([...kinds].sort());
+  });
+
+  test('the same random spec is the same program; different seeds differ', () => {
+    expect(parseWorkload('random:42:30').parts).toEqual(parseWorkload('random:42:30').parts);
+    expect(randomProgram(42, 30)).toBe(randomProgram(42, 30));
+    expect(randomProgram(42, 30)).not.toBe(randomProgram(43, 30));
+    expect(parseWorkload('random:42:30').parts).toHaveLength(30);
+  });
+
+  test('fixed cases: each profile × policy, with toggles both ways', { timeout: 30_000 }, () => {
+    for (const profile of ['uml-2.6.26', 'uml-6.1'] as const) {
+      for (const policy of ['seed', 'full']) {
+        checkLaw({ spec: 'getpid:2+sysptmulti:0+touch:5000+spin:1200+sysptmulti:1+write:2x40+sleep:1+getpid:1', profile, policy, seed: 1 });
+        checkLaw({ spec: 'random:7:8', profile, policy, seed: 3 });
+      }
+    }
+  });
+
+  test('random programs × both profiles × both policies × scheduler seeds', { timeout: 60_000 }, () => {
+    fc.assert(fc.property(caseArb, (c) => checkLaw(c)), { numRuns: 100 });
+  });
+
+  test('multi mode merges something on every profile with the full policy (the law is not vacuous)', () => {
+    for (const profile of ['uml-2.6.26', 'uml-6.1'] as const) {
+      const m = run({ spec: 'random:5:6', profile, policy: 'full', seed: 1 }, 'multi', FULL_POLICY);
+      expect(mergedCalls(m)).toBeGreaterThan(0);
+    }
+  });
+});
+
+describe('determinism: the same seed gives a byte-identical trace --json', () => {
+  const dump = (r: RunResult) => traceLines(r).map((l) => JSON.stringify(l)).join('\n');
+  const ledger = (r: RunResult) => JSON.stringify(r.kernel!.ledger, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+  test('random programs, both modes', { timeout: 30_000 }, () => {
+    fc.assert(
+      fc.property(caseArb, fc.constantFrom<'single' | 'multi'>('single', 'multi'), (c, mode) => {
+        const a = run(c, mode, POLICIES[c.policy]!);
+        const b = run(c, mode, POLICIES[c.policy]!);
+        expect(dump(a)).toBe(dump(b));
+        expect(ledger(a)).toBe(ledger(b));
+        expect(a.guestDigest).toBe(b.guestDigest);
+      }),
+      { numRuns: 20 },
+    );
+  });
+});
