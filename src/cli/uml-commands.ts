@@ -36,8 +36,8 @@ const RUN_OPTIONS = {
   cost: { type: 'string' },
 } as const;
 
-const COMMON = `  --workload SPEC     getpid:N, write:NxBYTES, touch:BYTES, spin:N, sleep:N, sysemu:V, sysptmulti:V,
-                      random:SEED:EVENTS, sums like getpid:1000+write:10x64, or @FILE.json / FILE.json
+const COMMON = `  --workload SPEC     getpid:N, write:NxBYTES, touch:BYTES, spin:N, sleep:N, fork:N, exec:N,
+                      sysemu:V, sysptmulti:V, random:SEED:EVENTS, sums like getpid:1000+write:10x64, or @FILE.json / FILE.json
                       (a workload file); see docs/workloads.md (required)
   --profile P         uml-2.6.26 | uml-6.1 (default uml-6.1)
   --policy P          seed | full | FILE.json (default seed; see src/uml/policy.ts)
