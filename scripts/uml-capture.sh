@@ -37,6 +37,9 @@ options:
                        LIST (taskset -c LIST); default: not pinned
   --timeout SECS       kill everything after SECS (default 120)
   --keep               keep the temp dir (printed) for inspection
+  --init PROGRAM       use your own STATIC program as the guest init instead of
+                       uml/guest/init.c (its argv comes from INIT-ARGS); then
+                       analyse the log with: ptsim whatif OUT --policy full
   -h, --help           this text
 
 INIT-ARGS after `--` are passed to the guest init (kernel command line after
@@ -67,6 +70,7 @@ mem=64M
 cpus=
 tmo=120
 keep=0
+user_init=
 init_args=()
 
 while [ $# -gt 0 ]; do
@@ -82,6 +86,7 @@ while [ $# -gt 0 ]; do
 	--cpus) cpus=${2:?}; shift 2 ;;
 	--timeout) tmo=${2:?}; shift 2 ;;
 	--keep) keep=1; shift ;;
+	--init) user_init=${2:?}; shift 2 ;;
 	-h | --help) usage; exit 0 ;;
 	--) shift; init_args=("$@"); break ;;
 	*) usage >&2; die "unknown option: $1" ;;
@@ -137,12 +142,20 @@ root=$tmp/root
 mkdir -p "$root/proc" "$root/dev" "$root/tmp" "$tmp/run"
 cflags=(-static -O2 -Wall)
 [ "$variant" = timed ] && cflags+=(-DTIMED)
-cc "${cflags[@]}" -o "$root/init" uml/guest/init.c
+if [ -n "$user_init" ]; then
+	# The user's own static program is the guest init: analyse any workload this way.
+	[ -f "$user_init" ] || die "--init: $user_init is not a file"
+	file "$user_init" 2>/dev/null | grep -q 'statically linked' || echo "uml-capture.sh: warning: $user_init does not look statically linked; the hostfs root has no libraries" >&2
+	cp "$user_init" "$root/init"
+	chmod +x "$root/init"
+else
+	cc "${cflags[@]}" -o "$root/init" uml/guest/init.c
+fi
 cc -static -nostdlib -O2 -Wall -o "$root/exec-child" uml/guest/child.c
 cc -O2 -Wall -o "$tmp/subreaper" uml/host/subreaper.c
 
 # a default workload when none is given
-if [ "${#init_args[@]}" -eq 0 ]; then
+if [ "${#init_args[@]}" -eq 0 ] && [ -z "$user_init" ]; then
 	if [ "$variant" = timed ]; then
 		init_args=(reps=1000)
 	else
