@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Kernel } from '../kernel/kernel.ts';
+import { kernelConfig } from '../kernel/config.ts';
 import type { LedgerEntry } from '../kernel/ledger.ts';
 import { signalName } from '../kernel/signals.ts';
 import { describeStatus } from '../kernel/wait-status.ts';
@@ -32,6 +33,7 @@ const RUN_OPTIONS = {
   boot: { type: 'string' },
   seed: { type: 'string' },
   hz: { type: 'string' },
+  clock: { type: 'string' },
   limit: { type: 'string' },
   cost: { type: 'string' },
 } as const;
@@ -46,6 +48,9 @@ const COMMON = `  --workload SPEC     getpid:N, write:NxBYTES, touch:BYTES, spin
   --hz N              guest timer ticks per second, 1..10000 (CONFIG_HZ; default 100). The simulated
                       clock runs 1 ns per guest instruction, so a tick every 10^9/N instructions
   --cost C            cost profile for simulated time: calibrated-local (default), i386-2008, ppc32, or FILE.json
+  --clock K           instructions (default): the kernel clock counts guest instructions and sleeps;
+                      priced: it also advances by every host syscall's price (ticks then land where
+                      host-side costs put them, so single and multi may see ticks at different points)
   --json              machine-readable output`;
 
 export const RUN_HELP = `usage: ptsim run --workload SPEC [--profile P] [--mode single|multi] [--policy P] [--boot "ARGS"] [--seed N] [--json]
@@ -200,11 +205,21 @@ export function priceRun(r: RunResult, profile: CostProfile): PricedRun {
 }
 
 function runFrom(values: Record<string, string | boolean | undefined>, mode: 'single' | 'multi'): PricedRun {
-  return priceRun(runUmlFrom(values, mode), costOf(values.cost as string | undefined));
+  const profile = costOf(values.cost as string | undefined);
+  return priceRun(runUmlFrom(values, mode, clockPricer(values.clock as string | undefined, profile, profileOf(values.profile as string | undefined))), profile);
 }
 
-function runUmlFrom(values: Record<string, string | boolean | undefined>, mode: 'single' | 'multi'): RunResult {
+/** --clock priced: the kernel clock advances by each host syscall's price as well as by instructions. */
+function clockPricer(v: string | undefined, cost: CostProfile, uml: UmlProfile): ((e: LedgerEntry) => number) | undefined {
+  if (v === undefined || v === 'instructions') return undefined;
+  if (v !== 'priced') throw new CliError(`--clock: expected instructions or priced, got '${v}'`);
+  const cfg = kernelConfig(uml.kernel);
+  return (e) => totalNs(price(e, cost, ledgerBytes(e, cfg)));
+}
+
+function runUmlFrom(values: Record<string, string | boolean | undefined>, mode: 'single' | 'multi', pricer?: (e: LedgerEntry) => number): RunResult {
   return runUml({
+    pricer,
     profile: profileOf(values.profile as string | undefined),
     mode,
     policy: policyOf(values.policy as string | undefined),
@@ -245,7 +260,7 @@ export function commandRun(argv: string[]): void {
   console.log('guest events:');
   console.log(table(r.guestEvents));
   console.log(`guest digest ${r.guestDigest}`);
-  console.log(`simulated time ${(r.simulatedNs / 1000).toFixed(1)} us (cost profile ${r.costProfile}; round trips ${(r.timeSplitNs.roundTripNs / 1000).toFixed(1)} us); kernel clock ${(r.kernelClockNs / 1000).toFixed(1)} us (instructions, sleeps)`);
+  console.log(`simulated time ${(r.simulatedNs / 1000).toFixed(1)} us (cost profile ${r.costProfile}; round trips ${(r.timeSplitNs.roundTripNs / 1000).toFixed(1)} us); kernel clock ${(r.kernelClockNs / 1000).toFixed(1)} us (${values.clock === 'priced' ? 'instructions, sleeps and priced host calls' : 'instructions, sleeps'})`);
 }
 
 export interface Comparison {

@@ -51,9 +51,11 @@ export class Kernel {
     return archByName(this.state.config.arch);
   }
 
-  /** An independent copy: same state (immutable, shared), its own ledger. */
+  /** An independent copy: same state (immutable, shared), its own ledger and pricer. */
   clone(): Kernel {
-    return new Kernel(this.state, this.ledger.slice());
+    const k = new Kernel(this.state, this.ledger.slice());
+    k.pricer = this.pricer;
+    return k;
   }
 
   task(pid: number): Task | undefined {
@@ -61,11 +63,22 @@ export class Kernel {
   }
 
   /** One pure step over the state; entries appended to the ledger in order. */
+  /**
+   * Optional pricing of host syscalls (the cost model): when set, the simulated clock also
+   * advances by the price of every host syscall an external task makes, so host-side costs
+   * take simulated time (and shift timer ticks) as they would on a real machine.
+   */
+  pricer: ((entry: LedgerEntry) => number) | null = null;
+
   step<T>(fn: (ctx: Ctx) => T): T {
     const entries: LedgerEntry[] = [];
     let result!: T;
     this.state = produce(this.state, (draft) => {
-      result = fn({ s: draft as KernelState, arch: this.arch, ledger: entries });
+      const s = draft as KernelState;
+      result = fn({ s, arch: this.arch, ledger: entries });
+      if (this.pricer) {
+        for (const e of entries) if (s.tasks[e.pid]?.external) s.clockNs += Math.round(this.pricer(e));
+      }
     });
     for (const e of entries) {
       e.seq = this.ledger.length;

@@ -45,6 +45,13 @@ export interface RunOptions {
   hz?: number;
   /** Simulated time per guest instruction (the kernel's insnNs; default 1 ns). */
   insnNs?: number;
+  /**
+   * Price of each host syscall (the cost model). When given, the simulated clock advances by
+   * it too ("priced clock"), so UML's host-side costs take simulated time and move timer
+   * ticks. Single and multi runs then differ in timing, so the single ≡ multi law is stated
+   * for the instruction clock (no pricer).
+   */
+  pricer?: (entry: LedgerEntry) => number;
 }
 
 export interface RunResult {
@@ -103,6 +110,7 @@ export function runUml(opts: RunOptions): RunResult {
   // A blocking wait must outlast a tick period of guest instructions.
   const waitInsnLimit = Math.max(kernelConfig({}).waitInsnLimit, Math.ceil((4e9 / hz) / insnNs));
   const kernel = new Kernel({ ...opts.profile.kernel, ptraceMulti: multiKernel ? '2008' : false, seed: opts.seed ?? 1, insnNs, waitInsnLimit });
+  kernel.pricer = opts.pricer ?? null;
   const uml = kernel.spawnExternal('linux.uml');
   kernel.mapMemory(uml, GUEST_DATA, 0x1000n);
   kernel.writeMemory(uml, GUEST_DATA, guestMessage());
