@@ -16,7 +16,6 @@ export interface RealResult {
   readonly status: number;
   readonly lines: OutputLine[];
   readonly stderr: string;
-  readonly ms: number;
 }
 
 /** Why the real kernel cannot be used here, or null if it can (x86_64 Linux and a C compiler). */
@@ -69,7 +68,6 @@ export function runScriptOnKernel(text: string): Promise<RealResult> {
   ensureHarness();
   const file = join(tempDir(), `case-${process.pid}-${counter++}.script`);
   writeFileSync(file, text);
-  const t0 = performance.now();
   return new Promise((resolve) => {
     execFile(HARNESS, [file], { timeout: 30_000, maxBuffer: 16 << 20 }, (error, stdout, stderr) => {
       rmSync(file, { force: true });
@@ -83,7 +81,7 @@ export function runScriptOnKernel(text: string): Promise<RealResult> {
           lines.push({ unparsable: l });
         }
       }
-      resolve({ status, lines, stderr: stderr.trim(), ms: performance.now() - t0 });
+      resolve({ status, lines, stderr: stderr.trim() });
     });
   });
 }

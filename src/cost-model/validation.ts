@@ -20,7 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { priceRun, runLedgerLaw, type PricedRun } from '../cli/uml-commands.ts';
 import { policyByName, runUml, umlLedgerView, type RunResult } from '../uml/machine.ts';
 import { PROFILES } from '../uml/profile.ts';
-import { parseWorkload, WorkloadError } from '../uml/workload.ts';
+import { parseWorkload, workloadParses } from '../uml/workload.ts';
 import { kernelClockNs } from './clock.ts';
 import { loadProfile } from './profile.ts';
 
@@ -48,16 +48,8 @@ export function timedRun(s: RunSpec): TimedRun {
   return { priced: priceRun(r, loadProfile(s.cost)), kernelClockNs: kernelClockNs(r) };
 }
 
-/** Does this build's UML model run `spec` (fork is being added while this is written)? */
-export function workloadParses(spec: string): boolean {
-  try {
-    parseWorkload(spec);
-    return true;
-  } catch (e) {
-    if (e instanceof WorkloadError) return false;
-    throw e;
-  }
-}
+/** Does this build's UML model run `spec`? (shared with the random generator: workload.ts) */
+export { workloadParses };
 
 // ---------------------------------------------------------------- 1. per-operation validation
 

@@ -80,7 +80,7 @@ export function parseWorkload(spec: string): Workload {
         if (seed > RANDOM_SEED_MAX) throw new WorkloadError(`workload part ${i + 1} '${part}': SEED must be 0..${RANDOM_SEED_MAX}`);
         const events = Number(r[2]);
         if (events < 1 || events > RANDOM_EVENTS_MAX) throw new WorkloadError(`workload part ${i + 1} '${part}': EVENTS must be 1..${RANDOM_EVENTS_MAX}`);
-        return randomSpecs(seed, events, parsesAlone).flatMap((s) => parseWorkload(s).parts);
+        return randomSpecs(seed, events, parsesAloneNotRandom).flatMap((s) => parseWorkload(s).parts);
       }
       case 'sysemu':
       case 'sysptmulti':
@@ -96,12 +96,16 @@ export function parseWorkload(spec: string): Workload {
 
 /** `random:SEED:EVENTS` written out as the named parts it generates (for docs and failure reports). */
 export function randomProgram(seed: number, events: number): string {
-  return randomSpecs(seed, events, parsesAlone).join('+');
+  return randomSpecs(seed, events, parsesAloneNotRandom).join('+');
 }
 
 /** Does `spec` parse on its own (and is it not itself random)? For random's kind check. */
-function parsesAlone(spec: string): boolean {
-  if (spec.startsWith('random:')) return false;
+function parsesAloneNotRandom(spec: string): boolean {
+  return !spec.startsWith('random:') && workloadParses(spec);
+}
+
+/** Does this build's UML model run `spec`? */
+export function workloadParses(spec: string): boolean {
   try {
     parseWorkload(spec);
     return true;
