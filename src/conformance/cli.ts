@@ -24,7 +24,8 @@ build/conformance/.
 
 options:
   --runs N            random scripts (default 200)
-  --seed S            seed of the run (default: from the clock, printed)
+  --seed S            seed of the run (default 1: the same command gives the same report;
+                      pass other seeds to explore)
   --jobs J            scripts run in parallel (default: CPUs, at most 4)
   --json              the report as JSON: cases, mismatches, requestsCovered,
                       stopKindsCovered, seed, …
@@ -144,7 +145,7 @@ async function main(argv: string[]): Promise<number> {
   ensureHarness();
   if (values.replay !== undefined) return replay(values.replay, values.json === true);
   const runs = int('runs', values.runs, 200, 0, 10_000_000);
-  const seed = int('seed', values.seed, Date.now() % 2 ** 31, 0, 2 ** 32 - 1);
+  const seed = int('seed', values.seed, 1, 0, 2 ** 32 - 1);
   const jobs = int('jobs', values.jobs, Math.min(4, availableParallelism()), 1, 64);
   const tty = process.stderr.isTTY;
   let last = 0;
