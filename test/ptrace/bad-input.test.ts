@@ -16,7 +16,7 @@ import {
   BAD, BUF, checkInvariants, stableJson, isKernelErrno, newModel, NONEXISTENT_PID, OUT_IOV, OUT_REGSET, RO, Rig, UNMAPPED, type Model, type ProfileName, type TraceeSpec,
 } from './harness.ts';
 
-const SEED = process.env.PTSIM_SEED !== undefined ? Number(process.env.PTSIM_SEED) : (Date.now() ^ (Math.random() * 0x7fffffff)) | 0;
+const SEED = process.env.PTSIM_SEED !== undefined ? Number(process.env.PTSIM_SEED) : 20261126;
 const PATH = process.env.PTSIM_PATH;
 const opts = { seed: SEED, numRuns: Number(process.env.PTSIM_RUNS ?? 150), ...(PATH ? { path: PATH, endOnFailure: true } : {}) };
 
