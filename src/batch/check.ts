@@ -7,7 +7,7 @@ import { Kernel } from '../kernel/kernel.ts';
 import type { KernelState } from '../kernel/state.ts';
 import { describeStatus, __WALL } from '../kernel/wait-status.ts';
 import { PTRACE } from '../ptrace/numbers.ts';
-import { runMulti, type BatchEntry } from './batch.ts';
+import { runMulti, writeBatch, type BatchEntry } from './batch.ts';
 import { observableState } from './canonical.ts';
 import { runSequential } from './sequential.ts';
 import { TRACER_BUF } from './scenario.ts';
@@ -61,7 +61,7 @@ function runOnce(state: KernelState, tracer: number, tracee: number, batch: read
   const multiLedger = a.ledger.length;
   const s = runSequential(b, tracer, tracee, batch);
   // runSequential does not write the array; write it too so tracer memory matches.
-  writeArrayOnly(b, tracer, batch);
+  writeBatch(b, tracer, batch);
   const seqLedger = b.ledger.length;
   const stateA = observableState(a.state);
   const stateB = observableState(b.state);
@@ -72,18 +72,6 @@ function runOnce(state: KernelState, tracer: number, tracee: number, batch: read
   const stopped = base.task(tracee)?.run.kind === 'ptrace-stop';
   const tail = (k: Kernel, from: number) => k.ledger.slice(from).map((e) => `${e.pid} ${e.syscall} ${e.ptrace?.requestName ?? ''} ${e.ret} ${e.errno}`);
   return { m, s, stateA, stateB, futureA, futureB, subs, subList, stopped, version: base.state.config.ptraceMulti, saved: seqLedger - multiLedger, ledgerTailA: tail(a, multiLedger), ledgerTailB: tail(b, seqLedger) };
-}
-
-function writeArrayOnly(k: Kernel, tracer: number, batch: readonly BatchEntry[]): void {
-  // Same bytes runMulti wrote in world A.
-  const w = BigInt(k.arch.wordBytes);
-  batch.forEach((e, i) => {
-    const at = 0x10100000n + BigInt(i) * 4n * w;
-    k.writeWord(tracer, at, BigInt(e.request));
-    k.writeWord(tracer, at + w, e.addr);
-    k.writeWord(tracer, at + 2n * w, e.localaddr);
-    k.writeWord(tracer, at + 3n * w, e.length);
-  });
 }
 
 function differences(r: ReturnType<typeof runOnce>): string[] {

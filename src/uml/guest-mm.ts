@@ -12,9 +12,7 @@ import { encodeText, type Insn } from '../kernel/isa.ts';
 import { ERRNO, negErrnoReg } from '../kernel/errno.ts';
 import type { Kernel } from '../kernel/kernel.ts';
 import { map, protect, unmap, type StubBatch, type StubContext } from './mem.ts';
-import { toSigned } from '../kernel/arch.ts';
-import { syscallName } from '../kernel/syscall-table.ts';
-import type { GuestKernel, GuestProcess, GuestSyscallOutcome } from './guest.ts';
+import type { GuestKernel } from './guest.ts';
 import { STUB_PAGE, stubLayout, stubProgram } from './stub.ts';
 import { doWpPage } from './cow.ts';
 
@@ -288,21 +286,10 @@ export class UmlMemory {
 
 export type { Op as FlushOp };
 
-/**
- * Layer the memory syscalls over GuestKernel.syscall (as guest-syscalls.ts does for its
- * set): mmap/mmap2/munmap/brk of a process whose mm UML knows.
- */
+/** The memory syscalls as a guest syscall layer: mmap/mmap2/munmap/brk of a process whose mm UML knows. */
 export function installMemorySyscalls(guest: GuestKernel, mem: UmlMemory): void {
-  const base = guest.syscall.bind(guest);
-  const { arch } = guest;
-  guest.syscall = (p: GuestProcess): GuestSyscallOutcome => {
-    const name = syscallName(arch.name, Number(toSigned(arch, p.regs[arch.origAx]!)));
+  guest.addLayer((p, name, args) => {
     const mm = mem.mms.get(p.hostPid);
-    const args = arch.argRegs.map((i) => p.regs[i]!);
-    const result = mm ? mem.syscall(mm, name, args) : undefined;
-    if (result === undefined) return base(p);
-    guest.events.push(`syscall:${name}`);
-    guest.trace.push(`${p.gpid} ${name} ${args.map((x) => x.toString(16)).join(',')} ip=${p.regs[arch.ip]!.toString(16)} sp=${p.regs[arch.sp]!.toString(16)} = ${(result & arch.mask).toString(16)}`);
-    return { name, result: result & arch.mask };
-  };
+    return mm ? mem.syscall(mm, name, [...args]) : undefined;
+  });
 }

@@ -2,10 +2,8 @@
 // (so guest.ts stays as it is): nanosleep (the process sleeps; with one runnable process
 // UML idles until the tick that wakes it, time.ts) and open/read/write/close on UML's
 // /proc switch files (proc-sysemu.ts). Other paths answer -ENOENT; other fds fall through.
-import { toSigned } from '../kernel/arch.ts';
 import { ERRNO, negErrnoReg } from '../kernel/errno.ts';
-import { syscallName } from '../kernel/syscall-table.ts';
-import type { GuestKernel, GuestProcess, GuestSyscallOutcome } from './guest.ts';
+import type { GuestKernel, GuestProcess } from './guest.ts';
 import type { UmlSwitches } from './proc-sysemu.ts';
 import type { UmlTimer } from './time.ts';
 
@@ -23,7 +21,6 @@ export function installGuestSyscalls(
   switches: UmlSwitches,
   writeGuest: (hostPid: number, addr: bigint, bytes: Uint8Array) => boolean,
 ): void {
-  const base = guest.syscall.bind(guest);
   const files = new Map<number, OpenFile>();
   const { arch } = guest;
   const err = (e: keyof typeof ERRNO) => negErrnoReg(ERRNO[e]);
@@ -74,14 +71,10 @@ export function installGuestSyscalls(
   };
   const onFd = new Set(['read', 'write', 'close']);
 
-  guest.syscall = (p: GuestProcess): GuestSyscallOutcome => {
-    const nr = Number(toSigned(arch, p.regs[arch.origAx]!));
-    const name = syscallName(arch.name, nr);
+  guest.addLayer((p, name, args) => {
     const handler = handlers[name];
-    const args = arch.argRegs.map((i) => p.regs[i]!);
-    if (!handler || (onFd.has(name) && !files.has(Number(args[0]!)))) return base(p);
-    guest.events.push(`syscall:${name}`);
-    guest.trace.push(`${p.gpid} ${name} ${args.map((x) => x.toString(16)).join(',')} ip=${p.regs[arch.ip]!.toString(16)} sp=${p.regs[arch.sp]!.toString(16)}`);
-    return { name, result: handler(p, args) & arch.mask };
-  };
+    if (!handler || (onFd.has(name) && !files.has(Number(args[0]!)))) return undefined;
+    return handler(p, [...args]);
+  });
+
 }

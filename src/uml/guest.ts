@@ -31,6 +31,12 @@ export interface GuestSyscallOutcome {
 /** Guest memory reads go through UML's physmem mapping: no host syscall. */
 export type GuestMemoryReader = (hostPid: number, addr: bigint, len: number) => Uint8Array | null;
 
+/**
+ * A group of guest syscalls UML handles beyond the built-ins below (timer, /proc files,
+ * memory, processes): the result for rax, or undefined when the call is not this layer's.
+ */
+export type GuestSyscallLayer = (p: GuestProcess, name: string, args: readonly bigint[]) => bigint | undefined;
+
 export class GuestKernel {
   readonly procs = new Map<number, GuestProcess>();
   readonly console: string[] = [];
@@ -39,13 +45,49 @@ export class GuestKernel {
   /** Everything guest-visible, in order, for the equivalence digest. */
   readonly trace: string[] = [];
 
+  /** Layers consulted before the built-ins, the most recently added first. */
+  private readonly layers: GuestSyscallLayer[] = [];
+  /** Run at every guest syscall boundary, in the order added: before dispatch and after it. */
+  private readonly beforeHooks: ((p: GuestProcess, name: string) => void)[] = [];
+  private readonly afterHooks: ((p: GuestProcess, out: GuestSyscallOutcome) => void)[] = [];
+
   constructor(readonly arch: Arch, readonly readMemory: GuestMemoryReader) {}
 
+  addLayer(layer: GuestSyscallLayer): void {
+    this.layers.unshift(layer);
+  }
+
+  onSyscall(hooks: { before?: (p: GuestProcess, name: string) => void; after?: (p: GuestProcess, out: GuestSyscallOutcome) => void }): void {
+    if (hooks.before) this.beforeHooks.push(hooks.before);
+    if (hooks.after) this.afterHooks.push(hooks.after);
+  }
+
+  /** handle_syscall(): decode once, let the layers or the built-ins run it, record it. */
   syscall(p: GuestProcess): GuestSyscallOutcome {
     const { arch } = this;
-    const nr = Number(toSigned(arch, p.regs[arch.origAx]!));
+    const name = syscallName(arch.name, Number(toSigned(arch, p.regs[arch.origAx]!)));
     const args = arch.argRegs.map((i) => p.regs[i]!);
-    const name = syscallName(arch.name, nr);
+    for (const h of this.beforeHooks) h(p, name);
+    const out = this.dispatch(p, name, args);
+    for (const h of this.afterHooks) h(p, out);
+    return out;
+  }
+
+  private dispatch(p: GuestProcess, name: string, args: bigint[]): GuestSyscallOutcome {
+    const { arch } = this;
+    for (const layer of this.layers) {
+      const r = layer(p, name, args);
+      if (r === undefined) continue;
+      const result = r & arch.mask;
+      this.events.push(`syscall:${name}`);
+      this.trace.push(`${p.gpid} ${name} ${args.map((x) => x.toString(16)).join(',')} ip=${p.regs[arch.ip]!.toString(16)} sp=${p.regs[arch.sp]!.toString(16)} = ${result.toString(16)}`);
+      return { name, result };
+    }
+    return this.builtin(p, name, args);
+  }
+
+  private builtin(p: GuestProcess, name: string, args: bigint[]): GuestSyscallOutcome {
+    const { arch } = this;
     this.events.push(`syscall:${name}`);
     this.trace.push(`${p.gpid} ${name} ${args.map((a) => a.toString(16)).join(',')} ip=${p.regs[arch.ip]!.toString(16)} sp=${p.regs[arch.sp]!.toString(16)}`);
     switch (name) {

@@ -66,14 +66,14 @@ export class HostTracer {
     this.unlabeledFrom = ledger.length;
   }
 
-  private label(_from: number): void {
+  /** Outside the guest loop (probes, boot) a host call is labelled at once with `event`. */
+  private label(): void {
     if (this.event !== 'guest') this.markEvent(this.event);
   }
 
   ptrace(request: number, pid: number, addr = 0n, data = 0n): SysResult {
-    const from = this.kernel.ledger.length;
     const r = this.kernel.ptrace(this.uml, request, pid, addr, data);
-    this.label(from);
+    this.label();
     return r;
   }
 
@@ -87,16 +87,14 @@ export class HostTracer {
 
   /** One wait4 host call; with `untilNs` it returns ERESTARTSYS when UML's own timer expires first. */
   rawWait4(pid: number, options: number, statusAddr = 0n, untilNs?: number): SysResult {
-    const from = this.kernel.ledger.length;
     const r = this.kernel.wait4(this.uml, pid, options, statusAddr, untilNs);
-    this.label(from);
+    this.label();
     return r;
   }
 
   kill(pid: number, sig: number): SysResult {
-    const from = this.kernel.ledger.length;
     const r = this.kernel.kill(this.uml, pid, sig);
-    this.label(from);
+    this.label();
     return r;
   }
 

@@ -5,14 +5,6 @@ import { createHash } from 'node:crypto';
 import { Kernel } from '../kernel/kernel.ts';
 import { countLedger, type LedgerCounts } from '../kernel/ledger-stats.ts';
 import type { LedgerEntry } from '../kernel/ledger.ts';
-import { initialRegs } from '../kernel/regs.ts';
-import { SIG } from '../kernel/signals.ts';
-import { stackTop, textBase } from '../kernel/state.ts';
-import { PTRACE_O } from '../kernel/task.ts';
-import { WSTOPSIG, WUNTRACED, __WALL } from '../kernel/wait-status.ts';
-import { Asm } from '../kernel/asm.ts';
-import { INSN_BYTES } from '../kernel/isa.ts';
-import { PTRACE } from '../ptrace/numbers.ts';
 import { parseBoot, type BootOptions } from './boot.ts';
 import { GuestKernel, type GuestProcess } from './guest.ts';
 import { HostTracer, type Mode } from './host.ts';
@@ -181,13 +173,15 @@ export function runUml(opts: RunOptions): RunResult {
 }
 
 function runLoop(host: HostTracer, guest: GuestKernel, opts: RunOptions, p: GuestProcess, usingSysemu: () => number, mem: UmlMemory, sched: GuestScheduler): void {
-  const origSyscall = guest.syscall.bind(guest);
-  guest.syscall = (proc) => {
-    guest.trace.push(boundaryRecord(guest, mem, proc)); // guest-digest.ts: registers + memory of every process
-    const out = origSyscall(proc);
-    host.markEvent(`syscall:${out.name}`);
-    return out;
-  };
+  // Every guest syscall boundary: record the guest-visible state (guest-digest.ts), and label
+  // UML's host calls: those that trapped the call, then those the call itself made.
+  guest.onSyscall({
+    before: (proc, name) => {
+      guest.trace.push(boundaryRecord(guest, mem, proc));
+      host.markEvent(`syscall:${name}`);
+    },
+    after: (_proc, out) => host.markEvent(`syscall:${out.name}`),
+  });
   userspace(host, guest, opts.profile, p, usingSysemu, (proc) => {
     handleSegv(mem, guest, proc, mem.mms.get(proc.hostPid)!);
     host.markEvent('fault:SIGSEGV');
