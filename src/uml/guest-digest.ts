@@ -5,7 +5,7 @@
 // calling process's pid first on the line, the sequence of records is also the guest
 // scheduling order. The console and exit statuses go into the digest separately (machine.ts).
 // Reading pages here is introspection: no host syscall, no fault, no ledger entry.
-import { createHash } from 'node:crypto';
+import { Sha256 } from './sha256.ts';
 import { PAGE_SIZE } from '../kernel/memory.ts';
 import type { GuestKernel, GuestProcess } from './guest.ts';
 import type { GuestMm, UmlMemory } from './guest-mm.ts';
@@ -21,12 +21,12 @@ function pageBytes(mem: UmlMemory, mm: GuestMm, vpn: number): Uint8Array | null 
 
 /** sha256 (16 hex digits) over every touched page of `mm`, in address order. */
 export function memoryHash(mem: UmlMemory, mm: GuestMm): string {
-  const h = createHash('sha256');
+  const h = new Sha256();
   for (const vpn of [...mm.ptes.keys()].sort((a, b) => a - b)) {
     h.update(`${vpn.toString(16)}:`);
     h.update(pageBytes(mem, mm, vpn) ?? new Uint8Array(0));
   }
-  return h.digest('hex').slice(0, 16);
+  return h.hex().slice(0, 16);
 }
 
 function processState(mem: UmlMemory, p: GuestProcess): string {

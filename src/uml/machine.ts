@@ -1,7 +1,7 @@
 // One UML run: a host kernel (stock, or patched with PTRACE_MULTI for multi mode), the UML
 // process, its start-up probes, start_userspace for the guest init, and the userspace() loop
 // until init exits. Returns counts from the ledger and a digest of everything guest-visible.
-import { createHash } from 'node:crypto';
+import { sha256Hex } from './sha256.ts';
 import { Kernel } from '../kernel/kernel.ts';
 import { countLedger, type LedgerCounts } from '../kernel/ledger-stats.ts';
 import type { LedgerEntry } from '../kernel/ledger.ts';
@@ -91,7 +91,7 @@ function startUserspace(host: HostTracer, mem: UmlMemory, workload: Workload, pr
 }
 
 function digest(parts: readonly string[]): string {
-  return createHash('sha256').update(parts.join('\n')).digest('hex').slice(0, 16);
+  return sha256Hex(parts.join('\n')).slice(0, 16);
 }
 
 export function runUml(opts: RunOptions): RunResult {
