@@ -1,8 +1,9 @@
-// The public driver of the host model. It holds the current immutable KernelState and the
-// ledger, and turns each host syscall of an external task (the tracer under test) into one
-// pure step: produce(state, draft => …) → next state + ledger entries. Blocking calls
-// (wait4, nanosleep) run the scheduler inside the same step. Nothing here reads a clock.
-import { produce, setAutoFreeze } from 'immer';
+// The public driver of the host model. It holds the KernelState and the ledger, and turns
+// each host syscall of an external task (the tracer under test) into one step over the
+// state, changed in place (the fast core: no immer on the per-host-syscall path), with the
+// ledger entries it appends. Blocking calls (wait4, nanosleep) run the scheduler inside the
+// same step. Anything that must not see later steps takes a copy: clone(), snapshot(),
+// `new Kernel(state)` (state.ts cloneState, copy-on-write memory). Nothing here reads a clock.
 import { archByName, type Arch } from './arch.ts';
 import { kernelConfig, type KernelConfig } from './config.ts';
 import type { Errno } from './errno.ts';
@@ -10,7 +11,7 @@ import type { Ctx, LedgerEntry } from './ledger.ts';
 import { isFault, mmap, readBytes, writeBytes, MAP_FIXED, MAP_PRIVATE, PROT_READ, PROT_WRITE, type Image } from './memory.ts';
 import { memFileBytes, MEMFILE_FD_BASE, writeMemFile, type MemFile } from './memfile.ts';
 import { runUntil, type RunResult } from './run.ts';
-import { allocMm, freshTask, initialState, allocPid, type KernelState, type Program } from './state.ts';
+import { allocMm, cloneState, freshTask, initialState, allocPid, type KernelState, type Program } from './state.ts';
 import { CLONE_VM, doClone } from './syscalls/process.ts';
 import { killFrom, sysTgkill } from './syscalls/signal.ts';
 import type { SysOutcome } from './syscalls/types.ts';
@@ -24,8 +25,6 @@ import { requestName, regsetName, PTRACE } from '../ptrace/numbers.ts';
 import { resumeMode } from '../ptrace/resume.ts';
 import { SIG } from './signals.ts';
 import { getItimer, setItimer, type ItimerValue } from './syscalls/itimer.ts';
-
-setAutoFreeze(true);
 
 export interface SysResult {
   /** The raw return value, or -1n with errno set. */
@@ -42,20 +41,25 @@ export class Kernel {
   state: KernelState;
   readonly ledger: LedgerEntry[];
 
+  /** From a config, or from a state (which is copied: the new kernel never changes it). */
   constructor(configOrState: Partial<KernelConfig> | KernelState = {}, ledger: LedgerEntry[] = []) {
-    this.state = 'tasks' in configOrState ? (configOrState as KernelState) : produce(initialState(kernelConfig(configOrState as Partial<KernelConfig>)), () => {});
+    this.state = 'tasks' in configOrState ? cloneState(configOrState as KernelState) : initialState(kernelConfig(configOrState as Partial<KernelConfig>));
     this.ledger = ledger;
+    this.arch = archByName(this.state.config.arch);
   }
 
-  get arch(): Arch {
-    return archByName(this.state.config.arch);
-  }
+  readonly arch: Arch;
 
-  /** An independent copy: same state (immutable, shared), its own ledger and pricer. */
+  /** An independent copy: its own state (copy-on-write memory), ledger and pricer. */
   clone(): Kernel {
     const k = new Kernel(this.state, this.ledger.slice());
     k.pricer = this.pricer;
     return k;
+  }
+
+  /** A deep copy of the current state that later steps do not change. */
+  snapshot(): KernelState {
+    return cloneState(this.state);
   }
 
   task(pid: number): Task | undefined {
@@ -72,14 +76,11 @@ export class Kernel {
 
   step<T>(fn: (ctx: Ctx) => T): T {
     const entries: LedgerEntry[] = [];
-    let result!: T;
-    this.state = produce(this.state, (draft) => {
-      const s = draft as KernelState;
-      result = fn({ s, arch: this.arch, ledger: entries });
-      if (this.pricer) {
-        for (const e of entries) if (s.tasks[e.pid]?.external) s.clockNs += Math.round(this.pricer(e));
-      }
-    });
+    const s = this.state;
+    const result = fn({ s, arch: this.arch, ledger: entries });
+    if (this.pricer) {
+      for (const e of entries) if (s.tasks[e.pid]?.external) s.clockNs += Math.round(this.pricer(e));
+    }
     for (const e of entries) {
       e.seq = this.ledger.length;
       this.ledger.push(e);
@@ -88,10 +89,10 @@ export class Kernel {
   }
 
   registerProgram(program: Program): void {
-    this.state = produce(this.state, (draft) => {
-      const d = draft as KernelState;
+    {
+      const d = this.state;
       d.programs[program.path] = program;
-    });
+    }
   }
 
   /** Create an external task (a tracer driven through this API) with its own address space. */
@@ -108,13 +109,13 @@ export class Kernel {
 
   /** Map anonymous memory into a task without a syscall entry (set-up of an external task). */
   mapMemory(pid: number, addr: bigint, len: bigint, prot = PROT_READ | PROT_WRITE): void {
-    this.state = produce(this.state, (draft) => {
-      const d = draft as KernelState;
+    {
+      const d = this.state;
       const t = d.tasks[pid]!;
       const r = mmap(d.mms[t.mm]!, addr, len, prot, MAP_FIXED | MAP_PRIVATE);
       if (typeof r === 'string') throw new Error(`mapMemory: ${r}`);
       d.mms[t.mm] = r.mm;
-    });
+    }
   }
 
   readMemory(pid: number, addr: bigint, len: number): Uint8Array | null {
@@ -127,17 +128,9 @@ export class Kernel {
 
   /** A task writing its own memory (no syscall): only for external tasks' buffers. */
   writeMemory(pid: number, addr: bigint, bytes: Uint8Array): boolean {
-    let okFlag = false;
-    this.state = produce(this.state, (draft) => {
-      const d = draft as KernelState;
-      const t = d.tasks[pid];
-      if (!t) return;
-      const r = writeBytes(d.mms[t.mm]!, addr, bytes, true);
-      if (isFault(r)) return;
-      d.mms[t.mm] = r;
-      okFlag = true;
-    });
-    return okFlag;
+    const t = this.state.tasks[pid];
+    if (!t) return false;
+    return !isFault(writeBytes(this.state.mms[t.mm]!, addr, bytes, true));
   }
 
   readWord(pid: number, addr: bigint): bigint | null {
@@ -160,23 +153,23 @@ export class Kernel {
   /** Create a mem file (UML's physmem: create_mem_file); returns its global descriptor. */
   createMemFile(name: string): number {
     let fd = MEMFILE_FD_BASE;
-    this.state = produce(this.state, (draft) => {
-      const d = draft as KernelState;
+    {
+      const d = this.state;
       d.files ??= {};
       while (d.files[fd]) fd++;
       d.files[fd] = { name, pages: {}, images: [] };
-    });
+    }
     return fd;
   }
 
   /** Write file bytes through the owner's MAP_SHARED view (no host syscall). */
   writeMemFile(fd: number, offset: bigint, bytes: Uint8Array): void {
-    this.state = produce(this.state, (draft) => {
-      const d = draft as KernelState;
+    {
+      const d = this.state;
       const f = d.files?.[fd];
       if (!f) throw new Error(`writeMemFile: no mem file ${fd}`);
       d.files![fd] = writeMemFile(f as MemFile, offset, bytes);
-    });
+    }
   }
 
   readMemFile(fd: number, offset: bigint, len: number): Uint8Array | null {
@@ -189,12 +182,12 @@ export class Kernel {
 
   /** Attach a program image at a file offset: mapping those pages as text installs its instructions. */
   addMemFileImage(fd: number, image: Image): void {
-    this.state = produce(this.state, (draft) => {
-      const d = draft as KernelState;
+    {
+      const d = this.state;
       const f = d.files?.[fd];
       if (!f) throw new Error(`addMemFileImage: no mem file ${fd}`);
       d.files![fd] = { ...f, images: [...f.images, image] } as MemFile;
-    });
+    }
   }
 
   // --- host syscalls of external tasks -------------------------------------------------

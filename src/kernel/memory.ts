@@ -1,6 +1,6 @@
 // A task's address space: 4 KiB pages with read/write/exec protection
-// (mm/mmap.c, mm/mprotect.c). Pages are immutable Uint8Arrays replaced on write, so
-// a fork shares them copy-on-write for free and immer never drafts them (STYLE.md).
+// (mm/mmap.c, mm/mprotect.c). Changed in place; fork (and a kernel snapshot) shares the
+// pages copy-on-write (AddressSpace.fork / writable), as dup_mmap + do_wp_page do.
 import type { Errno } from './errno.ts';
 import type { Insn } from './isa.ts';
 
@@ -30,19 +30,66 @@ export interface Image {
 }
 
 /**
- * An immutable address space. A class on purpose: immer never drafts class instances,
- * so the kernel state holds address spaces as values and replaces them on change.
+ * An address space, changed in place (the mutable core). Copy-on-write between address
+ * spaces: after fork() both share every page's bytes, and a write copies the page first
+ * unless this address space owns it (`owned`: page numbers whose bytes no other address
+ * space can see). Page objects are never changed in place (mprotect replaces them), so a
+ * Page may be shared freely; only owned byte arrays are written through.
  */
 export class AddressSpace {
+  /** Page numbers whose `bytes` only this address space references. */
+  readonly #owned = new Set<number>();
+  /** Bumped by every change of a page or its protection (caches of page contents key on it). */
+  #version = 0;
+
+  get version(): number {
+    return this.#version;
+  }
+
   constructor(
     /** page number (addr >> 12) → page. */
-    readonly pages: ReadonlyMap<number, Page>,
-    readonly images: readonly Image[],
+    readonly pages: Map<number, Page>,
+    public images: readonly Image[],
     /** Hint for the next mmap without an address (grows downwards, like the mmap base). */
-    readonly mmapBase: bigint,
-  ) {
-    Object.freeze(this);
+    public mmapBase: bigint,
+  ) {}
+
+  /** A copy-on-write copy (fork's dup_mmap, or a snapshot): neither side owns a page after it. */
+  fork(): AddressSpace {
+    this.#owned.clear();
+    return new AddressSpace(new Map(this.pages), this.images, this.mmapBase);
   }
+
+  /** Bytes of page `pn` that may be written in place (copied first if shared). */
+  writable(pn: number): Uint8Array {
+    const page = this.pages.get(pn)!;
+    this.#version++;
+    if (this.#owned.has(pn)) return page.bytes;
+    const bytes = new Uint8Array(page.bytes);
+    this.pages.set(pn, { prot: page.prot, bytes });
+    this.#owned.add(pn);
+    return bytes;
+  }
+
+  /** Install a fresh page this address space owns. */
+  install(pn: number, page: Page): void {
+    this.#version++;
+    this.pages.set(pn, page);
+    this.#owned.add(pn);
+  }
+
+  remove(pn: number): void {
+    this.#version++;
+    this.pages.delete(pn);
+    this.#owned.delete(pn);
+  }
+
+  /** Change a page's protection, keeping its bytes (and whether they are owned). */
+  protect(pn: number, prot: number): void {
+    this.#version++;
+    this.pages.set(pn, { prot, bytes: this.pages.get(pn)!.bytes });
+  }
+
 }
 
 export const MMAP_BASE_X86_64 = 0x7f0000000000n;
@@ -77,7 +124,7 @@ export function readBytes(mm: AddressSpace, addr: bigint, len: number, need = PR
 }
 
 /**
- * Write bytes. `force` models access_process_vm(FOLL_FORCE) used by ptrace POKE*: it writes
+ * Write bytes in place (copy-on-write per page); returns `mm` itself. `force` models access_process_vm(FOLL_FORCE) used by ptrace POKE*: it writes
  * through missing PROT_WRITE (on a private copy) but still needs a mapping.
  */
 export function writeBytes(mm: AddressSpace, addr: bigint, data: Uint8Array, force = false): AddressSpace | Fault {
@@ -89,19 +136,14 @@ export function writeBytes(mm: AddressSpace, addr: bigint, data: Uint8Array, for
     if (!force && (page.prot & PROT_WRITE) === 0) return { fault: 'SEGV_ACCERR', addr: a };
     done += Math.min(data.length - done, PAGE_SIZE - Number(a & 0xfffn));
   }
-  const pages = new Map(mm.pages);
   for (let done = 0; done < data.length;) {
     const a = addr + BigInt(done);
-    const pn = pageNo(a);
-    const page = pages.get(pn)!;
     const off = Number(a & 0xfffn);
     const n = Math.min(data.length - done, PAGE_SIZE - off);
-    const bytes = new Uint8Array(page.bytes);
-    bytes.set(data.subarray(done, done + n), off);
-    pages.set(pn, { prot: page.prot, bytes });
+    mm.writable(pageNo(a)).set(n === data.length ? data : data.subarray(done, done + n), off);
     done += n;
   }
-  return new AddressSpace(pages, mm.images, mm.mmapBase);
+  return mm;
 }
 
 /** Can the tracer-side ptrace access (FOLL_FORCE) reach this address? Needs only a mapping. */
@@ -148,16 +190,16 @@ export function mmap(
     start = findFree(mm, n);
     mmapBase = start;
   }
-  const pages = new Map(mm.pages);
   for (let i = 0; i < n; i++) {
     const bytes = new Uint8Array(PAGE_SIZE);
     if (contents) bytes.set(contents.subarray(i * PAGE_SIZE, (i + 1) * PAGE_SIZE));
-    pages.set(pageNo(start) + i, { prot, bytes });
+    mm.install(pageNo(start) + i, { prot, bytes });
   }
   // A fixed mapping over an image's text replaces it (the image's instructions go away).
   const end = start + BigInt(n * PAGE_SIZE);
-  const images = mm.images.filter((im) => im.base + BigInt(im.insns.length * 4) <= start || im.base >= end);
-  return { mm: new AddressSpace(pages, images, mmapBase), addr: start };
+  dropImages(mm, start, end);
+  mm.mmapBase = mmapBase;
+  return { mm, addr: start };
 }
 
 function findFree(mm: AddressSpace, n: number): bigint {
@@ -173,18 +215,16 @@ function findFree(mm: AddressSpace, n: number): bigint {
 /** munmap(2): unmapping a hole is not an error. */
 export function munmap(mm: AddressSpace, addr: bigint, len: bigint): AddressSpace | Errno {
   if (!pageAligned(addr) || len <= 0n) return 'EINVAL';
-  const pages = new Map(mm.pages);
   const n = pageCount(len);
   const first = pageNo(addr);
   // Large ranges (UML unmapping a whole user range) walk the mapped pages instead.
   if (n > mm.pages.size) {
-    for (const pn of mm.pages.keys()) if (pn >= first && pn < first + n) pages.delete(pn);
+    for (const pn of [...mm.pages.keys()]) if (pn >= first && pn < first + n) mm.remove(pn);
   } else {
-    for (let i = 0; i < n; i++) pages.delete(first + i);
+    for (let i = 0; i < n; i++) mm.remove(first + i);
   }
-  const end = addr + BigInt(n * PAGE_SIZE);
-  const images = mm.images.filter((im) => im.base + BigInt(im.insns.length * 4) <= addr || im.base >= end);
-  return new AddressSpace(pages, images, mm.mmapBase);
+  dropImages(mm, addr, addr + BigInt(n * PAGE_SIZE));
+  return mm;
 }
 
 /** mprotect(2): every page in the range must be mapped, else ENOMEM. */
@@ -193,12 +233,8 @@ export function mprotect(mm: AddressSpace, addr: bigint, len: bigint, prot: numb
   if (len === 0n) return mm;
   const n = pageCount(len);
   for (let i = 0; i < n; i++) if (!mm.pages.has(pageNo(addr) + i)) return 'ENOMEM';
-  const pages = new Map(mm.pages);
-  for (let i = 0; i < n; i++) {
-    const pn = pageNo(addr) + i;
-    pages.set(pn, { prot, bytes: pages.get(pn)!.bytes });
-  }
-  return new AddressSpace(pages, mm.images, mm.mmapBase);
+  for (let i = 0; i < n; i++) mm.protect(pageNo(addr) + i, prot);
+  return mm;
 }
 
 /** Install a program image: its text pages are mapped read+exec and hold the encoded bytes. */
@@ -206,5 +242,13 @@ export function mapImage(mm: AddressSpace, image: Image, encode: (insns: readonl
   const text = encode(image.insns);
   const r = mmap(mm, image.base, BigInt(Math.max(text.length, 1)), PROT_READ | PROT_EXEC, MAP_FIXED | MAP_PRIVATE, text);
   if (typeof r === 'string') return r;
-  return new AddressSpace(r.mm.pages, [...r.mm.images, image], r.mm.mmapBase);
+  r.mm.images = [...r.mm.images, image];
+  return r.mm;
+}
+
+/** Images overlapping [start, end) go away: their text was unmapped or mapped over. */
+function dropImages(mm: AddressSpace, start: bigint, end: bigint): void {
+  if (mm.images.some((im) => !(im.base + BigInt(im.insns.length * 4) <= start || im.base >= end))) {
+    mm.images = mm.images.filter((im) => im.base + BigInt(im.insns.length * 4) <= start || im.base >= end);
+  }
 }

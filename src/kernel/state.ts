@@ -178,3 +178,33 @@ export function allocMm(s: KernelState, mm: AddressSpace): number {
 export function threadGroup(s: KernelState, tgid: number): Task[] {
   return Object.values(s.tasks).filter((t) => t.tgid === tgid);
 }
+
+/**
+ * A deep copy of the whole host (the mutable core's snapshot): tasks and their arrays are
+ * copied; what is never changed in place is shared — the config, programs, byte arrays (task
+ * FPU/XSAVE images and memory-file pages are replaced on write, never written through) and
+ * AddressSpace values (memory.ts copies a page before writing it unless it owns it). Used by
+ * Kernel.clone()/snapshot() and `new Kernel(state)`: everything that must not see later steps.
+ */
+export function cloneState(s: KernelState): KernelState {
+  const tasks: Record<number, Task> = {};
+  for (const k in s.tasks) tasks[k] = cloneTask(s.tasks[k]!);
+  const mms: Record<number, AddressSpace> = {};
+  for (const k in s.mms) mms[k] = s.mms[k]!.fork();
+  const out: KernelState = { ...s, tasks, mms, programs: { ...s.programs } };
+  if (s.files) out.files = { ...s.files };
+  return out;
+}
+
+function cloneTask(t: Task): Task {
+  const c: Task = {
+    ...t,
+    regs: t.regs.slice(),
+    debugRegs: t.debugRegs.slice(),
+    pending: t.pending.slice(),
+    actions: { ...t.actions },
+    sigFrames: t.sigFrames.map((f) => ({ ...f, regs: f.regs.slice() })),
+  };
+  if (t.itimers) c.itimers = { ...t.itimers };
+  return c;
+}

@@ -21,12 +21,22 @@ function pageBytes(mem: UmlMemory, mm: GuestMm, vpn: number): Uint8Array | null 
 
 /** sha256 (16 hex digits) over every touched page of `mm`, in address order. */
 export function memoryHash(mem: UmlMemory, mm: GuestMm): string {
+  // Incremental: the hash only changes when the page tables, the host mappings, the host
+  // process's pages or physmem change; each of those counts its changes (or is replaced).
+  const k = mem.kernel;
+  const task = k.state.tasks[mm.hostPid];
+  const hostMm = task ? k.state.mms[task.mm] : undefined;
+  const file = k.state.files?.[mem.fd];
+  const c = mm.digestCache;
+  if (c && c.ptes === mm.ptes.version && c.hostMapped === mm.hostMapped.version && c.hostMm === hostMm && c.hostMmVersion === hostMm?.version && c.file === file) return c.hash;
   const h = new Sha256();
   for (const vpn of [...mm.ptes.keys()].sort((a, b) => a - b)) {
     h.update(`${vpn.toString(16)}:`);
     h.update(pageBytes(mem, mm, vpn) ?? new Uint8Array(0));
   }
-  return h.hex().slice(0, 16);
+  const hash = h.hex().slice(0, 16);
+  mm.digestCache = { ptes: mm.ptes.version, hostMapped: mm.hostMapped.version, hostMm, hostMmVersion: hostMm?.version, file, hash };
+  return hash;
 }
 
 function processState(mem: UmlMemory, p: GuestProcess): string {

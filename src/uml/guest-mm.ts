@@ -15,6 +15,7 @@ import { map, protect, unmap, type StubBatch, type StubContext } from './mem.ts'
 import type { GuestKernel } from './guest.ts';
 import { STUB_PAGE, stubLayout, stubProgram } from './stub.ts';
 import { doWpPage } from './cow.ts';
+import { VersionedMap } from './versioned-map.ts';
 
 const PAGE = BigInt(PAGE_SIZE);
 const MAP_FIXED = 0x10n;
@@ -40,9 +41,11 @@ export interface Pte {
 export class GuestMm {
   readonly vmas: Vma[] = [];
   /** UML's page tables: virtual page number → PTE. */
-  readonly ptes = new Map<number, Pte>();
+  readonly ptes = new VersionedMap<number, Pte>();
   /** What the host process has mapped in the guest range (what earlier flushes pushed). */
-  readonly hostMapped = new Map<number, Pte>();
+  readonly hostMapped = new VersionedMap<number, Pte>();
+  /** guest-digest.ts's cached memory hash and the versions it was computed at. */
+  digestCache: { ptes: number; hostMapped: number; hostMm: unknown; hostMmVersion: number | undefined; file: unknown; hash: string } | null = null;
   brkStart = 0n;
   brk = 0n;
   constructor(

@@ -84,7 +84,9 @@ interface Call {
 
 /** Make the call and check what holds for every request: errno shape, the ESRCH rule, EIO for unknown requests. */
 function ptraceCall(m: Model, r: Rig, req: number, pid: number, addr: bigint, data: bigint): Call {
-  const before = r.k.task(pid);
+  // A copy: the kernel changes its task objects in place (the mutable core).
+  const t0 = r.k.task(pid);
+  const before = t0 && structuredClone(t0);
   const res = r.ptrace(req, pid, addr, data);
   const call: Call = { req, pid, before, ok: res.errno === null, ret: res.ret, errno: res.errno };
   const what = `${requestName(req)}(${pid}) on ${before ? `${before.run.kind}${before.run.kind === 'ptrace-stop' ? `/${before.run.stop.kind}` : ''} tracer=${before.tracer}` : 'nothing'}`;
@@ -426,7 +428,7 @@ export class Wait4 extends Base {
   act(m: Model, r: Rig): void {
     const pid = this.pid === 'any' ? -1 : resolvePid(this.pid, m, r);
     const addr = ptr(this.status, OUT_STATUS);
-    const before = { ...r.k.state.tasks };
+    const before = r.k.snapshot().tasks;
     const res = r.wait4(pid, this.options, addr);
     assert(isKernelErrno(res.errno), `wait4: non-kernel errno ${res.errno}`);
     const what = checkWaitResult(m, r, pid, this.options, addr, res, before);
@@ -520,7 +522,7 @@ export function drain(m: Model, r: Rig): void {
       m.stopReported.clear();
     }
     checkInvariants(m, r);
-    const before = { ...r.k.state.tasks };
+    const before = r.k.snapshot().tasks;
     const res = r.wait4(-1, __WALL, OUT_STATUS);
     checkWaitResult(m, r, -1, __WALL, OUT_STATUS, res, before);
     checkInvariants(m, r);

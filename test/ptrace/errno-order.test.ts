@@ -169,7 +169,8 @@ describe('errno order: ESRCH (not traced by me / not stopped) before EIO (unknow
         const failures: string[] = [];
         for (const req of REQUESTS) {
           const r = base.rig.clone();
-          const target = r.k.task(base.pid);
+          const live = r.k.task(base.pid);
+          const target = live && structuredClone(live); // the kernel changes task objects in place
           const res = r.ptrace(req, base.pid, 0n, 0n);
           const got = res.errno ?? `ok ${res.ret}`;
           const seizeExists = req === PTRACE.SEIZE && modern;

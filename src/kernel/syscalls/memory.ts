@@ -3,7 +3,6 @@
 // mprotect (mm/mmap.c, mm/mprotect.c), brk (fixed break: returns the current one).
 import type { Ctx } from '../ledger.ts';
 import { AddressSpace, MAP_ANONYMOUS, mmap, mprotect, munmap, MAP_FIXED, MAP_FIXED_NOREPLACE, PAGE_SHIFT } from '../memory.ts';
-import { isDraft, original } from 'immer';
 import { memFileBytes, memFileImages, type MemFile } from '../memfile.ts';
 import { INSN_BYTES } from '../isa.ts';
 import type { Task } from '../task.ts';
@@ -16,9 +15,7 @@ export function sysMmap(ctx: Ctx, t: Task, args: readonly bigint[], pageOffsetUn
   const hint = f & (MAP_FIXED | MAP_FIXED_NOREPLACE) ? addr : 0n;
   // A mapping of a mem file (memfile.ts) installs its pages and images; any other fd is
   // modelled as anonymous memory, as before.
-  const draftFile = f & MAP_ANONYMOUS ? undefined : ctx.s.files?.[Number(BigInt.asIntN(32, args[4] ?? -1n))];
-  // The images go into an AddressSpace (not drafted): take them from the base state, not the draft.
-  const file = draftFile && isDraft(draftFile) ? (original(draftFile as object) as MemFile) : (draftFile as MemFile | undefined);
+  const file: MemFile | undefined = f & MAP_ANONYMOUS ? undefined : ctx.s.files?.[Number(BigInt.asIntN(32, args[4] ?? -1n))];
   if (file) {
     const offset = pageOffsetUnits ? (args[5] ?? 0n) << PAGE_SHIFT : args[5] ?? 0n;
     if ((offset & 0xfffn) !== 0n) return fail('EINVAL');
@@ -27,7 +24,8 @@ export function sysMmap(ctx: Ctx, t: Task, args: readonly bigint[], pageOffsetUn
     if (typeof r === 'string') return fail(r);
     const added = memFileImages(file, offset, len, r.addr, INSN_BYTES);
     const keep = r.mm.images.filter((im) => !added.some((a) => a.name === im.name && a.base === im.base));
-    ctx.s.mms[t.mm] = new AddressSpace(r.mm.pages, [...keep, ...added], r.mm.mmapBase);
+    r.mm.images = [...keep, ...added];
+    ctx.s.mms[t.mm] = r.mm;
     return ok(r.addr);
   }
   const r = mmap(ctx.s.mms[t.mm]!, hint, len, Number(prot & 7n), f | MAP_ANONYMOUS);

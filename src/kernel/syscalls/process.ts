@@ -1,6 +1,5 @@
 // Process syscalls: getpid family, fork/vfork/clone (kernel/fork.c kernel_clone,
 // copy_process), execve (fs/exec.c), exit/exit_group (kernel/exit.c).
-import { isDraft, original } from 'immer';
 import { makeSiginfo, SI, SIG } from '../signals.ts';
 import { hasDeliverable, sendSignal } from '../signal.ts';
 import { ERESTARTNOINTR, negErrnoReg } from '../errno.ts';
@@ -66,9 +65,9 @@ export function doClone(ctx: Ctx, t: Task, flags: bigint, newSp: bigint, program
     ctx.s.mms[t.mm] = loadProgramOnto(arch, ctx.s.mms[t.mm]!, program);
     mm = t.mm;
   } else if (program) {
-    mm = allocMm(ctx.s, loadProgramOnto(arch, ctx.s.mms[t.mm]!, program));
+    mm = allocMm(ctx.s, loadProgramOnto(arch, ctx.s.mms[t.mm]!.fork(), program));
   } else {
-    mm = flags & CLONE_VM ? t.mm : allocMm(ctx.s, ctx.s.mms[t.mm]!);
+    mm = flags & CLONE_VM ? t.mm : allocMm(ctx.s, ctx.s.mms[t.mm]!.fork()); // dup_mmap: copy-on-write
   }
   const regs = program ? initialRegs(arch, program.base, stackTop(arch) - 8n) : [...t.regs];
   regs[arch.ax] = 0n;
@@ -142,9 +141,8 @@ function structuredCloneTask(t: Task): Task {
 export function sysExecve(ctx: Ctx, t: Task, args: readonly bigint[]): SysOutcome {
   const path = stringFromUser(ctx, t, args[0]!);
   if (path === 'EFAULT') return fail('EFAULT');
-  const draft = ctx.s.programs[path];
-  if (!draft) return fail('ENOENT');
-  const program = (isDraft(draft) ? original(draft as never) : draft) as unknown as Program;
+  const program = ctx.s.programs[path];
+  if (!program) return fail('ENOENT');
   return execProgram(ctx, t, program);
 }
 
