@@ -4,7 +4,7 @@
 // a single-step trap follows a completed instruction (SIGTRAP, TRAP_TRACE, si_addr = new rip).
 import type { Ctx } from './ledger.ts';
 import { INSN_BYTES, INT3_BYTE, type Insn } from './isa.ts';
-import { isFault, PROT_EXEC, PROT_READ, readBytes, writeBytes, type Fault } from './memory.ts';
+import { byteAt, isFault, PROT_EXEC, PROT_READ, readBytes, writeBytes, type Fault } from './memory.ts';
 import { readWord, writeWord } from './regs.ts';
 import { makeSiginfo, SI, SIG } from './signals.ts';
 import { sendSignal } from './signal.ts';
@@ -44,9 +44,8 @@ export function stepUser(ctx: Ctx, t: Task): void {
   const { arch } = ctx;
   const mm = ctx.s.mms[t.mm]!;
   const ip = t.regs[arch.ip]!;
-  const first = readBytes(mm, ip, 1, PROT_EXEC);
-  if (isFault(first)) return segv(ctx, t, first, 'exec');
-  const byte = first[0]!;
+  const byte = byteAt(mm, ip, PROT_EXEC);
+  if (typeof byte !== 'number') return segv(ctx, t, byte, 'exec');
   if (byte === INT3_BYTE) {
     // int3 traps with rip after the one-byte instruction.
     t.regs[arch.ip] = ip + 1n;

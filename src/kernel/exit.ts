@@ -2,7 +2,7 @@
 // forget_original_parent, exit_ptrace; kernel/ptrace.c __ptrace_unlink/__ptrace_detach.
 import type { Ctx } from './ledger.ts';
 import { makeSiginfo, SI, SIG } from './signals.ts';
-import { threadGroup } from './state.ts';
+import { threadGroup, allTasks, removeTask } from './state.ts';
 import { enterStop } from './stop.ts';
 import { PTRACE_EVENT, PTRACE_O, type Task } from './task.ts';
 import { WIFSIGNALED, WTERMSIG, WEXITSTATUS, killedStatus } from './wait-status.ts';
@@ -56,7 +56,7 @@ function exitNotify(ctx: Ctx, t: Task): void {
   if (t.tracer !== null) return; // the tracer reports it first (wait_task_zombie, ptrace case)
   if (t.tid !== t.tgid) {
     // A non-leader thread is released at once (release_task); only the leader is waited for.
-    delete ctx.s.tasks[t.tid];
+    removeTask(ctx.s, t.tid);
     maybeNotifyLeader(ctx, t.tgid);
     return;
   }
@@ -74,13 +74,13 @@ function maybeNotifyLeader(ctx: Ctx, tgid: number): void {
 export function notifyParent(ctx: Ctx, t: Task): void {
   if (t.run.kind !== 'zombie') return;
   if (t.parent === 1 || !ctx.s.tasks[t.parent]) {
-    delete ctx.s.tasks[t.tid];
+    removeTask(ctx.s, t.tid);
     return;
   }
   // do_notify_parent(): an untraced child whose parent ignores SIGCHLD is auto-reaped and
   // no signal is sent at all (differential conformance run; fixture sigchld-ignored-autoreap).
   if (t.exitSignal === SIG.SIGCHLD && ctx.s.tasks[t.parent]!.actions[SIG.SIGCHLD] === 'ignore') {
-    delete ctx.s.tasks[t.tid];
+    removeTask(ctx.s, t.tid);
     return;
   }
   if (t.exitSignal > 0) {
@@ -93,7 +93,7 @@ export function notifyParent(ctx: Ctx, t: Task): void {
 
 /** exit_ptrace(): an exiting tracer detaches its tracees; PTRACE_O_EXITKILL kills them. */
 function exitPtrace(ctx: Ctx, tracer: Task): void {
-  for (const t of Object.values(ctx.s.tasks)) {
+  for (const t of allTasks(ctx.s)) {
     if (t.tracer !== tracer.tid) continue;
     if (t.options & PTRACE_O.EXITKILL) signal.sendSignal(ctx, t.tid, makeSiginfo(SIG.SIGKILL, SI.SI_USER));
     ptraceDetach(ctx, t, 0);
@@ -171,10 +171,10 @@ export function resumeFromStop(ctx: Ctx, t: Task, sig: number, tracer = t.tracer
 
 /** forget_original_parent(): children of a dead thread group go to init, which reaps zombies. */
 function forgetOriginalParent(ctx: Ctx, tgid: number): void {
-  for (const c of Object.values(ctx.s.tasks)) {
+  for (const c of allTasks(ctx.s)) {
     if (c.parent !== tgid || c.tgid === tgid) continue;
     c.parent = 1;
-    if (c.run.kind === 'zombie' && c.tracer === null && c.tid === c.tgid) delete ctx.s.tasks[c.tid];
+    if (c.run.kind === 'zombie' && c.tracer === null && c.tid === c.tgid) removeTask(ctx.s, c.tid);
   }
 }
 
@@ -191,13 +191,13 @@ function wakeVforkParent(ctx: Ctx, t: Task): void {
 export { wakeVforkParent };
 
 function releaseMmIfUnused(ctx: Ctx, mm: number): void {
-  const used = Object.values(ctx.s.tasks).some((o) => o.mm === mm && o.run.kind !== 'zombie');
+  const used = allTasks(ctx.s).some((o) => o.mm === mm && o.run.kind !== 'zombie');
   if (!used) delete ctx.s.mms[mm];
 }
 
 /** release_task() after a successful wait: the task disappears; a traced non-child goes to its parent. */
 export function reap(ctx: Ctx, t: Task): void {
-  delete ctx.s.tasks[t.tid];
+  removeTask(ctx.s, t.tid);
   if (t.tid !== t.tgid) maybeNotifyLeader(ctx, t.tgid);
 }
 

@@ -8,10 +8,10 @@ import { archByName, type Arch } from './arch.ts';
 import { kernelConfig, type KernelConfig } from './config.ts';
 import type { Errno } from './errno.ts';
 import type { Ctx, LedgerEntry } from './ledger.ts';
-import { isFault, mmap, readBytes, writeBytes, MAP_FIXED, MAP_PRIVATE, PROT_READ, PROT_WRITE, type Image } from './memory.ts';
+import { isFault, mmap, readBytes, readWordAt, writeBytes, writeWordAt, MAP_FIXED, MAP_PRIVATE, PROT_READ, PROT_WRITE, type Image } from './memory.ts';
 import { memFileBytes, MEMFILE_FD_BASE, writeMemFile, type MemFile } from './memfile.ts';
 import { runUntil, type RunResult } from './run.ts';
-import { allocMm, cloneState, freshTask, initialState, allocPid, type KernelState, type Program } from './state.ts';
+import { allocMm, cloneState, freshTask, initialState, allocPid, type KernelState, type Program, addTask } from './state.ts';
 import { CLONE_VM, doClone } from './syscalls/process.ts';
 import { killFrom, sysTgkill } from './syscalls/signal.ts';
 import type { SysOutcome } from './syscalls/types.ts';
@@ -36,6 +36,8 @@ export interface SysResult {
   /** A blocking call that the real kernel would never finish: 'idle' (nothing can run) or 'limit'. */
   readonly hang?: 'idle' | 'limit';
 }
+
+const NO_EXTRA: Partial<LedgerEntry> = Object.freeze({});
 
 export class Kernel {
   state: KernelState;
@@ -101,7 +103,7 @@ export class Kernel {
       const arch = ctx.arch;
       const mmId = allocMm(ctx.s, initialState(ctx.s.config).mms[0]!);
       const pid = allocPid(ctx.s);
-      ctx.s.tasks[pid] = freshTask(ctx.s, { tid: pid, parent, mm: mmId, name, external: true, ip: 0n, sp: 0n });
+      addTask(ctx.s, freshTask(ctx.s, { tid: pid, parent, mm: mmId, name, external: true, ip: 0n, sp: 0n }));
       void arch;
       return pid;
     });
@@ -134,18 +136,18 @@ export class Kernel {
   }
 
   readWord(pid: number, addr: bigint): bigint | null {
-    const b = this.readMemory(pid, addr, this.arch.wordBytes);
-    if (!b) return null;
-    const v = new DataView(b.buffer);
-    return this.arch.wordBytes === 8 ? v.getBigUint64(0, true) : BigInt(v.getUint32(0, true));
+    const t = this.state.tasks[pid];
+    const mm = t && this.state.mms[t.mm];
+    if (!mm) return null;
+    const r = readWordAt(mm, addr, this.arch.wordBytes, 0);
+    return typeof r === 'bigint' ? r : null;
   }
 
   writeWord(pid: number, addr: bigint, value: bigint): boolean {
-    const b = new Uint8Array(this.arch.wordBytes);
-    const v = new DataView(b.buffer);
-    if (this.arch.wordBytes === 8) v.setBigUint64(0, BigInt.asUintN(64, value), true);
-    else v.setUint32(0, Number(BigInt.asUintN(32, value)), true);
-    return this.writeMemory(pid, addr, b);
+    const t = this.state.tasks[pid];
+    const mm = t && this.state.mms[t.mm];
+    if (!mm) return false;
+    return writeWordAt(mm, addr, this.arch.wordBytes, BigInt.asUintN(this.arch.wordBytes * 8, value), true) === null;
   }
 
   // --- mem files (memfile.ts): the owner's own shared mapping, so no syscall entries ----
@@ -192,11 +194,12 @@ export class Kernel {
 
   // --- host syscalls of external tasks -------------------------------------------------
 
-  private finish(ctx: Ctx, pid: number, syscall: string, args: readonly bigint[], out: SysOutcome, extra: Partial<LedgerEntry> = {}): SysResult {
+  private finish(ctx: Ctx, pid: number, syscall: string, args: readonly bigint[], out: SysOutcome, extra: Partial<LedgerEntry> = NO_EXTRA): SysResult {
     const isErr = 'errno' in out;
     const ret = isErr ? -1n : 'ret' in out ? out.ret : 0n;
     const errno = isErr ? out.errno : null;
-    ctx.ledger.push({ seq: -1, clockNs: ctx.s.clockNs, pid, syscall, args, ret, errno, ...extra });
+    const e: LedgerEntry = { seq: -1, clockNs: ctx.s.clockNs, pid, syscall, args, ret, errno };
+    ctx.ledger.push(extra === NO_EXTRA ? e : Object.assign(e, extra));
     return { ret, errno };
   }
 

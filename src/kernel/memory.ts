@@ -107,6 +107,14 @@ function pageNo(addr: bigint): number {
 
 /** Read `len` bytes as the CPU would: every page must be mapped and allow `need` (PROT_READ/EXEC). */
 export function readBytes(mm: AddressSpace, addr: bigint, len: number, need = PROT_READ): Uint8Array | Fault {
+  // Fast path: within one page (almost every access).
+  const off0 = Number(addr & 0xfffn);
+  if (addr >= 0n && off0 + len <= PAGE_SIZE) {
+    const page = mm.pages.get(pageNo(addr));
+    if (!page) return { fault: 'SEGV_MAPERR', addr };
+    if (need !== 0 && (page.prot & need) === 0) return { fault: 'SEGV_ACCERR', addr };
+    return page.bytes.slice(off0, off0 + len);
+  }
   const out = new Uint8Array(len);
   let done = 0;
   while (done < len) {
@@ -128,6 +136,16 @@ export function readBytes(mm: AddressSpace, addr: bigint, len: number, need = PR
  * through missing PROT_WRITE (on a private copy) but still needs a mapping.
  */
 export function writeBytes(mm: AddressSpace, addr: bigint, data: Uint8Array, force = false): AddressSpace | Fault {
+  // Fast path: within one page.
+  const off0 = Number(addr & 0xfffn);
+  if (addr >= 0n && off0 + data.length <= PAGE_SIZE) {
+    const pn = pageNo(addr);
+    const page = mm.pages.get(pn);
+    if (!page) return { fault: 'SEGV_MAPERR', addr };
+    if (!force && (page.prot & PROT_WRITE) === 0) return { fault: 'SEGV_ACCERR', addr };
+    mm.writable(pn).set(data, off0);
+    return mm;
+  }
   // Check every page first: a fault leaves memory unchanged (our stores are all-or-nothing).
   for (let done = 0; done < data.length;) {
     const a = addr + BigInt(done);
@@ -144,6 +162,62 @@ export function writeBytes(mm: AddressSpace, addr: bigint, data: Uint8Array, for
     done += n;
   }
   return mm;
+}
+
+/**
+ * A little-endian word (4 or 8 bytes) without allocating: the hot path of every user copy of
+ * one word (iovecs, PTRACE_MULTI entries, PEEK/POKE). Falls back to readBytes across pages.
+ */
+export function readWordAt(mm: AddressSpace, addr: bigint, wordBytes: number, need: number): bigint | Fault {
+  const off = Number(addr & 0xfffn);
+  if (addr < 0n || off + wordBytes > PAGE_SIZE) {
+    const r = readBytes(mm, addr, wordBytes, need);
+    return isFault(r) ? r : wordFromBytes(r, 0, wordBytes);
+  }
+  const page = mm.pages.get(pageNo(addr));
+  if (!page) return { fault: 'SEGV_MAPERR', addr };
+  if (need !== 0 && (page.prot & need) === 0) return { fault: 'SEGV_ACCERR', addr };
+  return wordFromBytes(page.bytes, off, wordBytes);
+}
+
+/** Store a little-endian word (truncated to its width); null, or the fault (memory unchanged). */
+export function writeWordAt(mm: AddressSpace, addr: bigint, wordBytes: number, value: bigint, force: boolean): Fault | null {
+  const off = Number(addr & 0xfffn);
+  if (addr < 0n || off + wordBytes > PAGE_SIZE) {
+    const b = new Uint8Array(wordBytes);
+    wordToBytes(b, 0, wordBytes, value);
+    const r = writeBytes(mm, addr, b, force);
+    return isFault(r) ? r : null;
+  }
+  const pn = pageNo(addr);
+  const page = mm.pages.get(pn);
+  if (!page) return { fault: 'SEGV_MAPERR', addr };
+  if (!force && (page.prot & PROT_WRITE) === 0) return { fault: 'SEGV_ACCERR', addr };
+  wordToBytes(mm.writable(pn), off, wordBytes, value);
+  return null;
+}
+
+function wordFromBytes(b: Uint8Array, o: number, wordBytes: number): bigint {
+  const lo = (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24)) >>> 0;
+  if (wordBytes === 4) return BigInt(lo);
+  const hi = (b[o + 4]! | (b[o + 5]! << 8) | (b[o + 6]! << 16) | (b[o + 7]! << 24)) >>> 0;
+  return hi === 0 ? BigInt(lo) : (BigInt(hi) << 32n) | BigInt(lo);
+}
+
+function wordToBytes(b: Uint8Array, o: number, wordBytes: number, value: bigint): void {
+  const lo = Number(value & 0xffffffffn);
+  b[o] = lo; b[o + 1] = lo >>> 8; b[o + 2] = lo >>> 16; b[o + 3] = lo >>> 24;
+  if (wordBytes === 4) return;
+  const hi = Number((value >> 32n) & 0xffffffffn);
+  b[o + 4] = hi; b[o + 5] = hi >>> 8; b[o + 6] = hi >>> 16; b[o + 7] = hi >>> 24;
+}
+
+/** One byte as the CPU fetches it (no allocation): the byte, or the fault. */
+export function byteAt(mm: AddressSpace, addr: bigint, need: number): number | Fault {
+  const page = addr < 0n ? undefined : mm.pages.get(pageNo(addr));
+  if (!page) return { fault: 'SEGV_MAPERR', addr };
+  if (need !== 0 && (page.prot & need) === 0) return { fault: 'SEGV_ACCERR', addr };
+  return page.bytes[Number(addr & 0xfffn)]!;
 }
 
 /** Can the tracer-side ptrace access (FOLL_FORCE) reach this address? Needs only a mapping. */

@@ -34,15 +34,22 @@ export function initialRegs(arch: Arch, ip: bigint, sp: bigint): bigint[] {
 }
 
 export function regsToBytes(arch: Arch, regs: GpRegs): Uint8Array {
-  const out = new Uint8Array(regs.length * arch.wordBytes);
+  const w = arch.wordBytes;
+  const out = new Uint8Array(regs.length * w);
   const view = new DataView(out.buffer);
-  regs.forEach((v, i) => writeWord(view, i * arch.wordBytes, arch, v));
+  // setBigUint64 stores the value modulo 2^64 (ToBigUint64), as asUintN would.
+  if (w === 8) for (let i = 0; i < regs.length; i++) view.setBigUint64(i * 8, regs[i]!, true);
+  else for (let i = 0; i < regs.length; i++) view.setUint32(i * 4, Number(regs[i]! & 0xffffffffn), true);
   return out;
 }
 
 export function regsFromBytes(arch: Arch, bytes: Uint8Array): bigint[] {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  return arch.regNames.map((_, i) => readWord(view, i * arch.wordBytes, arch));
+  const n = arch.regNames.length;
+  const out = new Array<bigint>(n);
+  if (arch.wordBytes === 8) for (let i = 0; i < n; i++) out[i] = view.getBigUint64(i * 8, true);
+  else for (let i = 0; i < n; i++) out[i] = BigInt(view.getUint32(i * 4, true));
+  return out;
 }
 
 export function readWord(view: DataView, off: number, arch: Arch): bigint {
@@ -56,34 +63,50 @@ export function writeWord(view: DataView, off: number, arch: Arch, v: bigint): v
 
 const SEGMENTS = new Set(['cs', 'ss', 'ds', 'es', 'fs', 'gs']);
 
+/** What putreg() checks for each register index of an arch (computed once per arch). */
+type RegKind = 'segment' | 'cs-ss' | 'flags' | 'base' | 'plain';
+const REG_KINDS = new WeakMap<Arch, readonly RegKind[]>();
+
+function regKinds(arch: Arch): readonly RegKind[] {
+  let k = REG_KINDS.get(arch);
+  if (!k) {
+    k = arch.regNames.map((name): RegKind => (name === 'cs' || name === 'ss' ? 'cs-ss' : SEGMENTS.has(name) ? 'segment' : name === 'eflags' ? 'flags' : name === 'fs_base' || name === 'gs_base' ? 'base' : 'plain'));
+    REG_KINDS.set(arch, k);
+  }
+  return k;
+}
+
 /**
- * putreg(): one general register written by SETREGS or POKEUSER, with the kernel's checks.
- * Returns the new register array or an errno.
+ * putreg(): one general register written by SETREGS or POKEUSER, with the kernel's checks,
+ * in place; an errno leaves `regs` unchanged.
  */
-export function putReg(arch: Arch, regs: GpRegs, index: number, raw: bigint): bigint[] | Errno {
-  const name = arch.regNames[index]!;
-  const value = BigInt.asUintN(arch.wordBytes * 8, raw);
-  const next = [...regs];
-  if (SEGMENTS.has(name)) {
+export function putRegInPlace(arch: Arch, regs: bigint[], index: number, raw: bigint): Errno | null {
+  const kind = regKinds(arch)[index]!;
+  const value = raw >= 0n && raw <= arch.mask ? raw : BigInt.asUintN(arch.wordBytes * 8, raw);
+  if (kind === 'segment' || kind === 'cs-ss') {
     // set_segment_reg(): value truncated to u16; invalid_selector() = non-zero with RPL != 3;
     // cs and ss may not be 0.
     const sel = value & 0xffffn;
     if (sel !== 0n && (sel & 3n) !== 3n) return 'EIO';
-    if ((name === 'cs' || name === 'ss') && sel === 0n) return 'EIO';
-    next[index] = sel;
-    return next;
+    if (kind === 'cs-ss' && sel === 0n) return 'EIO';
+    regs[index] = sel;
+    return null;
   }
-  if (name === 'eflags') {
+  if (kind === 'flags') {
     // set_flags(): only FLAG_MASK bits are taken from the tracer.
-    next[index] = (regs[index]! & ~FLAG_MASK) | (value & FLAG_MASK);
-    return next;
+    regs[index] = (regs[index]! & ~FLAG_MASK) | (value & FLAG_MASK);
+    return null;
   }
-  if (name === 'fs_base' || name === 'gs_base') {
-    // putreg(): "if (value >= TASK_SIZE_MAX) return -EIO;"
-    if (value >= TASK_SIZE_MAX) return 'EIO';
-  }
-  next[index] = value;
-  return next;
+  // putreg(): "if (value >= TASK_SIZE_MAX) return -EIO;"
+  if (kind === 'base' && value >= TASK_SIZE_MAX) return 'EIO';
+  regs[index] = value;
+  return null;
+}
+
+/** putreg() on a copy: the new register array or an errno. */
+export function putReg(arch: Arch, regs: GpRegs, index: number, raw: bigint): bigint[] | Errno {
+  const next = regs.slice();
+  return putRegInPlace(arch, next, index, raw) ?? next;
 }
 
 /**
@@ -91,11 +114,10 @@ export function putReg(arch: Arch, regs: GpRegs, index: number, raw: bigint): bi
  * Fields before the failing one stay written (the kernel does not roll back).
  */
 export function putRegs(arch: Arch, regs: GpRegs, values: readonly bigint[], first = 0): { regs: bigint[]; errno: Errno | null } {
-  let cur: bigint[] = [...regs];
+  const cur = regs.slice();
   for (let i = first; i < first + values.length && i < arch.regNames.length; i++) {
-    const r = putReg(arch, cur, i, values[i - first]!);
-    if (typeof r === 'string') return { regs: cur, errno: r };
-    cur = r;
+    const e = putRegInPlace(arch, cur, i, values[i - first]!);
+    if (e) return { regs: cur, errno: e };
   }
   return { regs: cur, errno: null };
 }

@@ -3,6 +3,7 @@
 // (runUntil). Round-robin in pid order with a fixed quantum; sleeping tasks wake on the
 // simulated clock; no wall clock, no randomness beyond the seeded state.
 import { stepUser } from './cpu.ts';
+import { allTasks } from './state.ts';
 import { doExit } from './exit.ts';
 import type { Ctx } from './ledger.ts';
 import { getSignal, hasDeliverable } from './signal.ts';
@@ -75,7 +76,7 @@ function complete(ctx: Ctx, t: Task, out: Parameters<typeof applyOutcome>[4]): v
 function runnable(ctx: Ctx): Task[] {
   const out: Task[] = [];
   fireRealTimers(ctx); // ITIMER_REAL deadlines the clock has reached (syscalls/itimer.ts)
-  for (const t of Object.values(ctx.s.tasks)) {
+  for (const t of allTasks(ctx.s)) {
     if (t.external) continue;
     tryWake(ctx, t);
     if (t.run.kind === 'running') out.push(t);
@@ -99,7 +100,7 @@ export function runUntil(ctx: Ctx, done: () => boolean, insnLimit: number, advan
     const timerNs = Math.min(capNs, nextRealTimerNs(ctx));
     if (ready.length === 0) {
       if (!advanceClock) return 'idle';
-      const deadlines = Object.values(ctx.s.tasks)
+      const deadlines = allTasks(ctx.s)
         .map((t) => (t.run.kind === 'blocked' && t.run.on.kind === 'nanosleep' ? t.run.on.untilNs : Infinity));
       const next = Math.min(timerNs, ...deadlines);
       if (!Number.isFinite(next)) return 'idle';

@@ -151,7 +151,7 @@ export function initialState(config: KernelConfig): KernelState {
   // pid 1: init, external, reaps orphans (kernel/exit.c forget_original_parent → reaper).
   const arch = archOf(s);
   s.mms[0] = emptyAddressSpace(arch.name === 'x86_64' ? MMAP_BASE_X86_64 : MMAP_BASE_I386);
-  s.tasks[1] = freshTask(s, { tid: 1, parent: 0, mm: 0, name: 'init', external: true, ip: 0n, sp: 0n });
+  addTask(s, freshTask(s, { tid: 1, parent: 0, mm: 0, name: 'init', external: true, ip: 0n, sp: 0n }));
   return s;
 }
 
@@ -175,8 +175,31 @@ export function allocMm(s: KernelState, mm: AddressSpace): number {
   return id;
 }
 
+/**
+ * Every task in pid order (integer keys enumerate ascending), cached until a task is added or
+ * removed: Object.values over a sparse pid table is the scheduler's hottest allocation.
+ * Tasks enter and leave the table only through addTask/removeTask. Never mutate the list.
+ */
+const TASK_LISTS = new WeakMap<Record<number, Task>, readonly Task[]>();
+
+export function allTasks(s: KernelState): readonly Task[] {
+  let list = TASK_LISTS.get(s.tasks);
+  if (!list) TASK_LISTS.set(s.tasks, (list = Object.values(s.tasks)));
+  return list;
+}
+
+export function addTask(s: KernelState, t: Task): void {
+  s.tasks[t.tid] = t;
+  TASK_LISTS.delete(s.tasks);
+}
+
+export function removeTask(s: KernelState, tid: number): void {
+  delete s.tasks[tid];
+  TASK_LISTS.delete(s.tasks);
+}
+
 export function threadGroup(s: KernelState, tgid: number): Task[] {
-  return Object.values(s.tasks).filter((t) => t.tgid === tgid);
+  return allTasks(s).filter((t) => t.tgid === tgid);
 }
 
 /**

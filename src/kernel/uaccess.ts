@@ -4,7 +4,7 @@
 import type { Arch } from './arch.ts';
 import type { Errno } from './errno.ts';
 import type { Ctx } from './ledger.ts';
-import { isFault, isMapped, PROT_READ, readBytes, writeBytes } from './memory.ts';
+import { isFault, isMapped, PROT_READ, readBytes, readWordAt, writeBytes, writeWordAt } from './memory.ts';
 import { readWord, writeWord } from './regs.ts';
 import type { Task } from './task.ts';
 
@@ -25,13 +25,16 @@ export function copyToUser(ctx: Ctx, t: Task, addr: bigint, bytes: Uint8Array): 
 }
 
 export function getUserWord(ctx: Ctx, t: Task, addr: bigint): bigint | 'EFAULT' {
-  const b = copyFromUser(ctx, t, addr, ctx.arch.wordBytes);
-  if (b === 'EFAULT') return b;
-  return readWord(new DataView(b.buffer), 0, ctx.arch);
+  const mm = ctx.s.mms[t.mm];
+  if (!mm) return 'EFAULT';
+  const r = readWordAt(mm, addr, ctx.arch.wordBytes, PROT_READ);
+  return typeof r === 'bigint' ? r : 'EFAULT';
 }
 
 export function putUserWord(ctx: Ctx, t: Task, addr: bigint, v: bigint): null | 'EFAULT' {
-  return copyToUser(ctx, t, addr, wordBytes(ctx.arch, v));
+  const mm = ctx.s.mms[t.mm];
+  if (!mm) return 'EFAULT';
+  return writeWordAt(mm, addr, ctx.arch.wordBytes, v, false) ? 'EFAULT' : null;
 }
 
 export function wordBytes(arch: Arch, v: bigint): Uint8Array {

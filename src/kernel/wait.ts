@@ -6,7 +6,7 @@ import type { Errno } from './errno.ts';
 import { notifyParent, reap } from './exit.ts';
 import type { Ctx } from './ledger.ts';
 import { SIG } from './signals.ts';
-import { threadGroup } from './state.ts';
+import { threadGroup, allTasks } from './state.ts';
 import type { Task } from './task.ts';
 import { CONTINUED_STATUS, stoppedStatus, WCONTINUED, WNOWAIT, WUNTRACED, __WALL, __WCLONE } from './wait-status.ts';
 
@@ -39,7 +39,8 @@ function eligible(ctx: Ctx, t: Task, caller: Task, pid: number, options: number,
 /** One scan of the caller's children and tracees, in pid order. Collecting a report changes state. */
 export function doWait(ctx: Ctx, caller: Task, pid: number, options: number): WaitResult {
   let any = false;
-  const tasks = Object.values(ctx.s.tasks).sort((a, b) => a.tid - b.tid);
+  // Integer keys enumerate in ascending order (ECMA-262 OrdinaryOwnPropertyKeys): pid order.
+  const tasks = allTasks(ctx.s);
   for (const t of tasks) {
     const asTracer = tracedBy(ctx, t, caller);
     const asChild = t.parent === caller.tgid && t.tid === t.tgid && t.tgid !== caller.tgid;

@@ -26,8 +26,17 @@ function xstateBytes(child: Task): Uint8Array {
   return out;
 }
 
+const REGSETS = new Map<string, Map<number, Regset>>();
+
+/** The regsets of an arch and XSTATE size, built once (they depend on nothing else). */
 function regsets(ctx: Ctx): Map<number, Regset> {
-  const arch = ctx.arch;
+  const key = `${ctx.arch.name}:${ctx.s.config.xstateBytes}`;
+  let m = REGSETS.get(key);
+  if (!m) REGSETS.set(key, (m = buildRegsets(ctx.arch, ctx.s.config.xstateBytes)));
+  return m;
+}
+
+function buildRegsets(arch: Ctx['arch'], xstateTotalBytes: number): Map<number, Regset> {
   const w = arch.wordBytes;
   const gpBytes = arch.regNames.length * w;
   const m = new Map<number, Regset>();
@@ -64,7 +73,7 @@ function regsets(ctx: Ctx): Map<number, Regset> {
     });
     m.set(NT.NT_X86_XSTATE, {
       elemBytes: 8,
-      totalBytes: ctx.s.config.xstateBytes,
+      totalBytes: xstateTotalBytes,
       get: xstateBytes,
       set: (c2, c, b) => {
         if (b.length !== 512 + c.xstateExtra.length) return 'EFAULT';

@@ -17,8 +17,8 @@ import { sysvm } from './resume.ts';
 export function sysPtrace(ctx: Ctx, caller: Task, request: number, pid: number, addr: bigint, data: bigint): SysOutcome {
   // addr and data are `unsigned long` in sys_ptrace(): -1 is 0xffff…ff (e.g. a debug
   // register address of -1 is a kernel address → EINVAL; differential conformance run).
-  addr = BigInt.asUintN(64, addr);
-  data = BigInt.asUintN(64, data);
+  if (addr < 0n || addr >> 64n) addr = BigInt.asUintN(64, addr);
+  if (data < 0n || data >> 64n) data = BigInt.asUintN(64, data);
   if (request === PTRACE.TRACEME) return traceme(ctx, caller);
   const child = pid > 0 ? ctx.s.tasks[pid] : undefined;
   if (!child) return fail('ESRCH');

@@ -39,9 +39,33 @@ export function memoryHash(mem: UmlMemory, mm: GuestMm): string {
   return hash;
 }
 
+/** Each process's registers in hex, re-formatted only where a value changed since the last boundary. */
+const REGS_HEX = new WeakMap<GuestProcess, { values: bigint[]; hex: string[]; joined: string }>();
+
+function regsHex(p: GuestProcess): string {
+  let c = REGS_HEX.get(p);
+  if (!c || c.values.length !== p.regs.length) {
+    c = { values: p.regs.slice(), hex: p.regs.map((r) => r.toString(16)), joined: '' };
+    c.joined = c.hex.join(',');
+    REGS_HEX.set(p, c);
+    return c.joined;
+  }
+  let changed = false;
+  for (let i = 0; i < p.regs.length; i++) {
+    const v = p.regs[i]!;
+    if (v !== c.values[i]) {
+      c.values[i] = v;
+      c.hex[i] = v.toString(16);
+      changed = true;
+    }
+  }
+  if (changed) c.joined = c.hex.join(',');
+  return c.joined;
+}
+
 function processState(mem: UmlMemory, p: GuestProcess): string {
   const mm = mem.mms.get(p.hostPid);
-  const regs = p.regs.map((r) => r.toString(16)).join(',');
+  const regs = regsHex(p);
   return `${p.gpid}:${p.state} regs=${regs} mem=${mm ? memoryHash(mem, mm) : '-'}`;
 }
 

@@ -5,6 +5,7 @@ import type { Arch } from '../kernel/arch.ts';
 import { toSigned } from '../kernel/arch.ts';
 import { ERRNO, negErrnoReg } from '../kernel/errno.ts';
 import { syscallName } from '../kernel/syscall-table.ts';
+import { GuestEventCounts, GuestTrace } from './guest-trace.ts';
 
 export interface GuestProcess {
   readonly gpid: number;
@@ -40,10 +41,10 @@ export type GuestSyscallLayer = (p: GuestProcess, name: string, args: readonly b
 export class GuestKernel {
   readonly procs = new Map<number, GuestProcess>();
   readonly console: string[] = [];
-  /** Guest events in order (`syscall:getpid`, …) and their counts. */
-  readonly events: string[] = [];
-  /** Everything guest-visible, in order, for the equivalence digest. */
-  readonly trace: string[] = [];
+  /** Guest events (`syscall:getpid`, …) and their counts. */
+  readonly events = new GuestEventCounts();
+  /** Everything guest-visible, in order, streamed into the equivalence digest (guest-trace.ts). */
+  readonly trace: GuestTrace;
 
   /** Layers consulted before the built-ins, the most recently added first. */
   private readonly layers: GuestSyscallLayer[] = [];
@@ -51,7 +52,9 @@ export class GuestKernel {
   private readonly beforeHooks: ((p: GuestProcess, name: string) => void)[] = [];
   private readonly afterHooks: ((p: GuestProcess, out: GuestSyscallOutcome) => void)[] = [];
 
-  constructor(readonly arch: Arch, readonly readMemory: GuestMemoryReader) {}
+  constructor(readonly arch: Arch, readonly readMemory: GuestMemoryReader, opts: { keepTrace?: boolean } = {}) {
+    this.trace = new GuestTrace(opts.keepTrace ?? true);
+  }
 
   addLayer(layer: GuestSyscallLayer): void {
     this.layers.unshift(layer);

@@ -1,7 +1,6 @@
 // One UML run: a host kernel (stock, or patched with PTRACE_MULTI for multi mode), the UML
 // process, its start-up probes, start_userspace for the guest init, and the userspace() loop
 // until init exits. Returns counts from the ledger and a digest of everything guest-visible.
-import { sha256Hex } from './sha256.ts';
 import { Kernel } from '../kernel/kernel.ts';
 import { countLedger, type LedgerCounts } from '../kernel/ledger-stats.ts';
 import type { LedgerEntry } from '../kernel/ledger.ts';
@@ -44,6 +43,8 @@ export interface RunOptions {
    * for the instruction clock (no pricer).
    */
   pricer?: (entry: LedgerEntry) => number;
+  /** Keep the guest trace's records (RunResult.guest.trace.records) for inspection; off = flat memory. */
+  keepTrace?: boolean;
 }
 
 export interface RunResult {
@@ -90,10 +91,6 @@ function startUserspace(host: HostTracer, mem: UmlMemory, workload: Workload, pr
   return startGuestUserspace(mem, image, trampExtra).proc;
 }
 
-function digest(parts: readonly string[]): string {
-  return sha256Hex(parts.join('\n')).slice(0, 16);
-}
-
 export function runUml(opts: RunOptions): RunResult {
   const boot: BootOptions = parseBoot(opts.boot ?? '');
   const multiKernel = opts.mode === 'multi';
@@ -114,7 +111,7 @@ export function runUml(opts: RunOptions): RunResult {
   const guest = new GuestKernel(kernel.arch, (pid, addr, len) => {
     const mm = mem.mms.get(pid);
     return mm ? mem.readGuest(mm, addr, len) : kernel.readMemory(pid, addr, len);
-  });
+  }, { keepTrace: opts.keepTrace ?? false });
   // Boot: UML's timer (6.1: timer_settime; time.ts).
   const timer = new UmlTimer(host, opts.profile, guest, hz);
   timer.arm();
@@ -146,8 +143,7 @@ export function runUml(opts: RunOptions): RunResult {
   host.timer = null;
   const run = kernel.ledger.slice(from);
   const counts: LedgerCounts = countLedger(run, new Set([uml]));
-  const guestEvents: Record<string, number> = {};
-  for (const ev of guest.events) guestEvents[ev] = (guestEvents[ev] ?? 0) + 1;
+  const guestEvents = guest.events.toRecord();
   const result: RunResult = {
     profile: opts.profile.name,
     mode: host.mode,
@@ -160,7 +156,7 @@ export function runUml(opts: RunOptions): RunResult {
     bySubRequest: counts.bySubRequest,
     startup: { hostSyscalls: startupCalls, messages: probe.lines },
     guestEvents,
-    guestDigest: digest([...guest.trace, `console:${guest.console.join('')}`, `exit:${exit}`]),
+    guestDigest: guest.trace.digest([`console:${guest.console.join('')}`, `exit:${exit}`]),
     console: guest.console.join(''),
     exit,
     ticks: timer.jiffies,

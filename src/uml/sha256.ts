@@ -1,6 +1,7 @@
 // SHA-256 (FIPS 180-4) in plain TypeScript, streaming: the guest digest's hash. No Node
 // import, so the UML layer runs in a browser (the teaching view) and hashes the same bytes
-// node:crypto would (checked in test/uml/sha256.test.ts). Strings are hashed as UTF-8.
+// node:crypto would (checked in test/uml/sha256.test.ts). Strings are hashed as UTF-8
+// (TextEncoder, a web-platform global in Node and browsers).
 const K = new Uint32Array([
   0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
   0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
@@ -12,91 +13,82 @@ const K = new Uint32Array([
   0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
 ]);
 
-const W = new Uint32Array(64);
+const W = new Int32Array(64);
+const ENCODER = new TextEncoder();
+/** Scratch for encoding strings (UTF-8 needs at most 3 bytes per UTF-16 unit). */
+let scratch = new Uint8Array(4096);
 
 export class Sha256 {
-  private readonly h = new Uint32Array([0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]);
+  private readonly h = new Int32Array([0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]);
   private readonly block = new Uint8Array(64);
   private used = 0;
   private bytes = 0;
 
   update(data: string | Uint8Array): this {
-    return typeof data === 'string' ? this.updateString(data) : this.updateBytes(data);
+    if (typeof data !== 'string') return this.updateBytes(data, data.length);
+    if (scratch.length < data.length * 3) scratch = new Uint8Array(data.length * 3);
+    const { written } = ENCODER.encodeInto(data, scratch);
+    return this.updateBytes(scratch, written);
   }
 
-  private updateBytes(data: Uint8Array): this {
-    const n = data.length;
-    for (let i = 0; i < n; i++) {
-      this.block[this.used++] = data[i]!;
-      if (this.used === 64) this.compress();
-    }
+  private updateBytes(data: Uint8Array, n: number): this {
     this.bytes += n;
-    return this;
-  }
-
-  /** UTF-8 without an intermediate buffer (the digest's records are mostly ASCII). */
-  private updateString(s: string): this {
-    for (let i = 0; i < s.length; i++) {
-      let c = s.charCodeAt(i);
-      if (c < 0x80) { this.byte(c); continue; }
-      if (c >= 0xd800 && c < 0xdc00 && i + 1 < s.length) {
-        const d = s.charCodeAt(i + 1);
-        if (d >= 0xdc00 && d < 0xe000) { c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00); i++; }
-        else c = 0xfffd;
-      } else if (c >= 0xd800 && c < 0xe000) c = 0xfffd;
-      if (c < 0x800) { this.byte(0xc0 | (c >> 6)); this.byte(0x80 | (c & 63)); }
-      else if (c < 0x10000) { this.byte(0xe0 | (c >> 12)); this.byte(0x80 | ((c >> 6) & 63)); this.byte(0x80 | (c & 63)); }
-      else { this.byte(0xf0 | (c >> 18)); this.byte(0x80 | ((c >> 12) & 63)); this.byte(0x80 | ((c >> 6) & 63)); this.byte(0x80 | (c & 63)); }
+    let i = 0;
+    if (this.used > 0) {
+      const take = Math.min(64 - this.used, n);
+      this.block.set(data.subarray(0, take), this.used);
+      this.used += take;
+      i = take;
+      if (this.used < 64) return this;
+      compress(this.h, this.block, 0);
+      this.used = 0;
+    }
+    for (; i + 64 <= n; i += 64) compress(this.h, data, i);
+    if (i < n) {
+      this.block.set(data.subarray(i, n), 0);
+      this.used = n - i;
     }
     return this;
-  }
-
-  private byte(b: number): void {
-    this.block[this.used++] = b;
-    this.bytes++;
-    if (this.used === 64) this.compress();
   }
 
   /** The digest as lower-case hex (the object is spent afterwards). */
   hex(): string {
     const bits = this.bytes * 8;
-    this.block[this.used++] = 0x80;
-    if (this.used > 56) { this.block.fill(0, this.used); this.compress(); }
-    this.block.fill(0, this.used);
-    const v = new DataView(this.block.buffer);
+    const b = this.block;
+    b[this.used++] = 0x80;
+    if (this.used > 56) { b.fill(0, this.used); compress(this.h, b, 0); this.used = 0; }
+    b.fill(0, this.used);
+    const v = new DataView(b.buffer);
     v.setUint32(56, Math.floor(bits / 0x100000000), false);
     v.setUint32(60, bits >>> 0, false);
-    this.compress();
+    compress(this.h, b, 0);
     let out = '';
-    for (const x of this.h) out += x.toString(16).padStart(8, '0');
+    for (const x of this.h) out += (x >>> 0).toString(16).padStart(8, '0');
     return out;
-  }
-
-  private compress(): void {
-    const b = this.block;
-    for (let i = 0; i < 16; i++) W[i] = (b[i * 4]! << 24) | (b[i * 4 + 1]! << 16) | (b[i * 4 + 2]! << 8) | b[i * 4 + 3]!;
-    for (let i = 16; i < 64; i++) {
-      const w15 = W[i - 15]!, w2 = W[i - 2]!;
-      const s0 = ((w15 >>> 7) | (w15 << 25)) ^ ((w15 >>> 18) | (w15 << 14)) ^ (w15 >>> 3);
-      const s1 = ((w2 >>> 17) | (w2 << 15)) ^ ((w2 >>> 19) | (w2 << 13)) ^ (w2 >>> 10);
-      W[i] = (W[i - 16]! + s0 + W[i - 7]! + s1) | 0;
-    }
-    const h = this.h;
-    let a = h[0]!, bb = h[1]!, c = h[2]!, d = h[3]!, e = h[4]!, f = h[5]!, g = h[6]!, hh = h[7]!;
-    for (let i = 0; i < 64; i++) {
-      const S1 = ((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7));
-      const t1 = (hh + S1 + ((e & f) ^ (~e & g)) + K[i]! + W[i]!) | 0;
-      const S0 = ((a >>> 2) | (a << 30)) ^ ((a >>> 13) | (a << 19)) ^ ((a >>> 22) | (a << 10));
-      const t2 = (S0 + ((a & bb) ^ (a & c) ^ (bb & c))) | 0;
-      hh = g; g = f; f = e; e = (d + t1) | 0; d = c; c = bb; bb = a; a = (t1 + t2) | 0;
-    }
-    h[0] = (h[0]! + a) | 0; h[1] = (h[1]! + bb) | 0; h[2] = (h[2]! + c) | 0; h[3] = (h[3]! + d) | 0;
-    h[4] = (h[4]! + e) | 0; h[5] = (h[5]! + f) | 0; h[6] = (h[6]! + g) | 0; h[7] = (h[7]! + hh) | 0;
-    this.used = 0;
   }
 }
 
-/** sha256 of a string (UTF-8), as hex. */
+function compress(h: Int32Array, b: Uint8Array, o: number): void {
+  for (let i = 0; i < 16; i++, o += 4) W[i] = (b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!;
+  for (let i = 16; i < 64; i++) {
+    const w15 = W[i - 15]!, w2 = W[i - 2]!;
+    const s0 = ((w15 >>> 7) | (w15 << 25)) ^ ((w15 >>> 18) | (w15 << 14)) ^ (w15 >>> 3);
+    const s1 = ((w2 >>> 17) | (w2 << 15)) ^ ((w2 >>> 19) | (w2 << 13)) ^ (w2 >>> 10);
+    W[i] = (W[i - 16]! + s0 + W[i - 7]! + s1) | 0;
+  }
+  let a = h[0]!, bb = h[1]!, c = h[2]!, d = h[3]!, e = h[4]!, f = h[5]!, g = h[6]!, hh = h[7]!;
+  for (let i = 0; i < 64; i++) {
+    const S1 = ((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7));
+    const t1 = (hh + S1 + ((e & f) ^ (~e & g)) + K[i]! + W[i]!) | 0;
+    const S0 = ((a >>> 2) | (a << 30)) ^ ((a >>> 13) | (a << 19)) ^ ((a >>> 22) | (a << 10));
+    const t2 = (S0 + ((a & bb) ^ (a & c) ^ (bb & c))) | 0;
+    hh = g; g = f; f = e; e = (d + t1) | 0; d = c; c = bb; bb = a; a = (t1 + t2) | 0;
+  }
+  h[0] = (h[0]! + a) | 0; h[1] = (h[1]! + bb) | 0; h[2] = (h[2]! + c) | 0; h[3] = (h[3]! + d) | 0;
+  h[4] = (h[4]! + e) | 0; h[5] = (h[5]! + f) | 0; h[6] = (h[6]! + g) | 0; h[7] = (h[7]! + hh) | 0;
+}
+
+/** sha256 of a string (UTF-8) or bytes, as hex. */
 export function sha256Hex(data: string | Uint8Array): string {
   return new Sha256().update(data).hex();
 }

@@ -91,7 +91,7 @@ function tokens(calls: readonly Call[]): string[] {
 }
 
 const run = (profile: ProfileName, workload: string, mode: 'single' | 'multi' = 'single', policy: Policy = SEED_POLICY) =>
-  runUml({ profile: PROFILES[profile], mode, policy, workload: parseWorkload(workload) });
+  runUml({ profile: PROFILES[profile], mode, policy, workload: parseWorkload(workload), keepTrace: true });
 
 /** The run from the trap of the first `event` syscall to the trap of init's exit_group (its teardown left out). */
 function segment(r: RunResult, first: string): TraceLine[] {
@@ -226,7 +226,7 @@ describe('guest wait4, getppid, scheduling order', () => {
   test('fork:3: each child exits with the loop counter; wait4 returns its pid and status code << 8', () => {
     for (const profile of ['uml-6.1', 'uml-2.6.26'] as const) {
       const r = run(profile, 'fork:3');
-      const trace = r.guest!.trace;
+      const trace = r.guest!.trace.records!;
       expect(trace.filter((t) => t.includes('reaped'))).toEqual(['1 reaped 2 status=0x300', '1 reaped 3 status=0x200', '1 reaped 4 status=0x100']);
       expect(trace.filter((t) => t.startsWith('sched'))).toEqual(['sched 1 -> 2', 'sched 2 -> 1', 'sched 1 -> 3', 'sched 3 -> 1', 'sched 1 -> 4', 'sched 4 -> 1']);
       const waits = trace.filter((t) => / wait4 .* = /.test(t));
@@ -238,7 +238,7 @@ describe('guest wait4, getppid, scheduling order', () => {
   test('exec:2: the console and status 0', () => {
     const r = run('uml-6.1', 'exec:2');
     expect(r.console).toBe('exec-child: hello\n'.repeat(2));
-    expect(r.guest!.trace.filter((t) => t.includes('reaped'))).toEqual(['1 reaped 2 status=0x0', '1 reaped 3 status=0x0']);
+    expect(r.guest!.trace.records!.filter((t) => t.includes('reaped'))).toEqual(['1 reaped 2 status=0x0', '1 reaped 3 status=0x0']);
   });
   test('ECHILD without children; WNOHANG with a running child → 0; getppid', () => {
     const arch = archByName('x86_64');

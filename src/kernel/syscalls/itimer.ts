@@ -7,6 +7,7 @@
 // Simplifications (documented): timers belong to the thread-group leader (signal_struct);
 // CPU timers are exact per instruction (Linux samples them at ticks); no overrun counting.
 import type { Ctx } from '../ledger.ts';
+import { allTasks } from '../state.ts';
 import { makeSiginfo, SI, SIG } from '../signals.ts';
 import { sendSignal } from '../signal.ts';
 import type { ItimerSlot, Task } from '../task.ts';
@@ -134,7 +135,7 @@ export function itimerAfterInsn(ctx: Ctx, t: Task): void {
 
 /** Expire every ITIMER_REAL whose deadline the clock has reached. */
 export function fireRealTimers(ctx: Ctx): void {
-  for (const t of Object.values(ctx.s.tasks)) {
+  for (const t of allTasks(ctx.s)) {
     const slot = t.itimers?.real;
     if (slot && t.run.kind !== 'zombie' && slot.untilNs <= ctx.s.clockNs) expire(ctx, t, 'real', slot);
   }
@@ -143,7 +144,7 @@ export function fireRealTimers(ctx: Ctx): void {
 /** The earliest pending ITIMER_REAL deadline (Infinity if none). */
 export function nextRealTimerNs(ctx: Ctx): number {
   let next = Infinity;
-  for (const t of Object.values(ctx.s.tasks)) {
+  for (const t of allTasks(ctx.s)) {
     const slot = t.itimers?.real;
     if (slot && t.run.kind !== 'zombie') next = Math.min(next, slot.untilNs);
   }

@@ -3,7 +3,7 @@
 import { makeSiginfo, SI, SIG } from '../signals.ts';
 import { hasDeliverable, sendSignal } from '../signal.ts';
 import { ERESTARTNOINTR, negErrnoReg } from '../errno.ts';
-import { allocMm, allocPid, archOf, loadProgram, loadProgramOnto, stackTop, threadGroup, type Program } from '../state.ts';
+import { allocMm, allocPid, archOf, loadProgram, loadProgramOnto, stackTop, threadGroup, type Program, allTasks, removeTask, addTask } from '../state.ts';
 import { enterStop } from '../stop.ts';
 import { beginGroupExit, wakeVforkParent } from '../exit.ts';
 import { initialRegs } from '../regs.ts';
@@ -100,7 +100,7 @@ export function doClone(ctx: Ctx, t: Task, flags: bigint, newSp: bigint, program
     groupStopped: false, // a new signal_struct
   };
   if (program) child.actions = {};
-  ctx.s.tasks[tid] = child;
+  addTask(ctx.s, child);
   const event = flags & CLONE_VFORK ? PTRACE_EVENT.VFORK : exitSignal !== SIG.SIGCHLD ? PTRACE_EVENT.CLONE : PTRACE_EVENT.FORK;
   const optionBit = event === PTRACE_EVENT.VFORK ? PTRACE_O.TRACEVFORK : event === PTRACE_EVENT.CLONE ? PTRACE_O.TRACECLONE : PTRACE_O.TRACEFORK;
   const traced = t.tracer !== null && !(flags & CLONE_UNTRACED) && ((t.options & optionBit) !== 0 || (flags & CLONE_PTRACE) !== 0n);
@@ -150,11 +150,11 @@ export function execProgram(ctx: Ctx, t: Task, program: Program): SysOutcome {
   const arch = archOf(ctx.s);
   // de_thread(): other threads of the group die.
   for (const th of threadGroup(ctx.s, t.tgid)) {
-    if (th.tid !== t.tid && th.run.kind !== 'zombie') delete ctx.s.tasks[th.tid];
+    if (th.tid !== t.tid && th.run.kind !== 'zombie') removeTask(ctx.s, th.tid);
   }
   const oldMm = t.mm;
   t.mm = allocMm(ctx.s, loadProgram(arch, program));
-  if (!Object.values(ctx.s.tasks).some((o) => o.mm === oldMm && o.tid !== t.tid)) delete ctx.s.mms[oldMm];
+  if (!allTasks(ctx.s).some((o) => o.mm === oldMm && o.tid !== t.tid)) delete ctx.s.mms[oldMm];
   const origAx = t.regs[arch.origAx]!;
   const ax = t.regs[arch.ax]!;
   t.regs = initialRegs(arch, program.base, stackTop(arch) - 8n);

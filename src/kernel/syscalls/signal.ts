@@ -1,6 +1,7 @@
 // Signal syscalls: kill/tkill/tgkill (kernel/signal.c), rt_sigaction, rt_sigprocmask,
 // rt_sigreturn, pause.
 import { toSigned } from '../arch.ts';
+import { allTasks } from '../state.ts';
 import type { Ctx } from '../ledger.ts';
 import { makeSiginfo, NSIG, SI, SIG } from '../signals.ts';
 import { sendSignal } from '../signal.ts';
@@ -28,7 +29,7 @@ export function killFrom(ctx: Ctx, t: Task, pid: number, sig: number): SysOutcom
     targets = [target];
   } else {
     const pgid = pid === 0 ? t.pgid : -pid;
-    targets = Object.values(ctx.s.tasks).filter((o) =>
+    targets = allTasks(ctx.s).filter((o) =>
       o.tid === o.tgid && o.tid !== 1 && (pid === -1 ? o.tgid !== t.tgid : o.pgid === pgid));
     if (targets.length === 0) return fail('ESRCH');
   }

@@ -1,0 +1,47 @@
+// The guest-visible record of a run (guest.ts `trace`), streamed into the digest as it is
+// written: guestDigest = sha256 of the records, then `console:…` and `exit:…`, joined by
+// newlines (the same bytes the whole list joined would give), so a long run keeps flat
+// memory. The records themselves are kept only when asked (tests that read them).
+import { Sha256 } from './sha256.ts';
+
+export class GuestTrace {
+  private readonly hash = new Sha256();
+  private count = 0;
+  /** Every record in order, or null when the run does not keep them. */
+  readonly records: string[] | null;
+
+  constructor(keep: boolean) {
+    this.records = keep ? [] : null;
+  }
+
+  push(record: string): void {
+    if (this.count++ > 0) this.hash.update('\n');
+    this.hash.update(record);
+    this.records?.push(record);
+  }
+
+  get length(): number {
+    return this.count;
+  }
+
+  /** The digest (16 hex digits) with the final lines appended; the trace is spent afterwards. */
+  digest(final: readonly string[]): string {
+    for (const line of final) this.push(line);
+    return (this.hash as Sha256).hex().slice(0, 16);
+  }
+}
+
+/** Guest events counted as they happen, keys in first-seen order (`guestEvents`). */
+export class GuestEventCounts {
+  private readonly counts = new Map<string, number>();
+
+  push(event: string): void {
+    this.counts.set(event, (this.counts.get(event) ?? 0) + 1);
+  }
+
+  toRecord(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const [k, v] of this.counts) out[k] = v;
+    return out;
+  }
+}
