@@ -57,7 +57,7 @@ function runOnce(state: KernelState, tracer: number, tracee: number, batch: read
   const a = base.clone();
   const b = base.clone();
   const m = runMulti(a, tracer, tracee, batch);
-  const mEntry = a.ledger[a.ledger.length - 1]!;
+  const mEntry = a.ledger.at(-1)!;
   const multiLedger = a.ledger.length;
   const s = runSequential(b, tracer, tracee, batch);
   // runSequential does not write the array; write it too so tracer memory matches.

@@ -10,7 +10,7 @@ import { describeStatus } from '../kernel/wait-status.ts';
 import { PTRACE, regsetName } from '../ptrace/numbers.ts';
 import { BootError, parseBoot } from '../uml/boot.ts';
 import { HostTracer } from '../uml/host.ts';
-import { policyByName, runUml, umlLedgerView, type RunResult } from '../uml/machine.ts';
+import { forEachUmlEntry, policyByName, runUml, umlLedgerView, type RunResult } from '../uml/machine.ts';
 import { parsePolicy, PolicyError, SEED_POLICY, type Policy } from '../uml/policy.ts';
 import { profileByName, PROFILES, type UmlProfile } from '../uml/profile.ts';
 import { runStartupProbes } from '../uml/start-up.ts';
@@ -195,7 +195,7 @@ function costOf(v: string | undefined): CostProfile {
 export function priceRun(r: RunResult, profile: CostProfile): PricedRun {
   const split = { entryExitNs: 0, requestNs: 0, transferNs: 0, roundTripNs: 0 };
   const cfg = r.kernel!.state.config;
-  for (const { entry } of umlLedgerView(r).slice(r.startup.hostSyscalls)) addInto(split, price(entry, profile, ledgerBytes(entry, cfg)));
+  forEachUmlEntry(r, (entry) => addInto(split, price(entry, profile, ledgerBytes(entry, cfg))), r.startup.hostSyscalls);
   const round = (x: number) => Math.round(x);
   const timeSplitNs = { entryExitNs: round(split.entryExitNs), requestNs: round(split.requestNs), transferNs: round(split.transferNs), roundTripNs: round(split.roundTripNs) };
   const out = Object.assign(Object.create(null) as object, r, { costProfile: profile.name, simulatedNs: round(totalNs(split)), timeSplitNs, kernelClockNs: kernelClockNs(r) }) as PricedRun;

@@ -1,10 +1,15 @@
 // The simulated kernel's own clock over a UML run's run phase: state.clockNs advances insnNs
 // per instruction a tracee executes (guest and stub code) and jumps over sleeps; host calls do
 // not advance it. Reported next to the cost model's host-call time (docs/cost-model.md).
-import { umlLedgerView, type RunResult } from '../uml/machine.ts';
+import type { RunResult } from '../uml/machine.ts';
 
 /** The kernel's clock from the first run-phase UML host call to the end of the run. */
 export function kernelClockNs(r: RunResult): number {
-  const first = umlLedgerView(r)[r.startup.hostSyscalls]?.entry;
-  return first ? r.kernel!.state.clockNs - first.clockNs : 0;
+  const ledger = r.kernel!.ledger;
+  const uml = r.host!.uml;
+  for (let i = 0, seen = 0; i < ledger.length; i++) {
+    if (ledger.pidAt(i) !== uml) continue;
+    if (seen++ === r.startup.hostSyscalls) return r.kernel!.state.clockNs - ledger.at(i)!.clockNs;
+  }
+  return 0;
 }

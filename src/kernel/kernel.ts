@@ -8,6 +8,7 @@ import { archByName, type Arch } from './arch.ts';
 import { kernelConfig, type KernelConfig } from './config.ts';
 import type { Errno } from './errno.ts';
 import type { Ctx, LedgerEntry } from './ledger.ts';
+import { Ledger } from './ledger-store.ts';
 import { isFault, mmap, readBytes, readWordAt, writeBytes, writeWordAt, MAP_FIXED, MAP_PRIVATE, PROT_READ, PROT_WRITE, type Image } from './memory.ts';
 import { memFileBytes, MEMFILE_FD_BASE, writeMemFile, type MemFile } from './memfile.ts';
 import { runUntil, type RunResult } from './run.ts';
@@ -41,10 +42,11 @@ const NO_EXTRA: Partial<LedgerEntry> = Object.freeze({});
 
 export class Kernel {
   state: KernelState;
-  readonly ledger: LedgerEntry[];
+  /** Every host syscall, compact (ledger-store.ts); entries are built on demand. */
+  readonly ledger: Ledger;
 
   /** From a config, or from a state (which is copied: the new kernel never changes it). */
-  constructor(configOrState: Partial<KernelConfig> | KernelState = {}, ledger: LedgerEntry[] = []) {
+  constructor(configOrState: Partial<KernelConfig> | KernelState = {}, ledger: Ledger = new Ledger()) {
     this.state = 'tasks' in configOrState ? cloneState(configOrState as KernelState) : initialState(kernelConfig(configOrState as Partial<KernelConfig>));
     this.ledger = ledger;
     this.arch = archByName(this.state.config.arch);
@@ -54,7 +56,7 @@ export class Kernel {
 
   /** An independent copy: its own state (copy-on-write memory), ledger and pricer. */
   clone(): Kernel {
-    const k = new Kernel(this.state, this.ledger.slice());
+    const k = new Kernel(this.state, this.ledger.clone());
     k.pricer = this.pricer;
     return k;
   }
@@ -345,6 +347,15 @@ export class Kernel {
   }
 }
 
+const LEDGER_REGSET_NAMES = new Map<number, string>();
+
+/** `NT_X86_XSTATE`, `NT_0x…` for unknown types (interned: one string per regset type). */
+function ledgerRegsetName(nt: number): string {
+  let name = LEDGER_REGSET_NAMES.get(nt);
+  if (name === undefined) LEDGER_REGSET_NAMES.set(nt, (name = `NT_${regsetName(nt).replace(/^NT_/, '')}`));
+  return name;
+}
+
 /** The ledger's view of a ptrace call: request name, target, regset and injected signal. */
 export function ptraceLedgerInfo(request: number, pid: number, addr: bigint, data: bigint): NonNullable<LedgerEntry['ptrace']> {
   const info: { request: number; requestName: string; target: number; regset?: string; signal?: number } = {
@@ -352,7 +363,7 @@ export function ptraceLedgerInfo(request: number, pid: number, addr: bigint, dat
     requestName: requestName(request),
     target: pid,
   };
-  if (request === PTRACE.GETREGSET || request === PTRACE.SETREGSET) info.regset = `NT_${regsetName(Number(addr)).replace(/^NT_/, '')}`;
+  if (request === PTRACE.GETREGSET || request === PTRACE.SETREGSET) info.regset = ledgerRegsetName(Number(addr));
   if ((resumeMode(request) || request === PTRACE.DETACH) && data > 0n && data <= 64n) info.signal = Number(data);
   return info;
 }

@@ -2,6 +2,7 @@
 // syscalls by name, ptrace calls by request, and PTRACE_MULTI's sub-requests separately.
 // A PTRACE_MULTI call is ONE host syscall (one `ptrace`, one PTRACE_MULTI) whatever it runs.
 import type { LedgerEntry } from './ledger.ts';
+import type { Ledger } from './ledger-store.ts';
 
 export interface LedgerCounts {
   hostSyscalls: number;
@@ -32,6 +33,25 @@ export function countLedger(ledger: readonly LedgerEntry[], pids?: ReadonlySet<n
     if (e.ptrace) {
       bump(byPtraceRequest, e.ptrace.requestName);
       for (const s of e.ptrace.sub ?? []) bump(bySubRequest, s.requestName);
+    }
+  }
+  return { hostSyscalls, bySyscall: sorted(bySyscall), byPtraceRequest: sorted(byPtraceRequest), bySubRequest: sorted(bySubRequest) };
+}
+
+/** countLedger over rows [from, end) of a compact ledger, from its columns (no entry objects). */
+export function countLedgerRows(ledger: Ledger, from: number, pids?: ReadonlySet<number>): LedgerCounts {
+  const bySyscall: Record<string, number> = {};
+  const byPtraceRequest: Record<string, number> = {};
+  const bySubRequest: Record<string, number> = {};
+  let hostSyscalls = 0;
+  for (let i = from; i < ledger.length; i++) {
+    if (pids && !pids.has(ledger.pidAt(i))) continue;
+    hostSyscalls++;
+    bump(bySyscall, ledger.syscallAt(i));
+    const request = ledger.requestNameAt(i);
+    if (request !== null) {
+      bump(byPtraceRequest, request);
+      for (const s of ledger.subRequestNamesAt(i)) bump(bySubRequest, s);
     }
   }
   return { hostSyscalls, bySyscall: sorted(bySyscall), byPtraceRequest: sorted(byPtraceRequest), bySubRequest: sorted(bySubRequest) };

@@ -81,7 +81,8 @@ export const NT = {
   NT_X86_SHSTK: 0x204,
 } as const;
 
+const NT_NAMES = new Map<number, string>(Object.entries(NT).map(([k, v]) => [v, k]));
+
 export function regsetName(nt: number): string {
-  const e = Object.entries(NT).find(([, v]) => v === nt);
-  return e ? e[0] : `0x${nt.toString(16)}`;
+  return NT_NAMES.get(nt) ?? `0x${nt.toString(16)}`;
 }

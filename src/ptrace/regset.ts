@@ -19,11 +19,28 @@ interface Regset {
   set(ctx: Ctx, child: Task, bytes: Uint8Array): 'EINVAL' | 'EFAULT' | 'EIO' | 'EOPNOTSUPP' | null;
 }
 
+/**
+ * The XSAVE image (FXSAVE area + the rest), never written through (callers copy out of it).
+ * Cached per task while fpregs and xstateExtra are the same arrays: a SETREGSET stores the
+ * image it was given (xstateSet), so UML's SET-then-GET round trip allocates nothing.
+ */
+const XSTATE_IMAGES = new WeakMap<Task, { fp: Uint8Array; extra: Uint8Array; image: Uint8Array }>();
+
 function xstateBytes(child: Task): Uint8Array {
-  const out = new Uint8Array(512 + child.xstateExtra.length);
-  out.set(child.fpregs.subarray(0, 512));
-  out.set(child.xstateExtra, 512);
-  return out;
+  const c = XSTATE_IMAGES.get(child);
+  if (c && c.fp === child.fpregs && c.extra === child.xstateExtra) return c.image;
+  const image = new Uint8Array(512 + child.xstateExtra.length);
+  image.set(child.fpregs.subarray(0, 512));
+  image.set(child.xstateExtra, 512);
+  XSTATE_IMAGES.set(child, { fp: child.fpregs, extra: child.xstateExtra, image });
+  return image;
+}
+
+/** Store a whole XSAVE image (a private copy: copyFromUser's result) as the task's FPU state. */
+function xstateSet(child: Task, image: Uint8Array): void {
+  child.fpregs = image.subarray(0, 512);
+  child.xstateExtra = image.subarray(512);
+  XSTATE_IMAGES.set(child, { fp: child.fpregs, extra: child.xstateExtra, image });
 }
 
 const REGSETS = new Map<string, Map<number, Regset>>();
@@ -83,8 +100,7 @@ function buildRegsets(arch: Ctx['arch'], xstateTotalBytes: number): Map<number, 
         for (let i = 528; i < 576; i++) if (b[i] !== 0) return 'EINVAL';
         const err = checkFxsave(c2, b);
         if (err) return err;
-        c.fpregs = b.slice(0, 512);
-        c.xstateExtra = b.slice(512);
+        xstateSet(c, b);
         return null;
       },
     });

@@ -5,6 +5,7 @@ import type { Kernel, SysResult } from '../kernel/kernel.ts';
 import { PROT_READ, PROT_WRITE } from '../kernel/memory.ts';
 import { PTRACE } from '../ptrace/numbers.ts';
 import { writeBatch } from '../batch/batch.ts';
+import { EventLabels } from './event-labels.ts';
 import { groupRun, type Policy, type Site } from './policy.ts';
 import type { GuestProcess } from './guest.ts';
 
@@ -40,14 +41,14 @@ export interface HostTimer {
 
 export interface HostTrace {
   /** For `ptsim trace`: which guest event each host call served (ledger seq → label). */
-  readonly events: Map<number, string>;
+  readonly events: EventLabels;
 }
 
 export class HostTracer {
   /** Label for host calls made from now on that no later markEvent claims (probes, boot). */
   event = 'boot';
   /** Ledger seq → the guest event a UML host call served. */
-  readonly events = new Map<number, string>();
+  readonly events = new EventLabels();
   private unlabeledFrom = 0;
 
   constructor(
@@ -62,7 +63,7 @@ export class HostTracer {
   /** Label every UML host call since the last mark with `name` (the guest event they served). */
   markEvent(name: string): void {
     const ledger = this.kernel.ledger;
-    for (let i = this.unlabeledFrom; i < ledger.length; i++) if (ledger[i]!.pid === this.uml && !this.events.has(i)) this.events.set(i, name);
+    for (let i = this.unlabeledFrom; i < ledger.length; i++) if (ledger.pidAt(i) === this.uml && !this.events.has(i)) this.events.set(i, name);
     this.unlabeledFrom = ledger.length;
   }
 

@@ -2,7 +2,7 @@
 // process, its start-up probes, start_userspace for the guest init, and the userspace() loop
 // until init exits. Returns counts from the ledger and a digest of everything guest-visible.
 import { Kernel } from '../kernel/kernel.ts';
-import { countLedger, type LedgerCounts } from '../kernel/ledger-stats.ts';
+import { countLedgerRows, type LedgerCounts } from '../kernel/ledger-stats.ts';
 import type { LedgerEntry } from '../kernel/ledger.ts';
 import { parseBoot, type BootOptions } from './boot.ts';
 import { GuestKernel, type GuestProcess } from './guest.ts';
@@ -116,7 +116,7 @@ export function runUml(opts: RunOptions): RunResult {
   const timer = new UmlTimer(host, opts.profile, guest, hz);
   timer.arm();
   host.markEvent('boot');
-  const startupCalls = kernel.ledger.filter((e) => e.pid === uml).length;
+  const startupCalls = kernel.ledger.countPid(uml);
   // The seed: set_using_sysptmulti(1) when supported unless nosysptmulti.
   host.mode = multiKernel && probe.ptmultiSupported && !boot.nosysptmulti ? 'multi' : 'single';
   const switches = new UmlSwitches(host, probe.sysemuSupported, multiKernel && probe.ptmultiSupported, boot.nosysemu);
@@ -141,8 +141,7 @@ export function runUml(opts: RunOptions): RunResult {
     if (e instanceof UmlPanic) kernelLog = [...e.log];
   }
   host.timer = null;
-  const run = kernel.ledger.slice(from);
-  const counts: LedgerCounts = countLedger(run, new Set([uml]));
+  const counts: LedgerCounts = countLedgerRows(kernel.ledger, from, new Set([uml]));
   const guestEvents = guest.events.toRecord();
   const result: RunResult = {
     profile: opts.profile.name,
@@ -188,6 +187,22 @@ function runLoop(host: HostTracer, guest: GuestKernel, opts: RunOptions, p: Gues
 export function umlLedgerView(result: RunResult): { entry: LedgerEntry; event: string }[] {
   const host = result.host!;
   const k = result.kernel!;
+  const out: { entry: LedgerEntry; event: string }[] = [];
+  forEachUmlEntry(result, (entry, event) => void out.push({ entry, event }));
+  return out;
+}
+
+/**
+ * The same entries one at a time, skipping UML's first `skip` (start-up: `startup.hostSyscalls`):
+ * each entry object is garbage right after `fn`, so pricing a run of millions keeps flat memory.
+ */
+export function forEachUmlEntry(result: RunResult, fn: (entry: LedgerEntry, event: string) => void, skip = 0): void {
+  const host = result.host!;
+  const ledger = result.kernel!.ledger;
   host.markEvent('other');
-  return k.ledger.filter((e) => e.pid === host.uml).map((entry) => ({ entry, event: host.events.get(entry.seq) ?? '' }));
+  let seen = 0;
+  for (let i = 0; i < ledger.length; i++) {
+    if (ledger.pidAt(i) !== host.uml || seen++ < skip) continue;
+    fn(ledger.at(i)!, host.events.get(i) ?? '');
+  }
 }

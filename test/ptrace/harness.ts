@@ -8,6 +8,7 @@ import { Asm } from '../../src/kernel/asm.ts';
 import type { KernelConfig } from '../../src/kernel/config.ts';
 import { ERRNO } from '../../src/kernel/errno.ts';
 import { Kernel, type SysResult } from '../../src/kernel/kernel.ts';
+import { Ledger } from '../../src/kernel/ledger-store.ts';
 import { AddressSpace, PROT_READ, PROT_WRITE } from '../../src/kernel/memory.ts';
 import { SIG } from '../../src/kernel/signals.ts';
 import { textBase, type Program } from '../../src/kernel/state.ts';
@@ -308,7 +309,7 @@ export function checkInvariants(m: Model, r: Rig): void {
   const s = r.k.state;
   const ledger = r.k.ledger;
   // Ledger: seq numbers are 0..n-1; the tracer's entries are exactly its calls, in order.
-  for (let i = 0; i < ledger.length; i++) assert(ledger[i]!.seq === i, `ledger[${i}].seq = ${ledger[i]!.seq}`);
+  for (let i = 0; i < ledger.length; i++) assert(ledger.at(i)!.seq === i, `ledger[${i}].seq = ${ledger.at(i)!.seq}`);
   const mine = ledger.filter((e) => e.pid === r.T);
   assert(mine.length === r.expected.length, `tracer ledger has ${mine.length} entries, tracer made ${r.expected.length} calls`);
   mine.forEach((e, i) => {
@@ -449,7 +450,7 @@ export function isKernelErrno(e: unknown): boolean {
 
 // --- stable serialisation ---------------------------------------------------------------
 
-/** JSON with sorted keys; bigint, Uint8Array, Map, Set and AddressSpace rendered as data. */
+/** JSON with sorted keys; bigint, Uint8Array, Map, Set, AddressSpace and Ledger rendered as data. */
 export function stableJson(v: unknown): string {
   return JSON.stringify(normalise(v));
 }
@@ -467,6 +468,7 @@ function normalise(v: unknown): unknown {
   if (v instanceof Map) return { '<map>': [...v.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([k, x]) => [normalise(k), normalise(x)]) };
   if (v instanceof Set) return { '<set>': [...v].map(normalise) };
   if (v instanceof AddressSpace) return { pages: normalise(v.pages), images: normalise(v.images), mmapBase: normalise(v.mmapBase) };
+  if (v instanceof Ledger) return normalise([...v]);
   const out: Record<string, unknown> = {};
   for (const k of Object.keys(v).sort()) out[k] = normalise((v as Record<string, unknown>)[k]);
   return out;

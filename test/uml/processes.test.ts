@@ -146,7 +146,7 @@ describe('uml-6.1 fork + exit + wait (fork-exit.strace)', () => {
     expect(labelled(r, 'fork_handler:2')).toEqual(Array(3).fill(STUB).flat()); // one per VMA: text, data, stack
     expect(labelled(r, 'switch:2')).toEqual(SWITCH);
     const prctl = traceLines(r).find((l) => l.guestEvent === 'switch:2' && l.request === 'PTRACE_ARCH_PRCTL')!;
-    const entry = r.kernel!.ledger[prctl.seq]!;
+    const entry = r.kernel!.ledger.at(prctl.seq)!;
     expect(entry.args[3]).toBe(0x1002n);
     expect(entry.args[2]).toBe(0x600800n); // the TLS base init set with arch_prctl
   });

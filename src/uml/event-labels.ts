@@ -1,0 +1,34 @@
+// Which guest event each UML host call served (`ptsim trace`'s guestEvent): a label id per
+// ledger row in a growable Uint32Array with the labels interned, instead of a Map entry and a
+// fresh string per host call. Rows no mark claimed (other callers) read as undefined.
+export class EventLabels {
+  private ids = new Uint32Array(1024);
+  private readonly names: string[] = [''];
+  private readonly byName = new Map<string, number>();
+
+  set(seq: number, label: string): void {
+    let id = this.byName.get(label);
+    if (id === undefined) {
+      id = this.names.length;
+      this.names.push(label);
+      this.byName.set(label, id);
+    }
+    if (seq >= this.ids.length) {
+      let n = this.ids.length * 2;
+      while (n <= seq) n *= 2;
+      const next = new Uint32Array(n);
+      next.set(this.ids);
+      this.ids = next;
+    }
+    this.ids[seq] = id;
+  }
+
+  has(seq: number): boolean {
+    return seq < this.ids.length && this.ids[seq] !== 0;
+  }
+
+  get(seq: number): string | undefined {
+    const id = seq < this.ids.length ? this.ids[seq]! : 0;
+    return id === 0 ? undefined : this.names[id];
+  }
+}

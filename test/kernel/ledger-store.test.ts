@@ -1,0 +1,82 @@
+// The compact ledger (src/kernel/ledger-store.ts) returns exactly the entries pushed into it:
+// random entries (every optional field, negative and 64-bit values), and whole UML runs.
+import fc from 'fast-check';
+import { describe, expect, test } from 'vitest';
+import { Ledger } from '../../src/kernel/ledger-store.ts';
+import type { LedgerEntry } from '../../src/kernel/ledger.ts';
+import { requestName } from '../../src/ptrace/numbers.ts';
+import { runUml } from '../../src/uml/machine.ts';
+import { PROFILES } from '../../src/uml/profile.ts';
+import { FULL_POLICY } from '../../src/uml/policy.ts';
+import { parseWorkload } from '../../src/uml/workload.ts';
+
+const word = fc.oneof(fc.bigInt({ min: -(1n << 63n), max: (1n << 64n) - 1n }), fc.bigInt({ min: -5n, max: 5n }));
+const errno = fc.constantFrom(null, 'ESRCH', 'EIO', 'EFAULT', 'ERESTARTSYS');
+const request = fc.constantFrom(0, 7, 12, 13, 24, 31, 0x4204, 0x4205, 0x4300, 4294967308, -0x80000000);
+const sub = request.chain((r) => fc.record({ request: fc.constant(r), requestName: fc.constant(requestName(r)), addr: word, data: word, ret: word, errno }));
+const ptrace = request.chain((r) => fc.record({
+  request: fc.constant(r),
+  requestName: fc.constant(requestName(r)),
+  target: fc.oneof(fc.integer({ min: 1, max: 40000 }), fc.constantFrom(0, -1, 2 ** 40)),
+  regset: fc.option(fc.constantFrom('NT_PRSTATUS', 'NT_X86_XSTATE'), { nil: undefined }),
+  sub: fc.option(fc.array(sub, { maxLength: 4 }), { nil: undefined }),
+}, { requiredKeys: ['request', 'requestName', 'target'] }));
+const entry = fc.record({
+  clockNs: fc.integer({ min: 0, max: 2 ** 52 }),
+  pid: fc.integer({ min: 1, max: 40000 }),
+  syscall: fc.constantFrom('ptrace', 'wait4', 'kill', 'none', 'getpid'),
+  args: fc.array(word, { maxLength: 6 }),
+  ret: word,
+  errno,
+  kind: fc.constantFrom('plain', 'ptrace', 'ptrace-args', 'wait', 'emulated'),
+  p: ptrace,
+  signal: fc.option(fc.integer({ min: 1, max: 64 }), { nil: undefined }),
+  status: fc.option(fc.integer({ min: 0, max: 0xffffff }), { nil: null }),
+});
+
+type Drawn = typeof entry extends fc.Arbitrary<infer T> ? T : never;
+
+function build(x: Drawn, seq: number): LedgerEntry {
+  const base = { seq, clockNs: x.clockNs, pid: x.pid, syscall: x.syscall, args: x.args, ret: x.ret, errno: x.errno };
+  if (x.kind === 'ptrace' || x.kind === 'ptrace-args') {
+    const p: Record<string, unknown> = { request: x.p.request, requestName: x.p.requestName, target: x.p.target };
+    if (x.p.regset !== undefined) p.regset = x.p.regset;
+    else if (x.signal !== undefined) p.signal = x.signal;
+    if (x.p.sub !== undefined) p.sub = x.p.sub;
+    const args = x.kind === 'ptrace-args' ? [BigInt(x.p.request), BigInt(x.p.target), ...x.args.slice(0, 2)] : x.args;
+    return { ...base, args, ptrace: p as LedgerEntry['ptrace'] };
+  }
+  if (x.kind === 'wait') return { ...base, wait: { status: x.status } };
+  if (x.kind === 'emulated') return { ...base, emulated: true };
+  return base;
+}
+
+describe('compact ledger', () => {
+  test('at(i) deep-equals every pushed entry, field order included; clone() is independent', () => {
+    fc.assert(fc.property(fc.array(entry, { maxLength: 60 }), (xs) => {
+      const l = new Ledger();
+      const entries = xs.map((x, i) => build(x, i));
+      for (const e of entries) l.push(e);
+      expect(l.length).toBe(entries.length);
+      entries.forEach((e, i) => {
+        const got = l.at(i)!;
+        expect(got).toEqual(e);
+        expect(JSON.stringify(got, (_k, v) => (typeof v === 'bigint' ? `${v}` : v))).toBe(JSON.stringify(e, (_k, v) => (typeof v === 'bigint' ? `${v}` : v)));
+        expect(l.pidAt(i)).toBe(e.pid);
+        expect(l.requestNameAt(i)).toBe(e.ptrace?.requestName ?? null);
+      });
+      const c = l.clone();
+      if (entries.length) c.push({ ...entries[0]!, seq: entries.length });
+      expect(l.length).toBe(entries.length);
+      expect([...c].slice(0, entries.length)).toEqual(entries);
+    }), { numRuns: 200 });
+  });
+
+  test('a UML run in multi mode round-trips (MULTI sub-requests, waits, emulated calls)', () => {
+    const r = runUml({ profile: PROFILES['uml-6.1'], mode: 'multi', policy: FULL_POLICY, workload: parseWorkload('getpid:3+touch:9000+fork:1') });
+    const l = r.kernel!.ledger;
+    const again = new Ledger([...l]);
+    expect([...again]).toEqual([...l]);
+    expect(l.bytesHeld() / l.length).toBeLessThan(400); // a sanity bound, not a speed assertion
+  });
+});
