@@ -212,6 +212,17 @@ function wordToBytes(b: Uint8Array, o: number, wordBytes: number, value: bigint)
   b[o + 4] = hi; b[o + 5] = hi >>> 8; b[o + 6] = hi >>> 16; b[o + 7] = hi >>> 24;
 }
 
+/** Do the `bytes.length` bytes at addr (one page, readable with `need`) equal `bytes`? Null if unreadable. */
+export function bytesEqualAt(mm: AddressSpace, addr: bigint, bytes: Uint8Array, need: number): boolean | null {
+  const off = Number(addr & 0xfffn);
+  if (addr < 0n || off + bytes.length > PAGE_SIZE) return null;
+  const page = mm.pages.get(pageNo(addr));
+  if (!page || (need !== 0 && (page.prot & need) === 0)) return null;
+  const b = page.bytes;
+  for (let i = 0; i < bytes.length; i++) if (b[off + i] !== bytes[i]) return false;
+  return true;
+}
+
 /** One byte as the CPU fetches it (no allocation): the byte, or the fault. */
 export function byteAt(mm: AddressSpace, addr: bigint, need: number): number | Fault {
   const page = addr < 0n ? undefined : mm.pages.get(pageNo(addr));

@@ -128,10 +128,12 @@ export function interruptSleep(ctx: Ctx, t: Task): void {
  * lowest number (differential conformance run: a tgkill'd or ptrace-injected SIGTSTP is taken
  * before a kill()'d SIGUSR1; fixture private-before-shared-signal).
  */
+const rank = (x: Siginfo) => (x.shared ? 1000 : 0) + (SYNCHRONOUS.has(x.signo) ? 0 : 100) + x.signo;
+
 function dequeue(t: Task): Siginfo | undefined {
+  if (t.pending.length === 0) return undefined;
   let best = t.pending.findIndex((p) => !p.shared && p.code > 0 && SYNCHRONOUS.has(p.signo) && !isBlocked(t, p.signo));
   if (best < 0) {
-    const rank = (x: Siginfo) => (x.shared ? 1000 : 0) + (SYNCHRONOUS.has(x.signo) ? 0 : 100) + x.signo;
     for (let i = 0; i < t.pending.length; i++) {
       const p = t.pending[i]!;
       if (isBlocked(t, p.signo)) continue;
@@ -144,7 +146,7 @@ function dequeue(t: Task): Siginfo | undefined {
 }
 
 export function hasDeliverable(t: Task): boolean {
-  return t.groupStopPending || t.interruptPending || t.pending.some((p) => !isBlocked(t, p.signo));
+  return t.groupStopPending || t.interruptPending || (t.pending.length > 0 && t.pending.some((p) => !isBlocked(t, p.signo)));
 }
 
 /**

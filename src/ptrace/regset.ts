@@ -9,6 +9,7 @@ import { fail, ok, type SysOutcome } from '../kernel/syscalls/types.ts';
 import type { Task } from '../kernel/task.ts';
 import { copyFromUser, copyToUser, getUserWord, putUserWord } from '../kernel/uaccess.ts';
 import { NT } from './numbers.ts';
+import { bytesEqualAt, PROT_READ } from '../kernel/memory.ts';
 import { checkFxsave } from './regs.ts';
 
 interface Regset {
@@ -38,6 +39,8 @@ function xstateBytes(child: Task): Uint8Array {
 
 /** Store a whole XSAVE image (a private copy: copyFromUser's result) as the task's FPU state. */
 function xstateSet(child: Task, image: Uint8Array): void {
+  const c = XSTATE_IMAGES.get(child);
+  if (c && c.image === image && c.fp === child.fpregs && c.extra === child.xstateExtra) return; // already the state
   child.fpregs = image.subarray(0, 512);
   child.xstateExtra = image.subarray(512);
   XSTATE_IMAGES.set(child, { fp: child.fpregs, extra: child.xstateExtra, image });
@@ -125,6 +128,11 @@ function buildRegsets(arch: Ctx['arch'], xstateTotalBytes: number): Map<number, 
   return m;
 }
 
+function sameAsUser(ctx: Ctx, tracer: Task, addr: bigint, bytes: Uint8Array): boolean {
+  const mm = ctx.s.mms[tracer.mm];
+  return mm !== undefined && bytesEqualAt(mm, addr, bytes, PROT_READ) === true;
+}
+
 export function regset(ctx: Ctx, tracer: Task, child: Task, addr: bigint, data: bigint, set: boolean): SysOutcome {
   const w = BigInt(ctx.arch.wordBytes);
   const base = getUserWord(ctx, tracer, data);
@@ -134,7 +142,9 @@ export function regset(ctx: Ctx, tracer: Task, child: Task, addr: bigint, data: 
   if (!rs || len % BigInt(rs.elemBytes) !== 0n) return fail('EINVAL');
   const n = Number(len < BigInt(rs.totalBytes) ? len : BigInt(rs.totalBytes));
   if (set) {
-    const b = copyFromUser(ctx, tracer, base, n);
+    // The XSAVE image a tracer hands back unchanged (UML's SETREGSET after GETREGSET): the
+    // same bytes, so set() runs its checks on the current image and nothing is copied.
+    const b = rs.totalBytes === n && rs.get === xstateBytes && sameAsUser(ctx, tracer, base, xstateBytes(child)) ? xstateBytes(child) : copyFromUser(ctx, tracer, base, n);
     if (b === 'EFAULT') return fail('EFAULT');
     const err = rs.set(ctx, child, b);
     if (err) return fail(err);

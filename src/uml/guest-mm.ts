@@ -61,6 +61,10 @@ export class GuestMm {
 
 type Op = { kind: 'mmap'; start: bigint; len: bigint; prot: number; offset: bigint } | { kind: 'munmap'; start: bigint; len: bigint } | { kind: 'mprotect'; start: bigint; len: bigint; prot: number };
 
+function round(n: bigint): bigint {
+  return (n + PAGE - 1n) & ~(PAGE - 1n);
+}
+
 function pageOf(addr: bigint): number {
   return Number(addr >> 12n);
 }
@@ -235,7 +239,6 @@ export class UmlMemory {
 
   /** mmap/munmap/brk of a guest process, or undefined for other syscalls. */
   syscall(mm: GuestMm, name: string, args: readonly bigint[]): bigint | undefined {
-    const round = (n: bigint) => (n + PAGE - 1n) & ~(PAGE - 1n);
     switch (name) {
       case 'mmap':
       case 'mmap2': {
@@ -289,9 +292,12 @@ export class UmlMemory {
 
 export type { Op as FlushOp };
 
+const MEMORY_SYSCALLS = new Set(['mmap', 'mmap2', 'munmap', 'brk']);
+
 /** The memory syscalls as a guest syscall layer: mmap/mmap2/munmap/brk of a process whose mm UML knows. */
 export function installMemorySyscalls(guest: GuestKernel, mem: UmlMemory): void {
   guest.addLayer((p, name, args) => {
+    if (!MEMORY_SYSCALLS.has(name)) return undefined;
     const mm = mem.mms.get(p.hostPid);
     return mm ? mem.syscall(mm, name, [...args]) : undefined;
   });
