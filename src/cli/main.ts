@@ -19,7 +19,7 @@ const USAGE = `ptsim — a deterministic simulator of Linux ptrace, PTRACE_MULTI
 usage: ptsim <command> [options]
 
 commands:
-  demo                 trace a child through its syscall stops, annotated (npm start)
+  demo                 trace a child through its syscall stops, annotated (npm run demo)
   script FILE          run a conformance script on the simulator, one JSON line per operation
   requests             the ptrace request table: number, name, support, note, source
   batch-check [FILE]   is a PTRACE_MULTI batch equivalent to its sub-requests one by one? JSON in, JSON out

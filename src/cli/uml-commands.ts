@@ -241,9 +241,9 @@ function runUmlFrom(values: Record<string, string | boolean | undefined>, mode: 
   });
 }
 
-function table(counts: Record<string, number>, other?: Record<string, number>): string {
+function table(counts: Record<string, number>, other?: Record<string, number>, width = 8): string {
   const keys = [...new Set([...Object.keys(counts), ...Object.keys(other ?? {})])].sort();
-  const w = Math.max(8, ...keys.map((k) => k.length));
+  const w = Math.max(width, ...keys.map((k) => k.length));
   return keys.map((k) => {
     const a = counts[k] ?? 0;
     if (!other) return `  ${k.padEnd(w)} ${String(a).padStart(8)}`;
@@ -323,9 +323,12 @@ export function formatComparison(c: Comparison): string {
   const refName = c.referenceRun ? 'no-merge' : 'single';
   const out: string[] = [];
   out.push(`${c.single.profile}, policy ${c.single.policy}, workload ${c.single.workload}`);
-  out.push(`  ${'host syscalls'.padEnd(22)} ${refName.padStart(8)} ${'multi'.padStart(8)} ${'diff'.padStart(8)}`);
-  out.push(table(ref.byPtraceRequest, c.multi.byPtraceRequest));
-  out.push(`  ${'total'.padEnd(22)} ${String(ref.hostSyscalls).padStart(8)} ${String(c.multi.hostSyscalls).padStart(8)} ${String(-c.saved.hostSyscalls).padStart(8)}`);
+  // Every host syscall of the run phase: ptrace by request, the others (wait4, kill, …) by name, so the rows sum to the total.
+  const rows = (r: PricedRun) => ({ ...r.byPtraceRequest, ...Object.fromEntries(Object.entries(r.bySyscall).filter(([k]) => k !== 'ptrace')) });
+  const w = 22;
+  out.push(`  ${'host syscalls'.padEnd(w)} ${refName.padStart(8)} ${'multi'.padStart(8)} ${'diff'.padStart(8)}`);
+  out.push(table(rows(ref), rows(c.multi), w));
+  out.push(`  ${'total'.padEnd(w)} ${String(ref.hostSyscalls).padStart(8)} ${String(c.multi.hostSyscalls).padStart(8)} ${String(-c.saved.hostSyscalls).padStart(8)}`);
   out.push(`reference: ${c.reference} (${c.referenceReason})`);
   if (c.referenceRun) out.push(`  (the stock single run, where the guest's open() of /proc/sysptmulti fails: ${c.single.hostSyscalls} host syscalls, ${c.single.exit})`);
   out.push(`saved ${c.saved.hostSyscalls} host syscalls (${(c.saved.fraction * 100).toFixed(1)}%); guest-visible runs ${c.equivalent ? 'identical' : 'DIFFER'} (digest ${ref.guestDigest} / ${c.multi.guestDigest})`);
