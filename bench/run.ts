@@ -1,7 +1,26 @@
-// `npm run bench`: wall-clock throughput of the simulator, as JSON on stdout. Speed is
-// measured here, never asserted in tests. Wall-clock reads are allowed in bench/ only.
-import { readdirSync, readFileSync } from 'node:fs';
+// `npm run bench [-- --quick] [--getpid N]`: wall-clock throughput of the simulator, as JSON on
+// stdout. Speed is measured here, never asserted in tests. Wall-clock reads are allowed in
+// bench/ only. Sizes: full by default (sized for the fast core), --quick for a run well under
+// a minute on the slow one; the JSON fields are the same (BENCH_FIELDS, checked by
+// test/bench/bench.test.ts on tiny sizes).
+import { spawnSync } from 'node:child_process';
+import { createWriteStream, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import { pathToFileURL } from 'node:url';
+import { gunzipSync } from 'node:zlib';
+import { runUml } from '../src/uml/machine.ts';
+import { FULL_POLICY, SEED_POLICY } from '../src/uml/policy.ts';
+import { PROFILES, type ProfileName } from '../src/uml/profile.ts';
+import { parseWorkload } from '../src/uml/workload.ts';
+import { runCheck } from '../src/cli/check-command.ts';
+import { eventBatchesFromFile, LedgerBuilder } from '../src/cost-model/ledger-from-strace.ts';
+import { whatIfBatches } from '../src/cost-model/whatif.ts';
+import { validatePolicy, FULL } from '../src/cost-model/policy.ts';
+import { loadProfile } from '../src/cost-model/profile.ts';
+import { scanLogFile } from '../src/cost-model/strace/scan.ts';
 import { X86_64 } from '../src/kernel/arch.ts';
 import { Asm } from '../src/kernel/asm.ts';
 import { Kernel } from '../src/kernel/kernel.ts';
@@ -67,9 +86,194 @@ function batchChecks(n: number): number {
   return n;
 }
 
-const results = [
-  measure('sysemu-loop', 'host syscalls', () => sysemuLoop(2000)),
-  measure('fixture-replay', 'scripts', fixtures),
-  measure('batch-check', 'checks', () => batchChecks(300)),
-];
-console.log(JSON.stringify({ node: process.version, results }, null, 2));
+export interface BenchSizes {
+  /** getpid:N for usPerGuestSyscall, host syscalls/s and bytes per ledger entry. */
+  getpid: number;
+  /** touch:BYTES for µs per first-touch fault (BYTES / 4096 pages). */
+  touchBytes: number;
+  /** fork:N for µs per fork + _exit + wait. */
+  forks: number;
+  /** ptsim check: random programs (× 2 profiles × 2 policies) of checkEvents events. */
+  checkRuns: number;
+  checkEvents: number;
+  /** Size of the generated whatif log. */
+  whatifMb: number;
+  /** Scale of the older micro-benchmarks (sysemu loop iterations, batch checks). */
+  sysemuLoop: number;
+  batchChecks: number;
+}
+
+export const FULL_SIZES: BenchSizes = { getpid: 100_000, touchBytes: 4 << 20, forks: 50, checkRuns: 100, checkEvents: 100, whatifMb: 200, sysemuLoop: 2000, batchChecks: 300 };
+export const QUICK_SIZES: BenchSizes = { getpid: 500, touchBytes: 64 << 10, forks: 2, checkRuns: 1, checkEvents: 100, whatifMb: 10, sysemuLoop: 500, batchChecks: 30 };
+
+/** Every top-level field of the JSON (the shape test/bench/bench.test.ts checks). */
+export const BENCH_FIELDS = [
+  'node', 'sizes', 'results', 'usPerGuestSyscall', 'startupUs', 'usPerFirstTouchFault', 'usPerFork', 'hostSyscallsPerSecond',
+  'equivalenceCasesPerSecond', 'bytesPerLedgerEntry', 'whatif', 'speedupVsRealUml',
+] as const;
+
+/** Real UML 6.1 on this machine, no strace: median in-guest getpid, net of one clock read (test/fixtures/uml/timed-6.1.json, summary_pinned.getpid_net_ns). */
+function realUmlGetpidUs(): number {
+  const timed = JSON.parse(readFileSync(new URL('../test/fixtures/uml/timed-6.1.json', import.meta.url), 'utf8')) as { summary_pinned: { getpid_net_ns: number } };
+  return timed.summary_pinned.getpid_net_ns / 1000;
+}
+
+const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;
+
+/** Wall time of one runUml, and its ledger length. */
+function timeUml(profile: ProfileName, mode: 'single' | 'multi', spec: string): { us: number; ledger: number } {
+  const t0 = performance.now();
+  const r = runUml({ profile: PROFILES[profile], mode, policy: mode === 'multi' ? FULL_POLICY : SEED_POLICY, workload: parseWorkload(spec) });
+  return { us: (performance.now() - t0) * 1000, ledger: r.kernel!.ledger.length };
+}
+
+/** Heap growth over a getpid run ÷ its ledger entries, after global.gc (node --expose-gc, as npm run bench runs); null without gc. */
+function bytesPerLedgerEntry(n: number): { bytes: number | null; entries: number } {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  const heap0 = process.memoryUsage().heapUsed;
+  const r = runUml({ profile: PROFILES['uml-6.1'], mode: 'single', policy: SEED_POLICY, workload: parseWorkload(`getpid:${n}`) });
+  gc?.();
+  const heap1 = process.memoryUsage().heapUsed;
+  const entries = r.kernel!.ledger.length; // keeps the run (and its ledger) alive until here
+  return { bytes: gc ? Math.round((heap1 - heap0) / entries) : null, entries };
+}
+
+/** A plain log of about `mb` MB: the real UML 6.1 run's lines repeated (a series of identical runs). */
+async function writeLog(path: string, mb: number): Promise<void> {
+  const unit = gunzipSync(readFileSync(new URL('../test/fixtures/uml/uml-6.1-run.strace.gz', import.meta.url))).toString('utf8').split('\n').filter((l) => l && !l.startsWith('+++')).join('\n') + '\n';
+  const copies = Math.max(1, Math.round((mb * 1e6) / Buffer.byteLength(unit)));
+  const out = createWriteStream(path);
+  for (let i = 0; i < copies; i++) if (!out.write(unit)) await new Promise((r) => out.once('drain', r));
+  await new Promise<void>((resolve, reject) => out.end((e?: Error | null) => (e ? reject(e) : resolve())));
+}
+
+async function whatifBench(mb: number) {
+  const dir = mkdtempSync(join(tmpdir(), 'ptsim-bench-'));
+  try {
+    const path = join(dir, 'run.strace');
+    await writeLog(path, mb);
+    const bytes = statSync(path).size;
+    let t0 = performance.now();
+    const wc = spawnSync('wc', ['-l', path], { encoding: 'utf8' });
+    const wcMs = performance.now() - t0;
+    const lines = Number(wc.stdout.trim().split(/\s+/)[0]);
+    t0 = performance.now();
+    let scanned = 0;
+    for await (const n of scanLogFile(path, () => {})) scanned = n;
+    const scanMs = performance.now() - t0;
+    t0 = performance.now();
+    const builder = new LedgerBuilder();
+    const res = await whatIfBatches(eventBatchesFromFile(path, { builder }), validatePolicy(FULL), loadProfile('calibrated-local'));
+    const whatifMs = performance.now() - t0;
+    if (builder.lines !== lines || scanned !== lines) throw new Error(`bench: whatif read ${builder.lines} lines, the scanner ${scanned}, wc -l ${lines}`);
+    const calls = [...res.processes.values()].reduce((n, p) => n + p.before.hostSyscalls, 0);
+    return {
+      bytes, lines, hostSyscalls: calls,
+      linesPerSecond: Math.round(lines / (whatifMs / 1000)),
+      wcLinesPerSecond: Math.round(lines / (wcMs / 1000)),
+      /** whatif time ÷ wc -l time (the issue's target: ≤ 5). */
+      ratioToWc: round(whatifMs / wcMs, 1),
+      /** The byte-level line scanner alone (no parsing): where the time goes. */
+      scanLinesPerSecond: Math.round(lines / (scanMs / 1000)),
+      wallMs: round(whatifMs, 1), wcWallMs: round(wcMs, 1),
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export async function runBench(sizes: BenchSizes, workers = availableParallelism()) {
+  const results = [
+    measure('sysemu-loop', 'host syscalls', () => sysemuLoop(sizes.sysemuLoop)),
+    measure('fixture-replay', 'scripts', fixtures),
+    measure('batch-check', 'checks', () => batchChecks(sizes.batchChecks)),
+  ];
+  const usPerGuestSyscall: Record<string, { single: number; multi: number }> = {};
+  const startupUs: Record<string, { single: number; multi: number }> = {};
+  let hostSyscallsPerSecond = 0;
+  for (const profile of ['uml-2.6.26', 'uml-6.1'] as const) {
+    timeUml(profile, 'single', 'getpid:1'); // warm-up
+    const row = { single: 0, multi: 0 };
+    const start = { single: 0, multi: 0 };
+    for (const mode of ['single', 'multi'] as const) {
+      start[mode] = round(timeUml(profile, mode, 'getpid:1').us, 0);
+      const t = timeUml(profile, mode, `getpid:${sizes.getpid}`);
+      row[mode] = round(t.us / sizes.getpid); // wall time of runUml ÷ N, start-up included (startupUs)
+      if (profile === 'uml-6.1' && mode === 'single') hostSyscallsPerSecond = Math.round(t.ledger / (t.us / 1e6));
+    }
+    usPerGuestSyscall[profile] = row;
+    startupUs[profile] = start;
+  }
+  const base = timeUml('uml-6.1', 'single', 'getpid:1').us;
+  const pages = Math.ceil(sizes.touchBytes / 4096);
+  const usPerFirstTouchFault = round((timeUml('uml-6.1', 'single', `touch:${sizes.touchBytes}`).us - base) / pages);
+  const usPerFork = round((timeUml('uml-6.1', 'single', `fork:${sizes.forks}`).us - base) / sizes.forks);
+  const check = await runCheck({ runs: sizes.checkRuns, seed: 1, events: sizes.checkEvents, workers, profiles: ['uml-2.6.26', 'uml-6.1'], policies: ['seed', 'full'], shrinkBudget: 0 });
+  if (check.failures) throw new Error(`bench: ptsim check found ${check.failures} failing cases (run ptsim check --runs ${sizes.checkRuns} --events ${sizes.checkEvents})`);
+  const mem = bytesPerLedgerEntry(sizes.getpid);
+  const realUs = realUmlGetpidUs();
+  return {
+    node: process.version,
+    sizes,
+    results,
+    /** µs of wall time per guest getpid: runUml(getpid:N) ÷ N, start-up included; multi uses the full policy. */
+    usPerGuestSyscall,
+    /** µs of one runUml(getpid:1): boot, probes, start_userspace, teardown. */
+    startupUs,
+    /** uml-6.1 single: (runUml(touch:BYTES) − runUml(getpid:1)) ÷ pages. */
+    usPerFirstTouchFault,
+    /** uml-6.1 single: (runUml(fork:N) − runUml(getpid:1)) ÷ N, one fork + _exit + wait each. */
+    usPerFork,
+    /** Ledger entries per wall second over the uml-6.1 single getpid run. */
+    hostSyscallsPerSecond,
+    /** ptsim check machinery: random programs of checkEvents events, both profiles × both policies, all cores. */
+    equivalenceCasesPerSecond: { casesPerSecond: check.timing.casesPerSecond, cases: check.cases, events: sizes.checkEvents, workers: check.timing.workers },
+    /** Heap growth over a uml-6.1 getpid run ÷ its ledger entries (null without --expose-gc). */
+    bytesPerLedgerEntry: mem,
+    whatif: await whatifBench(sizes.whatifMb),
+    /**
+     * Real µs per getpid ÷ simulated µs per getpid (uml-6.1 single): real = the median in-guest
+     * getpid of UML 6.1 on this machine with no strace, net of one clock read
+     * (test/fixtures/uml/timed-6.1.json summary_pinned.getpid_net_ns). Above 1: faster than real.
+     */
+    speedupVsRealUml: { realUs, simulatedUs: usPerGuestSyscall['uml-6.1']!.single, speedup: round(realUs / usPerGuestSyscall['uml-6.1']!.single, 4) },
+  };
+}
+
+const HELP = `usage: npm run bench [-- --quick] [--getpid N] [--whatif-mb M] [--workers K]
+
+Simulator throughput as JSON on stdout (wall clock; never asserted in tests). Full sizes by
+default (getpid:${FULL_SIZES.getpid}, touch:${FULL_SIZES.touchBytes}, fork:${FULL_SIZES.forks}, ${FULL_SIZES.checkRuns} check programs of ${FULL_SIZES.checkEvents} events,
+a ${FULL_SIZES.whatifMb} MB whatif log in the temp directory, removed after); --quick: small sizes.
+
+fields: ${BENCH_FIELDS.join(', ')}`;
+
+async function main(argv: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({ args: argv, options: { help: { type: 'boolean' }, quick: { type: 'boolean' }, getpid: { type: 'string' }, 'whatif-mb': { type: 'string' }, workers: { type: 'string' } } }));
+  } catch (e) {
+    process.stderr.write(`bench: ${(e as Error).message}\n`);
+    return 2;
+  }
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  const sizes = { ...(values.quick ? QUICK_SIZES : FULL_SIZES) };
+  for (const [opt, key] of [['getpid', 'getpid'], ['whatif-mb', 'whatifMb']] as const) {
+    const v = values[opt];
+    if (v === undefined) continue;
+    if (!/^\d+$/.test(v) || Number(v) < 1) {
+      process.stderr.write(`bench: --${opt}: expected a whole number ≥ 1, got '${v}'\n`);
+      return 2;
+    }
+    sizes[key] = Number(v);
+  }
+  const workers = values.workers !== undefined && /^\d+$/.test(values.workers) && Number(values.workers) > 0 ? Number(values.workers) : availableParallelism();
+  console.log(JSON.stringify(await runBench(sizes, workers), null, 2));
+  return 0;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) process.exitCode = await main(process.argv.slice(2));

@@ -12,18 +12,20 @@ import { InputError, parseBatchCheckInput } from '../batch/scenario-json.ts';
 import { CliError, commandCompare, commandProbe, commandRun, commandTrace } from './uml-commands.ts';
 import { main as whatifMain } from '../cost-model/cli.ts';
 import { commandReport } from './report-command.ts';
+import { commandCheck } from './check-command.ts';
 
 const USAGE = `ptsim — a deterministic simulator of Linux ptrace, PTRACE_MULTI and UML's host side
 
 usage: ptsim <command> [options]
 
 commands:
-  demo                 trace a child through its syscall stops, annotated (npm start)
+  demo                 trace a child through its syscall stops, annotated (npm run demo)
   script FILE          run a conformance script on the simulator, one JSON line per operation
   requests             the ptrace request table: number, name, support, note, source
   batch-check [FILE]   is a PTRACE_MULTI batch equivalent to its sub-requests one by one? JSON in, JSON out
   run                  run a guest workload on UML's host side (single or multi mode)
   compare              single vs multi side by side, with the equivalence verdict
+  check --runs N       N random programs checked single ≡ multi on worker threads, failures shrunk
   trace                UML's host syscalls as an annotated strace-like transcript
   probe                UML's start-up probe output against a stock or patched kernel
   whatif FILE          what PTRACE_MULTI would save on a real strace log (plain or gzip)
@@ -118,6 +120,10 @@ const COMMANDS: Record<string, (argv: string[]) => void | Promise<void>> = {
   trace: commandTrace,
   probe: commandProbe,
   report: commandReport,
+  check: async (argv) => {
+    const code = await commandCheck(argv);
+    if (code !== 0) throw new ExitCode(code);
+  },
   whatif: async (argv) => {
     const code = await whatifMain(argv);
     if (code !== 0) throw new ExitCode(code);

@@ -7,7 +7,7 @@ import { kernelConfig } from '../kernel/config.ts';
 import type { LedgerEntry } from '../kernel/ledger.ts';
 import { signalName } from '../kernel/signals.ts';
 import { describeStatus } from '../kernel/wait-status.ts';
-import { PTRACE, regsetName } from '../ptrace/numbers.ts';
+import { regsetName } from '../ptrace/numbers.ts';
 import { BootError, parseBoot } from '../uml/boot.ts';
 import { HostTracer } from '../uml/host.ts';
 import { forEachUmlEntry, policyByName, runUml, umlLedgerView, type RunResult } from '../uml/machine.ts';
@@ -20,6 +20,9 @@ import { addInto, price, totalNs } from '../cost-model/price.ts';
 import { loadProfile, ProfileError, type CostProfile } from '../cost-model/profile.ts';
 import { ledgerBytes } from '../cost-model/ledger-bytes.ts';
 import { kernelClockNs } from '../cost-model/clock.ts';
+import { lawBreak, NO_MERGE, REFERENCE_WHY, referenceFor, runLedgerLaw, type LawBreak, type Reference } from '../uml/equivalence.ts';
+
+export { runLedgerLaw };
 
 export class CliError extends Error {}
 
@@ -70,11 +73,19 @@ JSON: { profile, mode, policy, workload, boot, hostSyscalls, bySyscall, byPtrace
 export const COMPARE_HELP = `usage: ptsim compare --workload SPEC [--profile P] [--policy P] [--boot "ARGS"] [--seed N] [--json]
 
 Runs the workload in single and in multi mode and compares them: host syscalls saved, and
-whether the guest saw exactly the same run (guestDigest) with the multi ledger equal to the
-single ledger minus exactly the merged calls.
+whether multi obeys the single ≡ multi law (src/uml/equivalence.ts): the guest saw exactly the
+same run (exit, console, guestDigest, ticks, guest events) and the multi ledger is the reference
+ledger minus exactly the merged calls (saved = Σ(k−1) over PTRACE_MULTI calls of k requests).
+The reference is the stock single run, except for workloads that write /proc/sysptmulti: that
+file exists only on a PTRACE_MULTI host, so there the reference is UML on the PTRACE_MULTI host
+with a policy that merges nothing (reference multi-host-no-merge; the output says which).
 ${COMMON}
 
-JSON: { single, multi, saved: { hostSyscalls, fraction, simulatedNs, speedup }, equivalent }`;
+JSON: { single, multi, saved: { hostSyscalls, fraction, simulatedNs, speedup }, equivalent,
+        reference, referenceReason, referenceRun?, broken? }
+  reference       stock-single | multi-host-no-merge; saved and equivalent are against it
+  referenceRun    the no-merge run (a run object), only for multi-host-no-merge
+  broken          { clause, detail }: the first law clause multi breaks, only when not equivalent`;
 
 export const TRACE_HELP = `usage: ptsim trace --workload SPEC [run options] [--limit N] [--json]
 
@@ -204,9 +215,9 @@ export function priceRun(r: RunResult, profile: CostProfile): PricedRun {
   return out;
 }
 
-function runFrom(values: Record<string, string | boolean | undefined>, mode: 'single' | 'multi'): PricedRun {
+function runFrom(values: Record<string, string | boolean | undefined>, mode: 'single' | 'multi', policy?: Policy): PricedRun {
   const profile = costOf(values.cost as string | undefined);
-  return priceRun(runUmlFrom(values, mode, clockPricer(values.clock as string | undefined, profile, profileOf(values.profile as string | undefined))), profile);
+  return priceRun(runUmlFrom(values, mode, clockPricer(values.clock as string | undefined, profile, profileOf(values.profile as string | undefined)), policy), profile);
 }
 
 /** --clock priced: the kernel clock advances by each host syscall's price as well as by instructions. */
@@ -217,12 +228,12 @@ function clockPricer(v: string | undefined, cost: CostProfile, uml: UmlProfile):
   return (e) => totalNs(price(e, cost, ledgerBytes(e, cfg)));
 }
 
-function runUmlFrom(values: Record<string, string | boolean | undefined>, mode: 'single' | 'multi', pricer?: (e: LedgerEntry) => number): RunResult {
+function runUmlFrom(values: Record<string, string | boolean | undefined>, mode: 'single' | 'multi', pricer?: (e: LedgerEntry) => number, policy?: Policy): RunResult {
   return runUml({
     pricer,
     profile: profileOf(values.profile as string | undefined),
     mode,
-    policy: policyOf(values.policy as string | undefined),
+    policy: policy ?? policyOf(values.policy as string | undefined),
     workload: workloadOf(values.workload as string | undefined),
     boot: bootOf(values.boot as string | undefined),
     seed: seedOf(values.seed as string | undefined),
@@ -230,9 +241,9 @@ function runUmlFrom(values: Record<string, string | boolean | undefined>, mode: 
   });
 }
 
-function table(counts: Record<string, number>, other?: Record<string, number>): string {
+function table(counts: Record<string, number>, other?: Record<string, number>, width = 8): string {
   const keys = [...new Set([...Object.keys(counts), ...Object.keys(other ?? {})])].sort();
-  const w = Math.max(8, ...keys.map((k) => k.length));
+  const w = Math.max(width, ...keys.map((k) => k.length));
   return keys.map((k) => {
     const a = counts[k] ?? 0;
     if (!other) return `  ${k.padEnd(w)} ${String(a).padStart(8)}`;
@@ -268,36 +279,33 @@ export interface Comparison {
   multi: PricedRun;
   saved: { hostSyscalls: number; fraction: number; simulatedNs: number; speedup: number };
   equivalent: boolean;
+  /** What multi was compared with (src/uml/equivalence.ts): the stock single run, or UML on the PTRACE_MULTI host merging nothing. */
+  reference: Reference;
+  /** Why that reference (one sentence). */
+  referenceReason: string;
+  /** The no-merge reference run (only when reference is multi-host-no-merge; saved and equivalent are against it). */
+  referenceRun?: PricedRun;
+  /** The first law clause multi breaks, when not equivalent. */
+  broken?: LawBreak;
 }
 
 export function compareRuns(values: Record<string, string | boolean | undefined>): Comparison {
   const single = runFrom(values, 'single');
   const multi = runFrom(values, 'multi');
-  const saved = single.hostSyscalls - multi.hostSyscalls;
-  const mergedCalls = umlLedgerView(multi).slice(multi.startup.hostSyscalls).filter(({ entry }) => entry.ptrace?.request === PTRACE.MULTI).reduce((n, { entry }) => n + entry.ptrace!.sub!.length - 1, 0);
-  const equivalent = single.guestDigest === multi.guestDigest && saved === mergedCalls && runLedgerLaw(single, multi);
-  const savedNs = single.simulatedNs - multi.simulatedNs;
-  const speedup = multi.simulatedNs ? Math.round((single.simulatedNs / multi.simulatedNs) * 10000) / 10000 : 1;
-  return { single, multi, saved: { hostSyscalls: saved, fraction: single.hostSyscalls ? Math.round((saved / single.hostSyscalls) * 10000) / 10000 : 0, simulatedNs: savedNs, speedup }, equivalent };
-}
-
-/** A ledger entry without pid values (the two runs' probes create different numbers of processes). */
-function normalized(e: LedgerEntry): string {
-  if (e.syscall === 'wait4') return `wait4 ${e.wait?.status !== undefined && e.wait.status !== null ? describeStatus(e.wait.status) : e.errno}`;
-  if (e.syscall === 'fork' || e.syscall === 'clone') return e.syscall;
-  return `${e.syscall}${e.ptrace ? ` ${e.ptrace.requestName}` : ''} ${e.ret}`;
-}
-
-/** Compare the run phases (after start-up) of both ledgers, MULTI calls expanded. */
-export function runLedgerLaw(single: RunResult, multi: RunResult): boolean {
-  const phase = (r: RunResult, expand: boolean): string[] => {
-    const view = umlLedgerView(r).slice(r.startup.hostSyscalls);
-    return view.flatMap(({ entry }) =>
-      expand && entry.ptrace?.request === PTRACE.MULTI
-        ? entry.ptrace.sub!.map((s) => `ptrace ${s.requestName} ${s.ret}`)
-        : [normalized(entry)]);
+  const reference = referenceFor(workloadOf(values.workload as string | undefined));
+  const ref = reference === 'stock-single' ? single : runFrom(values, 'multi', NO_MERGE);
+  const saved = ref.hostSyscalls - multi.hostSyscalls;
+  const broken = lawBreak(ref, multi);
+  const savedNs = ref.simulatedNs - multi.simulatedNs;
+  const speedup = multi.simulatedNs ? Math.round((ref.simulatedNs / multi.simulatedNs) * 10000) / 10000 : 1;
+  return {
+    single, multi,
+    saved: { hostSyscalls: saved, fraction: ref.hostSyscalls ? Math.round((saved / ref.hostSyscalls) * 10000) / 10000 : 0, simulatedNs: savedNs, speedup },
+    equivalent: broken === null,
+    reference, referenceReason: REFERENCE_WHY[reference],
+    ...(reference === 'stock-single' ? {} : { referenceRun: ref }),
+    ...(broken ? { broken } : {}),
   };
-  return phase(single, false).join('\n') === phase(multi, true).join('\n');
 }
 
 export function commandCompare(argv: string[]): void {
@@ -306,12 +314,27 @@ export function commandCompare(argv: string[]): void {
   if (values.mode) throw new CliError('compare: --mode is not an option here (it runs both)');
   const c = compareRuns(values);
   if (values.json) return void console.log(JSON.stringify(c, null, 2));
-  console.log(`${c.single.profile}, policy ${c.single.policy}, workload ${c.single.workload}`);
-  console.log(`  ${'host syscalls'.padEnd(22)} ${'single'.padStart(8)} ${'multi'.padStart(8)} ${'diff'.padStart(8)}`);
-  console.log(table(c.single.byPtraceRequest, c.multi.byPtraceRequest));
-  console.log(`  ${'total'.padEnd(22)} ${String(c.single.hostSyscalls).padStart(8)} ${String(c.multi.hostSyscalls).padStart(8)} ${String(-c.saved.hostSyscalls).padStart(8)}`);
-  console.log(`saved ${c.saved.hostSyscalls} host syscalls (${(c.saved.fraction * 100).toFixed(1)}%); guest-visible runs ${c.equivalent ? 'identical' : 'DIFFER'} (digest ${c.single.guestDigest} / ${c.multi.guestDigest})`);
-  console.log(`simulated time ${(c.single.simulatedNs / 1000).toFixed(1)} → ${(c.multi.simulatedNs / 1000).toFixed(1)} us, speed-up ${c.saved.speedup.toFixed(3)}× (cost profile ${c.single.costProfile})`);
+  console.log(formatComparison(c));
+}
+
+/** The text table of `ptsim compare` (also `npm start`). */
+export function formatComparison(c: Comparison): string {
+  const ref = c.referenceRun ?? c.single;
+  const refName = c.referenceRun ? 'no-merge' : 'single';
+  const out: string[] = [];
+  out.push(`${c.single.profile}, policy ${c.single.policy}, workload ${c.single.workload}`);
+  // Every host syscall of the run phase: ptrace by request, the others (wait4, kill, …) by name, so the rows sum to the total.
+  const rows = (r: PricedRun) => ({ ...r.byPtraceRequest, ...Object.fromEntries(Object.entries(r.bySyscall).filter(([k]) => k !== 'ptrace')) });
+  const w = 22;
+  out.push(`  ${'host syscalls'.padEnd(w)} ${refName.padStart(8)} ${'multi'.padStart(8)} ${'diff'.padStart(8)}`);
+  out.push(table(rows(ref), rows(c.multi), w));
+  out.push(`  ${'total'.padEnd(w)} ${String(ref.hostSyscalls).padStart(8)} ${String(c.multi.hostSyscalls).padStart(8)} ${String(-c.saved.hostSyscalls).padStart(8)}`);
+  out.push(`reference: ${c.reference} (${c.referenceReason})`);
+  if (c.referenceRun) out.push(`  (the stock single run, where the guest's open() of /proc/sysptmulti fails: ${c.single.hostSyscalls} host syscalls, ${c.single.exit})`);
+  out.push(`saved ${c.saved.hostSyscalls} host syscalls (${(c.saved.fraction * 100).toFixed(1)}%); guest-visible runs ${c.equivalent ? 'identical' : 'DIFFER'} (digest ${ref.guestDigest} / ${c.multi.guestDigest})`);
+  if (c.broken) out.push(`law broken: ${c.broken.clause}: ${c.broken.detail}`);
+  out.push(`simulated time ${(ref.simulatedNs / 1000).toFixed(1)} → ${(c.multi.simulatedNs / 1000).toFixed(1)} us, speed-up ${c.saved.speedup.toFixed(3)}× (cost profile ${c.single.costProfile})`);
+  return out.join('\n');
 }
 
 export interface TraceLine {

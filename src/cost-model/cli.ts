@@ -3,11 +3,11 @@
 // with exit status 2 for bad input; never a stack trace.
 import { readFileSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { eventsFromFile, LedgerBuilder, LogError } from './ledger-from-strace.ts';
+import { eventBatchesFromFile, LedgerBuilder, LogError } from './ledger-from-strace.ts';
 import { BUILTIN_POLICIES, PolicyError, validatePolicy, type Policy } from './policy.ts';
 import { builtinProfiles, loadProfile, ProfileError } from './profile.ts';
 import { reportJson, reportText } from './report.ts';
-import { whatIf } from './whatif.ts';
+import { whatIfBatches } from './whatif.ts';
 import type { ReadProgress } from './strace/reader.ts';
 
 export const HELP = `usage: ptsim whatif FILE [--policy seed|full|POLICY.json] [--cost PROFILE|PROFILE.json] [--json] [--lenient]
@@ -89,7 +89,7 @@ export async function main(argv: string[]): Promise<number> {
     const profile = loadProfile(values.cost ?? 'calibrated-local');
     const builder = new LedgerBuilder({ lenient: values.lenient ?? false });
     const tty = process.stderr.isTTY === true;
-    const res = await whatIf(eventsFromFile(file, { builder, ...(tty ? { onProgress: progressLine } : {}) }), policy, profile);
+    const res = await whatIfBatches(eventBatchesFromFile(file, { builder, ...(tty ? { onProgress: progressLine } : {}) }), policy, profile);
     if (tty) process.stderr.write('\r\x1b[K');
     const meta = { file, lines: builder.lines, skippedLines: builder.skipped, skipped: builder.skippedSamples, policy, profile };
     console.log(values.json ? JSON.stringify(reportJson(res, meta), null, 2) : reportText(res, meta));

@@ -9,7 +9,9 @@ import type { LedgerEntry } from '../kernel/ledger.ts';
 import { parseLine, SyntaxFault, type StraceLine } from './strace/line.ts';
 import { Pairer, type Joined } from './strace/pair.ts';
 import { argValue, decodePtrace, decodeWaitStatus } from './strace/decode.ts';
-import { readLogLines, type ReadProgress } from './strace/reader.ts';
+import type { ReadProgress } from './strace/reader.ts';
+import { fastParse } from './strace/fast-line.ts';
+import { scanLogFile } from './strace/scan.ts';
 
 export interface LoggedCall {
   readonly entry: LedgerEntry;
@@ -82,6 +84,23 @@ export class LedgerBuilder {
     }
   }
 
+  /**
+   * The same as feed(b.toString('utf8', start, end), line), pushing onto `out`: the common
+   * lines are read from the bytes (strace/fast-line.ts), the rest by parseLine.
+   */
+  feedBytes(b: Buffer, start: number, end: number, line: number, out: TraceEvent[]): void {
+    this.lines = line;
+    try {
+      const evs = this.feedStrict(fastParse(b, start, end) ?? parseLine(b.toString('utf8', start, end)), line);
+      for (let i = 0; i < evs.length; i++) out.push(evs[i]!);
+    } catch (e) {
+      if (!(e instanceof SyntaxFault)) throw e;
+      if (!this.opts.lenient) throw new LogError(line, e.message);
+      this.skipped++;
+      if (this.skippedSamples.length < 10) this.skippedSamples.push({ line, message: e.message });
+    }
+  }
+
   /** End of log: calls still in flight entered the kernel, so they are ledger entries (ret unknown). */
   finish(): TraceEvent[] {
     const out: TraceEvent[] = [];
@@ -122,30 +141,28 @@ export class LedgerBuilder {
     const ret = c.result.ret ?? (c.result.errno ? -1n : 0n);
     // strace knows more errno names than the kernel model's table; the name is kept as printed.
     const errno = c.result.errno as LedgerEntry['errno'];
-    const common = { seq: this.seq++, clockNs, pid: c.pid ?? 0, syscall: c.name, ret, errno };
+    // Objects built field by field in a fixed order (no spreads: this runs once per logged call).
+    const seq = this.seq++;
+    const pid = c.pid ?? 0;
     let entry: LedgerEntry;
     let transferBytes: number | undefined;
     if (c.name === 'ptrace') {
       const p = decodePtrace(c.args);
       transferBytes = p.transferBytes;
-      const ptrace = {
-        request: p.request, requestName: p.requestName, target: p.target,
-        ...(p.regset !== undefined ? { regset: p.regset } : {}),
-        ...(p.signal !== undefined ? { signal: p.signal } : {}),
-      };
-      entry = { ...common, args: [BigInt(p.request), BigInt(p.target), p.addr, p.data], ptrace };
+      const ptrace: NonNullable<LedgerEntry['ptrace']> & { regset?: string; signal?: number } = { request: p.request, requestName: p.requestName, target: p.target };
+      if (p.regset !== undefined) ptrace.regset = p.regset;
+      if (p.signal !== undefined) ptrace.signal = p.signal;
+      entry = { seq, clockNs, pid, syscall: c.name, ret, errno, args: [BigInt(p.request), BigInt(p.target), p.addr, p.data], ptrace };
     } else if (c.name === 'wait4') {
       const status = c.result.errno || c.result.ret === null || c.result.ret === 0n ? null : decodeWaitStatus(c.args[1]);
-      entry = { ...common, args: [argValue(c.args[0]) ?? 0n, 0n, waitOptions(c.args[2]), 0n], wait: { status } };
+      entry = { seq, clockNs, pid, syscall: c.name, ret, errno, args: [argValue(c.args[0]) ?? 0n, 0n, waitOptions(c.args[2]), 0n], wait: { status } };
     } else {
-      entry = { ...common, args: c.args.map((a) => argValue(a) ?? 0n) };
+      entry = { seq, clockNs, pid, syscall: c.name, ret, errno, args: c.args.map((a) => argValue(a) ?? 0n) };
       if ((c.name === 'process_vm_readv' || c.name === 'process_vm_writev') && ret > 0n) transferBytes = Number(ret);
     }
-    const call: LoggedCall = {
-      entry, line, startLine: j.startLine,
-      ...(transferBytes !== undefined ? { transferBytes } : {}),
-      ...(c.durationUs !== null ? { durationUs: c.durationUs } : {}),
-    };
+    const call: { -readonly [K in keyof LoggedCall]: LoggedCall[K] } = { entry, line, startLine: j.startLine };
+    if (transferBytes !== undefined) call.transferBytes = transferBytes;
+    if (c.durationUs !== null) call.durationUs = c.durationUs;
     return { kind: 'call', call };
   }
 }
@@ -166,12 +183,27 @@ export function ledgerFromText(text: string, opts: LedgerOptions = {}): LedgerEn
   return eventsFromText(text, opts).flatMap((e) => (e.kind === 'call' ? [e.call.entry] : []));
 }
 
-/** Stream the events of a log file (plain or gzip). The builder is returned through `onBuilder` for its counters. */
+/** Stream the events of a log file (plain or gzip) in batches, one per chunk read (the byte-level scanner, strace/scan.ts). */
+export async function* eventBatchesFromFile(
+  path: string,
+  opts: LedgerOptions & { onProgress?: (p: ReadProgress) => void; builder?: LedgerBuilder } = {},
+): AsyncGenerator<TraceEvent[]> {
+  const b = opts.builder ?? new LedgerBuilder(opts);
+  let out: TraceEvent[] = [];
+  for await (const _lines of scanLogFile(path, (buf, s, e, line) => b.feedBytes(buf, s, e, line, out), opts.onProgress)) {
+    if (out.length) {
+      yield out;
+      out = [];
+    }
+  }
+  out.push(...b.finish());
+  if (out.length) yield out;
+}
+
+/** Stream the events of a log file (plain or gzip). The builder is returned through `builder` for its counters. */
 export async function* eventsFromFile(
   path: string,
   opts: LedgerOptions & { onProgress?: (p: ReadProgress) => void; builder?: LedgerBuilder } = {},
 ): AsyncGenerator<TraceEvent> {
-  const b = opts.builder ?? new LedgerBuilder(opts);
-  for await (const { text, line } of readLogLines(path, opts.onProgress)) yield* b.feed(text, line);
-  yield* b.finish();
+  for await (const batch of eventBatchesFromFile(path, opts)) yield* batch;
 }

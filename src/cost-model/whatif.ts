@@ -137,3 +137,10 @@ export async function whatIf(events: AsyncIterable<TraceEvent> | Iterable<TraceE
   for await (const ev of events) w.feed(ev);
   return w.finish();
 }
+
+/** Run a stream of event batches (ledger-from-strace.ts eventBatchesFromFile): one await per chunk, not per event. */
+export async function whatIfBatches(batches: AsyncIterable<readonly TraceEvent[]>, policy: Policy, profile: CostProfile): Promise<WhatIfResult> {
+  const w = new WhatIf(policy, profile);
+  for await (const batch of batches) for (const ev of batch) w.feed(ev);
+  return w.finish();
+}

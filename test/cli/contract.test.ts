@@ -73,6 +73,29 @@ describe('ptsim compare --json', () => {
   });
 });
 
+describe('ptsim compare: the reference run', () => {
+  test('a workload that toggles /proc/sysptmulti is compared with the no-merge run on the PTRACE_MULTI host', { timeout: 60_000 }, async () => {
+    const spec = 'getpid:2+sysptmulti:0+getpid:1+sysptmulti:1+write:1x8';
+    const [j, t] = await Promise.all([ptsim('compare', '--workload', spec, '--policy', 'full', '--json'), ptsim('compare', '--workload', spec, '--policy', 'full')]);
+    expect(j.code).toBe(0);
+    const c = JSON.parse(j.stdout);
+    expect(c).toMatchObject({ equivalent: true, reference: 'multi-host-no-merge' });
+    expect(c.broken).toBeUndefined();
+    expect(c.referenceRun.byPtraceRequest.PTRACE_MULTI).toBeUndefined();
+    expect(c.referenceRun.guestDigest).toBe(c.multi.guestDigest);
+    expect(c.single.guestDigest).not.toBe(c.multi.guestDigest); // the stock host has no /proc/sysptmulti
+    expect(c.saved.hostSyscalls).toBe(c.referenceRun.hostSyscalls - c.multi.hostSyscalls);
+    expect(c.saved.hostSyscalls).toBeGreaterThan(0);
+    expect(t.stdout).toMatch(/^reference: multi-host-no-merge \(the workload writes \/proc\/sysptmulti/m);
+    expect(t.stdout).toContain('guest-visible runs identical');
+  });
+
+  test('otherwise the stock single run', { timeout: 30_000 }, async () => {
+    const o = await ptsim('compare', '--workload', 'getpid:3', '--policy', 'full');
+    expect(o.stdout).toMatch(/^reference: stock-single /m);
+  });
+});
+
 describe('ptsim trace --json', () => {
   const FIELDS = ['seq', 'pid', 'syscall', 'request', 'target', 'regset', 'signal', 'result', 'errno', 'stop', 'guestEvent'];
   const nullOr = (re: RegExp) => (v: unknown) => v === null || (typeof v === 'string' && re.test(v));

@@ -1,33 +1,29 @@
 // The single ≡ multi law over random guest programs (random:SEED:EVENTS and sums), both
-// profiles, both policies, /proc/sysptmulti toggled at random points:
-//  * the guest sees the identical run: console, exit status, and guestDigest (every guest
-//    process's registers and touched memory at each guest syscall boundary, in scheduling
-//    order: src/uml/guest-digest.ts);
-//  * the multi ledger equals the single ledger with runs merged (runLedgerLaw), and
+// profiles, both policies, /proc/sysptmulti toggled at random points. The law itself (what
+// is compared, and against which reference run) lives in src/uml/equivalence.ts, shared with
+// `ptsim compare` and `ptsim check`:
+//  * the guest sees the identical run: exit, console, guestDigest, ticks, guest events;
+//  * the multi ledger equals the reference ledger with runs merged (runLedgerLaw), and
 //    saved host syscalls = Σ (k − 1) over the PTRACE_MULTI calls of k sub-requests;
-//  * the same seed gives a byte-identical `trace --json`.
+//  * the same seed gives a byte-identical `trace --json` (below).
 //
 // The single-mode reference. /proc/sysptmulti exists only on a host with PTRACE_MULTI
 // (ptrace-multi.md §6: "created only if supported"), so on the stock host of `--mode single`
 // the guest's open() of it fails: a real guest-visible difference, not a batching one. The
 // reference run is therefore UML on the same PTRACE_MULTI host with a policy that merges
-// nothing (every request one host call, exactly single mode's ledger; the switch file exists
-// and the toggles are accepted). For programs without toggles the stock single run is
-// checked as well, and equals that reference.
+// nothing (NO_MERGE: every request one host call, exactly single mode's ledger; the switch
+// file exists and the toggles are accepted). For programs without toggles the stock single
+// run is checked as well, and equals that reference (checkEquivalence).
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { runLedgerLaw, traceLines } from '../../src/cli/uml-commands.ts';
-import { runUml, umlLedgerView, type RunResult } from '../../src/uml/machine.ts';
+import { traceLines } from '../../src/cli/uml-commands.ts';
+import { runUml, type RunResult } from '../../src/uml/machine.ts';
 import { FULL_POLICY, SEED_POLICY, type Policy } from '../../src/uml/policy.ts';
 import { PROFILES, type ProfileName } from '../../src/uml/profile.ts';
 import { parseWorkload, randomProgram } from '../../src/uml/workload.ts';
 import { randomKinds } from '../../src/uml/workload-random.ts';
-import { PTRACE } from '../../src/ptrace/numbers.ts';
+import { checkEquivalence, LAW_INSN_NS, lawBreak, mergedCalls, NO_MERGE, referenceFor } from '../../src/uml/equivalence.ts';
 
-/** 10 µs per guest instruction: a 100 Hz tick every 1000 instructions, so spins see ticks. */
-const INSN_NS = 10_000;
-/** Every request its own host call: single mode's ledger, on a PTRACE_MULTI host. */
-const NO_MERGE: Policy = { name: 'none', rules: [] };
 const POLICIES: Record<string, Policy> = { seed: SEED_POLICY, full: FULL_POLICY };
 
 interface Case {
@@ -38,12 +34,7 @@ interface Case {
 }
 
 function run(c: Case, mode: 'single' | 'multi', policy: Policy): RunResult {
-  return runUml({ profile: PROFILES[c.profile], mode, policy, workload: parseWorkload(c.spec), seed: c.seed, insnNs: INSN_NS });
-}
-
-/** Σ (k − 1) over the run phase's PTRACE_MULTI calls of k sub-requests. */
-function mergedCalls(r: RunResult): number {
-  return umlLedgerView(r).slice(r.startup.hostSyscalls).reduce((n, { entry }) => n + (entry.ptrace?.request === PTRACE.MULTI ? entry.ptrace.sub!.length - 1 : 0), 0);
+  return runUml({ profile: PROFILES[c.profile], mode, policy, workload: parseWorkload(c.spec), seed: c.seed, insnNs: LAW_INSN_NS });
 }
 
 /** The spec with every random part written out, for failure messages. */
@@ -53,22 +44,10 @@ function expanded(spec: string): string {
 
 function checkLaw(c: Case): void {
   const why = `${c.profile} policy ${c.policy} seed ${c.seed}: ${c.spec} = ${expanded(c.spec)}`;
-  const ref = run(c, 'multi', NO_MERGE);
-  const multi = run(c, 'multi', POLICIES[c.policy]!);
-  expect(ref.byPtraceRequest.PTRACE_MULTI, why).toBeUndefined();
-  expect(multi.exit, why).toBe(ref.exit);
-  expect(multi.console, why).toBe(ref.console);
-  expect(multi.guestDigest, why).toBe(ref.guestDigest);
-  expect(multi.ticks, why).toBe(ref.ticks);
-  expect(multi.guestEvents, why).toEqual(ref.guestEvents);
-  expect(runLedgerLaw(ref, multi), why).toBe(true);
-  expect(ref.hostSyscalls - multi.hostSyscalls, why).toBe(mergedCalls(multi));
-  if (!parseWorkload(c.spec).parts.some((p) => p.kind === 'proc' && p.path === '/proc/sysptmulti')) {
-    const single = run(c, 'single', SEED_POLICY); // the stock host
-    expect(single.guestDigest, why).toBe(ref.guestDigest);
-    expect(runLedgerLaw(single, ref), why).toBe(true);
-    expect(single.hostSyscalls - multi.hostSyscalls, why).toBe(mergedCalls(multi));
-  }
+  const workload = parseWorkload(c.spec);
+  const verdict = checkEquivalence({ workload, profile: PROFILES[c.profile], policy: POLICIES[c.policy]!, seed: c.seed, insnNs: LAW_INSN_NS });
+  expect(verdict.broken, why).toBeNull();
+  expect(verdict.reference, why).toBe(referenceFor(workload));
 }
 
 const randomPart = fc.tuple(fc.integer({ min: 0, max: 0xffffffff }), fc.integer({ min: 1, max: 6 })).map(([s, e]) => `random:${s}:${e}`);
@@ -114,6 +93,16 @@ describe('law: single ≡ multi over random programs, /proc/sysptmulti toggled a
 
   test('random programs × both profiles × both policies × scheduler seeds', { timeout: 60_000 }, () => {
     fc.assert(fc.property(caseArb, (c) => checkLaw(c)), { numRuns: 100 });
+  });
+
+  test('the law is not vacuous: the stock single run of a toggling program breaks it, the no-merge reference does not', () => {
+    const c: Case = { spec: 'getpid:1+sysptmulti:0+getpid:1+sysptmulti:1+write:1x8', profile: 'uml-6.1', policy: 'full', seed: 1 };
+    const multi = run(c, 'multi', FULL_POLICY);
+    expect(mergedCalls(multi)).toBeGreaterThan(0);
+    expect(lawBreak(run(c, 'single', SEED_POLICY), multi)).not.toBeNull(); // the stock host has no /proc/sysptmulti
+    expect(lawBreak(run(c, 'multi', NO_MERGE), multi)).toBeNull();
+    expect(referenceFor(parseWorkload(c.spec))).toBe('multi-host-no-merge');
+    expect(referenceFor(parseWorkload('getpid:3'))).toBe('stock-single');
   });
 
   test('multi mode merges something on every profile with the full policy (the law is not vacuous)', () => {

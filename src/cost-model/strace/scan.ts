@@ -1,0 +1,90 @@
+// The byte-level line scanner: a strace log (plain or gzip, detected by its magic bytes, RFC
+// 1952 §2.3.1) as Buffer chunks, cut into lines with indexOf(10) and handed out as byte ranges
+// of the chunk; nothing is decoded here. Memory stays flat: one chunk and at most one partial
+// line. Line numbers and line ends are readline's (the reference reader.ts): `\n`, `\r\n` and a
+// lone `\r` end a line, and a last line without a newline still counts.
+import { createReadStream, statSync } from 'node:fs';
+import { createGunzip } from 'node:zlib';
+import type { Readable } from 'node:stream';
+import { isGzip, type ReadProgress } from './reader.ts';
+
+export type LineSink = (b: Buffer, start: number, end: number, line: number) => void;
+
+/** Cuts chunks into lines; `line` counts from 1. */
+export class LineSplitter {
+  line = 0;
+  private rest: Buffer | null = null;
+
+  constructor(private readonly sink: LineSink) {}
+
+  push(chunk: Buffer): void {
+    let b = chunk;
+    if (this.rest) {
+      b = Buffer.concat([this.rest, chunk]);
+      this.rest = null;
+    }
+    let s = 0;
+    let cr = b.indexOf(13); // the next \r, searched once per chunk and after each one passed
+    for (let nl = b.indexOf(10); nl >= 0; nl = b.indexOf(10, s)) {
+      if (cr >= 0 && cr < nl) {
+        this.withCr(b, s, nl, cr);
+        cr = b.indexOf(13, nl + 1);
+      } else this.sink(b, s, nl, ++this.line);
+      s = nl + 1;
+    }
+    if (s < b.length) this.rest = b.subarray(s);
+  }
+
+  end(): void {
+    const r = this.rest;
+    this.rest = null;
+    if (!r || r.length === 0) return;
+    const cr = r.indexOf(13);
+    if (cr >= 0) this.withCr(r, 0, r.length, cr);
+    else this.sink(r, 0, r.length, ++this.line);
+  }
+
+  /** A \n-terminated piece [s, e) holding a \r at `cr`: readline ends a line at each \r (and at \r\n once). */
+  private withCr(b: Buffer, s: number, e: number, cr: number): void {
+    for (;;) {
+      this.sink(b, s, cr, ++this.line);
+      s = cr + 1;
+      if (s >= e) return;
+      cr = b.subarray(s, e).indexOf(13);
+      if (cr < 0) return void this.sink(b, s, e, ++this.line);
+      cr += s;
+    }
+  }
+}
+
+/**
+ * Scan the file (decompressed when gzip) line by line into `sink`, yielding after each chunk
+ * so the caller can hand on what the sink collected. Progress at most once per `every` lines.
+ */
+export async function* scanLogFile(path: string, sink: LineSink, onProgress?: (p: ReadProgress) => void, every = 65536): AsyncGenerator<number> {
+  const bytesTotal = statSync(path).size;
+  const raw = createReadStream(path, { highWaterMark: 1 << 20 });
+  let bytesRead = 0;
+  raw.on('data', (chunk) => {
+    bytesRead += chunk.length;
+  });
+  const input: Readable = isGzip(path) ? raw.pipe(createGunzip({ chunkSize: 1 << 20 })) : raw;
+  if (input !== raw) raw.on('error', (e) => input.destroy(e));
+  let nextReport = every;
+  const splitter = new LineSplitter(sink);
+  try {
+    for await (const chunk of input) {
+      splitter.push(chunk as Buffer);
+      if (onProgress && splitter.line >= nextReport) {
+        onProgress({ bytesRead, bytesTotal, lines: splitter.line });
+        nextReport = splitter.line + every;
+      }
+      yield splitter.line;
+    }
+    splitter.end();
+    yield splitter.line;
+  } finally {
+    raw.destroy();
+  }
+  if (onProgress) onProgress({ bytesRead: bytesTotal, bytesTotal, lines: splitter.line });
+}

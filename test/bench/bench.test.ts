@@ -1,0 +1,36 @@
+// `npm run bench` prints every documented field as JSON. Tiny sizes: this checks the shape and
+// that each measurement ran, never a speed (speed is for the bench itself to report).
+import { execFileSync } from 'node:child_process';
+import { describe, expect, test } from 'vitest';
+import { BENCH_FIELDS, QUICK_SIZES, runBench } from '../../bench/run.ts';
+
+const ROOT = new URL('../../', import.meta.url).pathname;
+const positive = (x: unknown) => typeof x === 'number' && Number.isFinite(x) && x > 0;
+
+describe('npm run bench', () => {
+  test('every field, as JSON, on tiny sizes', { timeout: 120_000 }, async () => {
+    const r = await runBench({ ...QUICK_SIZES, getpid: 5, touchBytes: 8192, forks: 1, checkRuns: 1, checkEvents: 3, whatifMb: 1, sysemuLoop: 10, batchChecks: 2 }, 1);
+    const j = JSON.parse(JSON.stringify(r)) as Record<string, any>;
+    expect(Object.keys(j).sort()).toEqual([...BENCH_FIELDS].sort());
+    for (const p of ['uml-2.6.26', 'uml-6.1']) for (const m of ['single', 'multi']) {
+      expect(positive(j.usPerGuestSyscall[p][m]), `${p} ${m}`).toBe(true);
+      expect(positive(j.startupUs[p][m]), `${p} ${m}`).toBe(true);
+    }
+    for (const f of ['usPerFirstTouchFault', 'usPerFork', 'hostSyscallsPerSecond']) expect(typeof j[f], f).toBe('number');
+    expect(j.equivalenceCasesPerSecond).toMatchObject({ cases: 4, events: 3, workers: 1 });
+    expect(positive(j.equivalenceCasesPerSecond.casesPerSecond)).toBe(true);
+    expect(j.bytesPerLedgerEntry.entries).toBeGreaterThan(0);
+    expect(j.whatif.lines).toBeGreaterThan(1000);
+    expect(j.whatif.hostSyscalls).toBeGreaterThan(0);
+    for (const f of ['linesPerSecond', 'wcLinesPerSecond', 'ratioToWc', 'scanLinesPerSecond']) expect(positive(j.whatif[f]), f).toBe(true);
+    expect(j.speedupVsRealUml.realUs).toBe(12.288); // timed-6.1.json summary_pinned.getpid_net_ns
+    expect(j.speedupVsRealUml.simulatedUs).toBe(j.usPerGuestSyscall['uml-6.1'].single);
+    expect(j.results.map((x: { name: string }) => x.name)).toEqual(['sysemu-loop', 'fixture-replay', 'batch-check']);
+  });
+
+  test('--help lists the fields', () => {
+    const out = execFileSync(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--help'], { cwd: ROOT, encoding: 'utf8' });
+    expect(out).toContain('usage: npm run bench');
+    for (const f of BENCH_FIELDS) expect(out).toContain(f);
+  });
+});
