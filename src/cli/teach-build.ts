@@ -66,6 +66,6 @@ export async function buildTeach(outDir: string): Promise<TeachBuild> {
   });
   const file = join(dir, 'index.html');
   const text = readFileSync(file, 'utf8');
-  if (/<script[^>]+src=|<link[^>]+href=/.test(text)) throw new Error('teach build: index.html still loads a separate file');
+  if (/<script[^>]+src=|<link[^>]+href="(?!data:)/.test(text)) throw new Error('teach build: index.html still loads a separate file');
   return { dir, file, bytes: statSync(file).size };
 }

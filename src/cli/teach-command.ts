@@ -1,5 +1,6 @@
 // `ptsim teach`: the browser teaching view (web/, src/teach/) as a static site.
 import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildTeach } from './teach-build.ts';
 import { serveStatic } from './static-server.ts';
@@ -35,7 +36,7 @@ export async function commandTeach(argv: string[]): Promise<void> {
     throw e;
   }
   if (values.json) console.log(JSON.stringify(built));
-  else console.log(`wrote ${built.file} (${built.bytes} bytes, self-contained; open it directly or serve ${built.dir})`);
+  else console.log(`wrote ${join(out, 'index.html')} (${built.bytes} bytes, self-contained: open it directly or serve ${out})`);
   if (!values.serve) return;
   const { url } = await serveStatic(built.dir, port);
   console.log(`serving the teaching view at ${url}  (Ctrl-C to stop)`);

@@ -120,17 +120,23 @@ export function recordRun<T>(fn: () => T, profile: CostProfile): RecordResult<T>
   let kernel: Kernel | null = null;
   let depth = 0;
   let acc = EMPTY;
+  // Ledger entries up to here belong to earlier steps; entries made by driver calls that are
+  // not host syscalls (settle: the tracees run) go with the next step.
+  let seen = 0;
   for (const [name, orig] of originals) {
     proto[name] = function (this: Kernel, ...args: unknown[]) {
       if (kernel !== null && kernel !== this) return orig.apply(this, args);
       kernel = this;
-      const from = this.ledger.length;
       depth++;
       try {
         return orig.apply(this, args);
       } finally {
         depth--;
-        if (depth === 0) acc = addStep(acc, this, Number(args[0]), from, profile);
+        if (depth === 0) {
+          const before = acc;
+          acc = addStep(acc, this, Number(args[0]), Math.min(seen, this.ledger.length), profile);
+          if (acc !== before) seen = this.ledger.length;
+        }
       }
     };
   }
