@@ -59,7 +59,7 @@ function render(): void {
   const prev = i > 0 ? rec.steps[i - 1] : undefined;
   $('step-card').innerHTML = stepCard(step, n);
   $('diagram-card').innerHTML = sequenceDiagram(rec, i);
-  $('tasks-card').innerHTML = tasksCard(step);
+  $('tasks-card').innerHTML = tasksCard(step, prev);
   $('regs-card').innerHTML = regsCard(step, prev);
   $('wait-card').innerHTML = waitCard(step);
   $('siginfo-card').innerHTML = siginfoCard(step);

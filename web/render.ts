@@ -36,9 +36,12 @@ export function stepCard(step: Step, total: number): string {
   return parts.join('\n');
 }
 
-export function tasksCard(step: Step): string {
-  const rows = Object.values(step.tasks).map((t) => `<tr data-pid="${t.pid}"><td class="mono">${t.pid}</td><td>${esc(t.name)}</td><td><strong class="state">${esc(t.state)}</strong><br><span class="muted">${esc(t.detail)}</span></td><td>${t.tracer ?? '—'}</td></tr>`);
-  return `<h2>Tasks</h2><table id="tasks"><thead><tr><th>pid</th><th>name</th><th>state</th><th>tracer</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+export function tasksCard(step: Step, prev: Step | undefined): string {
+  // Tasks reaped before this step are folded into one line; one reaped by this step is shown.
+  const gone = Object.values(step.tasks).filter((t) => t.state === 'reaped' && prev?.tasks[t.pid]?.state === 'reaped');
+  const rows = Object.values(step.tasks).filter((t) => !gone.includes(t)).map((t) => `<tr data-pid="${t.pid}"><td class="mono">${t.pid}</td><td>${esc(t.name)}</td><td><strong class="state">${esc(t.state)}</strong><br><span class="muted">${esc(t.detail)}</span></td><td>${t.tracer ?? '—'}</td></tr>`);
+  const folded = gone.length ? `<p class="muted" id="reaped-earlier">reaped earlier: ${gone.map((t) => `${t.pid} ${esc(t.name)}`).join(', ')}</p>` : '';
+  return `<h2>Tasks</h2><table id="tasks"><thead><tr><th>pid</th><th>name</th><th>state</th><th>tracer</th></tr></thead><tbody>${rows.join('')}</tbody></table>${folded}`;
 }
 
 function signedNote(hex: string): string {
@@ -73,7 +76,7 @@ export function siginfoCard(step: Step): string {
   if (!t) return '<h2>Signals</h2>';
   const si = t.siginfo;
   const info = si
-    ? `<table id="siginfo"><tbody><tr><td>si_signo</td><td class="mono">${si.signo}</td></tr><tr><td>si_code</td><td class="mono">${si.code}</td></tr><tr><td>si_errno</td><td class="mono">${si.errno}</td></tr><tr><td>si_pid</td><td class="mono">${si.pid}</td></tr><tr><td>si_addr</td><td class="mono">${si.addr}</td></tr><tr><td>si_status</td><td class="mono">${si.status}</td></tr></tbody></table>`
+    ? `<table id="siginfo"><tbody><tr><td>si_signo</td><td class="mono">${si.signo}</td></tr><tr><td>si_code</td><td class="mono">${si.code}${si.codeName ? ` = ${esc(si.codeName)}` : ''}</td></tr><tr><td>si_errno</td><td class="mono">${si.errno}</td></tr><tr><td>si_pid</td><td class="mono">${si.pid}</td></tr><tr><td>si_addr</td><td class="mono">${si.addr}</td></tr><tr><td>si_status</td><td class="mono">${si.status}</td></tr></tbody></table>`
     : '<p class="muted" id="siginfo">No siginfo: the task is not in a ptrace-stop (or, in a non-seized group-stop, GETSIGINFO would be EINVAL).</p>';
   return `<h2>Signals of pid ${t.pid}</h2><p>pending: <strong id="pending">${esc(t.pending.join(', ') || 'none')}</strong></p><p>blocked: <strong id="blocked">${esc(t.blocked.join(', ') || 'none')}</strong></p><h2>siginfo (what PTRACE_GETSIGINFO reads)</h2>${info}`;
 }

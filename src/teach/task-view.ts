@@ -1,8 +1,8 @@
 // Copy a kernel task out into a plain TaskView. The kernel's state may be mutated in place
 // after this host syscall (the fast core), so nothing here keeps a reference into it.
 import type { Arch } from '../kernel/arch.ts';
-import { signalName, type Siginfo } from '../kernel/signals.ts';
-import type { StopKind, Task } from '../kernel/task.ts';
+import { SI, SIG, signalName, type Siginfo } from '../kernel/signals.ts';
+import { PTRACE_EVENT, type StopKind, type Task } from '../kernel/task.ts';
 import { describeStatus } from '../kernel/wait-status.ts';
 import type { SiginfoView, TaskStateLabel, TaskView } from './types.ts';
 
@@ -20,8 +20,27 @@ export function hex64(v: bigint, bits = 64): string {
   return `0x${BigInt.asUintN(bits, v).toString(16)}`;
 }
 
+const GENERIC_CODES: Record<number, string> = { [SI.SI_USER]: 'SI_USER (kill)', [SI.SI_KERNEL]: 'SI_KERNEL', [SI.SI_TKILL]: 'SI_TKILL (tgkill)' };
+const CODES_BY_SIGNAL: Record<number, Record<number, string>> = {
+  [SIG.SIGTRAP]: { [SI.TRAP_BRKPT]: 'TRAP_BRKPT', [SI.TRAP_TRACE]: 'TRAP_TRACE (single-step)', 0x85: 'SIGTRAP|0x80: syscall stop (TRACESYSGOOD)' },
+  [SIG.SIGSEGV]: { [SI.SEGV_MAPERR]: 'SEGV_MAPERR (not mapped)', [SI.SEGV_ACCERR]: 'SEGV_ACCERR (protection)' },
+  [SIG.SIGCHLD]: { [SI.CLD_EXITED]: 'CLD_EXITED', [SI.CLD_KILLED]: 'CLD_KILLED', [SI.CLD_DUMPED]: 'CLD_DUMPED', [SI.CLD_TRAPPED]: 'CLD_TRAPPED', [SI.CLD_STOPPED]: 'CLD_STOPPED', [SI.CLD_CONTINUED]: 'CLD_CONTINUED' },
+};
+
+/** si_code by name (include/uapi/asm-generic/siginfo.h; ptrace.md §3: SIGTRAP | event<<8 at event stops). */
+export function siCodeName(signo: number, code: number): string {
+  const bySig = CODES_BY_SIGNAL[signo]?.[code];
+  if (bySig) return bySig;
+  if (signo === SIG.SIGTRAP && code > 0xff && (code & 0xff) === SIG.SIGTRAP) {
+    const ev = code >> 8;
+    const name = Object.entries(PTRACE_EVENT).find(([, v]) => v === ev)?.[0];
+    return `SIGTRAP | PTRACE_EVENT_${name ?? ev}<<8`;
+  }
+  return GENERIC_CODES[code] ?? '';
+}
+
 export function siginfoView(si: Siginfo): SiginfoView {
-  return { signo: signalName(si.signo), code: `0x${(si.code >>> 0).toString(16)}${si.code < 0 ? ` (${si.code})` : ''}`, errno: si.errno, pid: si.pid, addr: hex64(si.addr), status: si.status };
+  return { signo: signalName(si.signo), code: `0x${(si.code >>> 0).toString(16)}${si.code < 0 ? ` (${si.code})` : ''}`, codeName: siCodeName(si.signo, si.code), errno: si.errno, pid: si.pid, addr: hex64(si.addr), status: si.status };
 }
 
 /** Signal names of a sigset mask (bit sig-1 = signal sig). */
@@ -44,7 +63,8 @@ function stateOf(t: Task): { state: TaskStateLabel; detail: string } {
     case 'ptrace-stop': {
       const label = STOP_LABEL[r.stop.kind];
       const sig = r.stop.statusSig === 0x85 ? 'SIGTRAP|0x80' : signalName(r.stop.statusSig);
-      const ev = r.stop.event ? `, event ${r.stop.event === 0x80 ? 'PTRACE_EVENT_STOP' : r.stop.event}` : '';
+      const evName = Object.entries(PTRACE_EVENT).find(([, v]) => v === r.stop.event)?.[0];
+      const ev = r.stop.event ? `, PTRACE_EVENT_${evName ?? r.stop.event}` : '';
       return { state: label, detail: `${label} (${sig}${ev})${r.stop.reported ? '' : ', not yet reported'}` };
     }
     case 'job-stop':

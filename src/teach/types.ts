@@ -21,6 +21,8 @@ export type TaskStateLabel =
 export interface SiginfoView {
   readonly signo: string;
   readonly code: string;
+  /** The si_code's name (`SI_TKILL`, `TRAP_TRACE`, `SIGTRAP|0x80: syscall stop`…), or '' if unnamed. */
+  readonly codeName: string;
   readonly errno: number;
   readonly pid: number;
   readonly addr: string;

@@ -107,7 +107,7 @@ describe('steps: registers, stops, siginfo', () => {
     expect(t.regs.orig_rax).toBe('0x27');
     expect(t.regs.rax).toBe('0xffffffffffffffda');
     expect(changedRegs(child(demo.steps[i - 1]!), t)).toEqual(expect.arrayContaining(['orig_rax', 'rax', 'rip']));
-    expect(t.siginfo).toMatchObject({ signo: 'SIGTRAP', code: '0x85' });
+    expect(t.siginfo).toMatchObject({ signo: 'SIGTRAP', code: '0x85', codeName: 'SIGTRAP|0x80: syscall stop (TRACESYSGOOD)' });
     // the exit stop: rax = the pid, orig_rax unchanged
     const exit = demo.steps.slice(i + 1).find((x) => x.wait)!;
     expect(child(exit).state).toBe('syscall-exit-stop');
@@ -129,12 +129,12 @@ describe('steps: registers, stops, siginfo', () => {
     const bp = load('breakpoint').recording.steps;
     const poke = bp.find((s) => s.call.request === 'PTRACE_POKETEXT')!;
     const trap = bp.find((s) => s.wait?.summary === 'SIGTRAP')!;
-    expect(child(trap).siginfo).toMatchObject({ signo: 'SIGTRAP', code: '0x80' }); // SI_KERNEL (do_int3_user)
+    expect(child(trap).siginfo).toMatchObject({ signo: 'SIGTRAP', code: '0x80', codeName: 'SI_KERNEL' }); // do_int3_user
     const bpAddr = BigInt(child(bp.find((s) => s.call.request === 'PTRACE_POKEUSER')!).regs.rip!);
     expect(BigInt(child(trap).regs.rip!)).toBe(bpAddr + 1n);
     expect(poke.index).toBeLessThan(trap.index);
     const step = bp.filter((s) => s.wait?.summary === 'SIGTRAP')[1]!;
-    expect(child(step).siginfo?.code).toBe('0x2'); // TRAP_TRACE
+    expect(child(step).siginfo).toMatchObject({ code: '0x2', codeName: 'TRAP_TRACE (single-step)' });
     expect(BigInt(child(step).regs.rip!)).toBeGreaterThan(bpAddr);
     expect(bp.at(-1)!.wait?.summary).toBe('exited(0)');
   });
@@ -160,6 +160,17 @@ describe('steps: registers, stops, siginfo', () => {
     expect(JSON.stringify(load('fork-events').recording)).toBe(JSON.stringify(load('fork-events').recording));
     expect(() => recordRun(() => { throw new Error('boom'); }, TEACH_COST_PROFILE)).toThrow('boom');
     expect(HOST_SYSCALL_METHODS.map((m) => proto[m])).toEqual(before);
+  });
+});
+
+describe('si_code names', () => {
+  it('a fork event stop, a tgkill, a fault', () => {
+    const fork = load('fork-events').recording.steps.find((s) => s.wait?.summary === 'SIGTRAP|PTRACE_EVENT_FORK<<8')!;
+    expect(fork.tasks[fork.target!]!.siginfo).toMatchObject({ code: '0x105', codeName: 'SIGTRAP | PTRACE_EVENT_FORK<<8' });
+    const stop = load('demo').recording.steps.find((s) => s.wait?.summary === 'SIGSTOP')!;
+    expect(stop.tasks[stop.target!]!.siginfo).toMatchObject({ code: '0xfffffffa (-6)', codeName: 'SI_TKILL (tgkill)' });
+    const fault = load('uml-fault').recording.steps.find((s) => s.wait?.summary === 'SIGSEGV')!;
+    expect(fault.tasks[fault.target!]!.siginfo?.codeName).toMatch(/^SEGV_(MAPERR|ACCERR)/);
   });
 });
 
