@@ -24,7 +24,7 @@ export function stepCard(step: Step, total: number): string {
   const parts = [
     `<h2>Step ${step.index + 1} of ${total}${step.event ? ` <span class="tag">guest event: ${esc(step.event)}</span>` : ''}</h2>`,
     `<p class="call" id="call-text">${esc(step.call.text)} = ${esc(step.call.result)}</p>`,
-    `<p>caller pid ${step.call.pid}, ledger #${step.call.seq}, price <strong id="call-price">${us(step.call.priceNs)}</strong></p>`,
+    `<p>caller pid ${step.call.pid}, ledger #<span id="call-seq">${step.call.seq}</span>, price <strong id="call-price">${us(step.call.priceNs)}</strong></p>`,
   ];
   if (step.call.sub) parts.push(`<p><span class="tag merged">MERGED</span> one host call running: <span class="mono">${step.call.sub.map(esc).join('; ')}</span></p>`);
   if (step.verdict) {

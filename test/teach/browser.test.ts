@@ -5,7 +5,9 @@
 // highlighted registers the ones that changed; the permalink round-trips; the file:// build
 // works offline. A screenshot of each scenario goes to test-output/teach/.
 // Without chromium: fails in CI (CI=true), skipped with a message locally.
+import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Server } from 'node:http';
@@ -14,13 +16,12 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { runDemo } from '../../src/cli/demo.ts';
 import { buildTeach } from '../../src/cli/teach-build.ts';
 import { serveStatic } from '../../src/cli/static-server.ts';
-import { traceLines } from '../../src/cli/uml-commands.ts';
 import { parseScript } from '../../src/conformance/script.ts';
 import { runScriptOnSimulator } from '../../src/conformance/sim-runner.ts';
 import { loadScenario, SCENARIOS, type Scenario } from '../../src/teach/scenarios.ts';
 import { changedRegs } from '../../src/teach/task-view.ts';
 import type { Step } from '../../src/teach/types.ts';
-import { recordUml } from '../../src/teach/uml-run.ts';
+import { UML_POLICY, UML_PROFILE } from '../../src/teach/uml-run.ts';
 import { fixtureScript } from './helpers.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -30,11 +31,22 @@ const IN_CI = process.env.CI === 'true' || process.env.CI === '1';
 const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium && !IN_CI) console.warn(`browser.test.ts: ${CHROMIUM} is missing, the teaching-view browser tests are SKIPPED (apt-get install -y chromium)`);
 
-/** What the CLI prints as the wait statuses of a scenario's run, in order. */
+interface TraceJson {
+  seq: number;
+  stop: string | null;
+  request: string | null;
+}
+
+/** `ptsim trace --json` on the real command line: one object per UML host syscall. */
+async function cliTrace(workload: string, mode: 'single' | 'multi'): Promise<TraceJson[]> {
+  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'trace', '--workload', workload, '--profile', UML_PROFILE, '--policy', UML_POLICY, '--mode', mode, '--json'], { cwd: ROOT, maxBuffer: 64 << 20 });
+  return stdout.trim().split('\n').map((l) => JSON.parse(l) as TraceJson);
+}
+
+/** What the CLI prints as the wait statuses of a (non-UML) scenario's run, in order. */
 function cliStatuses(s: Scenario): string[] {
   if (s.kind === 'demo') return runDemo().filter((l) => l.call.startsWith('wait4')).map((l) => l.result.split(' ')[1]!);
   if (s.kind === 'script') return runScriptOnSimulator(parseScript(fixtureScript(s.arg!))).filter((o) => o.op === 'wait' && typeof o.status === 'string').map((o) => String(o.status));
-  if (s.kind === 'uml') return traceLines(recordUml(s.arg!, 'single').result).filter((l) => l.stop !== null).map((l) => l.stop!);
   return [];
 }
 
@@ -45,6 +57,7 @@ interface Seen {
   waitSummary: string | null;
   changed: string[];
   call: string;
+  seq: string;
 }
 
 /** Read what the page shows (runs in the page; a string so the bundler does not rewrite it). */
@@ -55,6 +68,7 @@ const OBSERVE = `() => ({
   waitSummary: document.getElementById('wait-hex') ? document.getElementById('wait-summary')?.textContent ?? null : null,
   changed: [...document.querySelectorAll('#regs .reg.changed')].map((e) => e.dataset.reg ?? ''),
   call: document.getElementById('call-text')?.textContent ?? '',
+  seq: document.getElementById('call-seq')?.textContent ?? '',
 })`;
 
 /** In the page: the observation now, then press `key` `times` times (keydown on the document, the app's handler) observing after each. */
@@ -78,11 +92,15 @@ describe.runIf(hasChromium || IN_CI)('teaching view in chromium', () => {
   let profile: string;
   const errors: string[] = [];
   const foreign: string[] = [];
+  const traces = new Map<string, TraceJson[]>();
+  let shared: Page | undefined;
 
   beforeAll(async () => {
     expect(existsSync(CHROMIUM), `${CHROMIUM} is missing: CI must install it (.ci/run: apt-get install -y chromium)`).toBe(true);
     dir = mkdtempSync(join(tmpdir(), 'ptsim-teach-'));
-    await buildTeach(dir);
+    const runs = [...SCENARIOS.filter((s) => s.kind === 'uml').map((s) => [s.arg!, 'single'] as const), ['getpid:1', 'multi'] as const];
+    const [, ...lines] = await Promise.all([buildTeach(dir), ...runs.map(([w, m]) => cliTrace(w, m))]);
+    runs.forEach(([w, m], i) => traces.set(`${w}:${m}`, lines[i]!));
     ({ server, url } = await serveStatic(dir, 0));
     mkdirSync(SHOTS, { recursive: true });
     profile = mkdtempSync(join(tmpdir(), 'ptsim-chromium-'));
@@ -117,7 +135,11 @@ describe.runIf(hasChromium || IN_CI)('teaching view in chromium', () => {
   it.each(SCENARIOS.map((s) => [s.id, s] as const))('%s: forward to the end and back to the start; wait statuses and changed registers as the CLI run', async (id, s) => {
     const steps: readonly Step[] = loadScenario({ id }, fixtureScript).recording.steps;
     const n = steps.length;
-    const p = await open(`#s=${id}`, `${id}:single:0`);
+    // One page for every scenario: a new fragment loads the next one (the app's hashchange handler).
+    shared ??= await open('#s=demo&step=0', 'demo:single:0');
+    const p = shared;
+    await p.evaluate(`location.hash = ${JSON.stringify(`#s=${id}&step=0`)}`);
+    await p.waitForSelector(`body[data-ready="${id}:single:0"]`, { timeout: 30_000 });
     // Forward: the app's own keydown handler, one ArrowRight per step, observed after each
     // (in the page: a real key press costs ~30 ms of round trips; keys are also pressed for real below).
     const seen: Seen[] = await p.evaluate(`(${walkScript})('ArrowRight', ${n - 1})`);
@@ -128,9 +150,13 @@ describe.runIf(hasChromium || IN_CI)('teaching view in chromium', () => {
     expect(await p.isDisabled('#next')).toBe(true);
     // the decoded wait status on screen, step by step, is what the CLI prints
     const shown = seen.filter((x) => x.waitHex !== null);
-    if (s.kind !== 'batch' && s.kind !== 'breakpoint') {
-      const cli = cliStatuses(s);
-      expect(shown.map((x) => (s.kind === 'uml' ? x.waitSummary : x.waitHex))).toEqual(cli);
+    if (s.kind === 'uml') {
+      // one step per line of `ptsim trace --json`: same ledger seq, same decoded stop
+      const cli = traces.get(`${s.arg}:single`)!;
+      expect(seen.map((x) => Number(x.seq))).toEqual(cli.map((l) => l.seq));
+      expect(seen.map((x) => x.waitSummary)).toEqual(cli.map((l) => l.stop));
+    } else if (s.kind !== 'batch' && s.kind !== 'breakpoint') {
+      expect(shown.map((x) => x.waitHex)).toEqual(cliStatuses(s));
     }
     // highlighted registers = the registers that changed in the focused task
     seen.forEach((x, i) => {
@@ -151,7 +177,6 @@ describe.runIf(hasChromium || IN_CI)('teaching view in chromium', () => {
     const at = Math.max(0, steps.findIndex((st, i) => i > 2 && st.wait !== null && /SIGTRAP|EVENT|SIGUSR|SIGSEGV/.test(st.wait.summary)));
     await p.evaluate(`(${walkScript})('ArrowRight', ${at})`);
     await p.screenshot({ path: join(SHOTS, `${id}.png`), fullPage: true });
-    await p.close();
   }, 60_000);
 
   it('named steps: getpid\'s entry stop shows 0x857f bit by bit with orig_rax and rax highlighted; the breakpoint moves rip', async () => {
@@ -173,6 +198,18 @@ describe.runIf(hasChromium || IN_CI)('teaching view in chromium', () => {
     expect((await observe(q)).changed).toEqual(['rip']);
     await p.close();
     await q.close();
+  }, 60_000);
+
+  it('UML multi mode: every step is the line of `ptsim trace --mode multi --json`, merged calls marked', async () => {
+    const cli = traces.get('getpid:1:multi')!;
+    const p = await open('#s=uml-getpid&m=multi', 'uml-getpid:multi:0');
+    const seen: Seen[] = await p.evaluate(`(${walkScript})('ArrowRight', ${cli.length - 1})`);
+    expect(seen.map((x) => Number(x.seq))).toEqual(cli.map((l) => l.seq));
+    expect(seen.map((x) => x.waitSummary)).toEqual(cli.map((l) => l.stop));
+    expect(seen.map((x) => x.call.startsWith('ptrace(PTRACE_MULTI'))).toEqual(cli.map((l) => l.request === 'PTRACE_MULTI'));
+    expect(await p.textContent('#step-card')).toMatch(/MERGED|exit/);
+    expect(await p.locator('#compare-card .tag.merged').count()).toBeGreaterThan(0);
+    await p.close();
   }, 60_000);
 
   it('the permalink round-trips (scenario, mode, step), and the file:// build works offline', async () => {
