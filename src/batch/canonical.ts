@@ -2,10 +2,17 @@
 // included), so "identical" can be checked with string equality.
 import type { KernelState } from '../kernel/state.ts';
 
+/** Lower-case hex of the bytes (as Buffer#toString('hex'), without Node: this runs in the browser too). */
+function hex(bytes: Uint8Array): string {
+  let s = '';
+  for (const b of bytes) s += b.toString(16).padStart(2, '0');
+  return s;
+}
+
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_k, v: unknown) => {
     if (typeof v === 'bigint') return `${v}n`;
-    if (v instanceof Uint8Array) return Buffer.from(v).toString('hex');
+    if (v instanceof Uint8Array) return hex(v);
     if (v instanceof Map) return [...v.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1));
     if (v && typeof v === 'object' && !Array.isArray(v)) {
       return Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));

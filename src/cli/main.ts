@@ -13,6 +13,7 @@ import { CliError, commandCompare, commandProbe, commandRun, commandTrace } from
 import { main as whatifMain } from '../cost-model/cli.ts';
 import { commandReport } from './report-command.ts';
 import { commandCheck } from './check-command.ts';
+import { commandTeach } from './teach-command.ts';
 
 const USAGE = `ptsim — a deterministic simulator of Linux ptrace, PTRACE_MULTI and UML's host side
 
@@ -30,6 +31,7 @@ commands:
   probe                UML's start-up probe output against a stock or patched kernel
   whatif FILE          what PTRACE_MULTI would save on a real strace log (plain or gzip)
   report --html FILE   single vs multi as one self-contained HTML page with charts
+  teach --out DIR      the browser teaching view: step through ptrace and UML (npm run teach serves it)
 
 options for every command: --help, --json (where output is a table)`;
 
@@ -124,6 +126,7 @@ const COMMANDS: Record<string, (argv: string[]) => void | Promise<void>> = {
     const code = await commandCheck(argv);
     if (code !== 0) throw new ExitCode(code);
   },
+  teach: commandTeach,
   whatif: async (argv) => {
     const code = await whatifMain(argv);
     if (code !== 0) throw new ExitCode(code);
