@@ -2,11 +2,21 @@
 // included), so "identical" can be checked with string equality.
 import type { KernelState } from '../kernel/state.ts';
 
-/** Lower-case hex of the bytes (as Buffer#toString('hex'), without Node: this runs in the browser too). */
+const HEX_CODES = new TextEncoder().encode('0123456789abcdef');
+const UTF16 = new TextDecoder('utf-16le');
+
+/**
+ * Lower-case hex of the bytes (as Buffer#toString('hex'), without Node: this runs in the
+ * browser too). Char codes go into a Uint16Array decoded once: state dumps hex every page.
+ */
 function hex(bytes: Uint8Array): string {
-  let s = '';
-  for (const b of bytes) s += b.toString(16).padStart(2, '0');
-  return s;
+  const out = new Uint16Array(bytes.length * 2);
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i]!;
+    out[2 * i] = HEX_CODES[b >> 4]!;
+    out[2 * i + 1] = HEX_CODES[b & 15]!;
+  }
+  return UTF16.decode(out);
 }
 
 export function canonicalJson(value: unknown): string {
