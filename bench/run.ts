@@ -31,6 +31,7 @@ import { parseScript } from '../src/conformance/script.ts';
 import { runScriptOnSimulator } from '../src/conformance/sim-runner.ts';
 import { checkBatchEquivalence } from '../src/batch/check.ts';
 import { makeScenario, TRACER_BUF } from '../src/batch/scenario.ts';
+import '../src/cli/node-sha256.ts'; // native SHA-256 for guest digests, as the CLI uses
 
 interface Result { name: string; unit: string; count: number; wallMs: number; perSecond: number }
 

@@ -14,6 +14,7 @@ import { main as whatifMain } from '../cost-model/cli.ts';
 import { commandReport } from './report-command.ts';
 import { commandCheck } from './check-command.ts';
 import { commandTeach } from './teach-command.ts';
+import './node-sha256.ts'; // native SHA-256 for guest digests (same bytes as the TS one)
 
 const USAGE = `ptsim — a deterministic simulator of Linux ptrace, PTRACE_MULTI and UML's host side
 

@@ -41,9 +41,21 @@ export class AddressSpace {
   readonly #owned = new Set<number>();
   /** Bumped by every change of a page or its protection (caches of page contents key on it). */
   #version = 0;
+  /** Per page number: bumped by every change of that page (its bytes, protection, mapping). */
+  readonly #pageVersions = new Map<number, number>();
 
   get version(): number {
     return this.#version;
+  }
+
+  /** A token that changes whenever page `pn` changes (0 for a page never changed here). */
+  pageVersion(pn: number): number {
+    return this.#pageVersions.get(pn) ?? 0;
+  }
+
+  #touch(pn: number): void {
+    this.#version++;
+    this.#pageVersions.set(pn, (this.#pageVersions.get(pn) ?? 0) + 1);
   }
 
   constructor(
@@ -63,7 +75,7 @@ export class AddressSpace {
   /** Bytes of page `pn` that may be written in place (copied first if shared). */
   writable(pn: number): Uint8Array {
     const page = this.pages.get(pn)!;
-    this.#version++;
+    this.#touch(pn);
     if (this.#owned.has(pn)) return page.bytes;
     const bytes = new Uint8Array(page.bytes);
     this.pages.set(pn, { prot: page.prot, bytes });
@@ -73,20 +85,20 @@ export class AddressSpace {
 
   /** Install a fresh page this address space owns. */
   install(pn: number, page: Page): void {
-    this.#version++;
+    this.#touch(pn);
     this.pages.set(pn, page);
     this.#owned.add(pn);
   }
 
   remove(pn: number): void {
-    this.#version++;
+    this.#touch(pn);
     this.pages.delete(pn);
     this.#owned.delete(pn);
   }
 
   /** Change a page's protection, keeping its bytes (and whether they are owned). */
   protect(pn: number, prot: number): void {
-    this.#version++;
+    this.#touch(pn);
     this.pages.set(pn, { prot, bytes: this.pages.get(pn)!.bytes });
   }
 

@@ -5,8 +5,8 @@
 // calling process's pid first on the line, the sequence of records is also the guest
 // scheduling order. The console and exit statuses go into the digest separately (machine.ts).
 // Reading pages here is introspection: no host syscall, no fault, no ledger entry.
-import { Sha256 } from './sha256.ts';
-import { PAGE_SIZE } from '../kernel/memory.ts';
+import { newSha256 } from './sha256.ts';
+import { PAGE_SIZE, type AddressSpace } from '../kernel/memory.ts';
 import type { GuestKernel, GuestProcess } from './guest.ts';
 import type { GuestMm, UmlMemory } from './guest-mm.ts';
 
@@ -19,23 +19,37 @@ function pageBytes(mem: UmlMemory, mm: GuestMm, vpn: number): Uint8Array | null 
     : mem.kernel.readMemFile(mem.fd, mem.frameOffset(pte.frame), PAGE_SIZE);
 }
 
+/** What one page's hash input came from: the host page's change token, or the physmem page array. */
+function pageSource(mem: UmlMemory, mm: GuestMm, vpn: number, hostMm: AddressSpace | undefined): unknown {
+  const pte = mm.ptes.get(vpn)!;
+  if (mm.hostMapped.get(vpn)?.frame === pte.frame) return hostMm ? hostMm.pageVersion(vpn) : -1;
+  return mem.kernel.state.files?.[mem.fd]?.pages[pte.frame] ?? null;
+}
+
 /** sha256 (16 hex digits) over every touched page of `mm`, in address order. */
 export function memoryHash(mem: UmlMemory, mm: GuestMm): string {
-  // Incremental: the hash only changes when the page tables, the host mappings, the host
-  // process's pages or physmem change; each of those counts its changes (or is replaced).
+  // Incremental: recomputed only when the page tables or host mappings changed, or one of
+  // the pages they name did (its host page's change token, or physmem's page array, which
+  // is replaced on write). The hash itself is one stream over all pages, as before.
   const k = mem.kernel;
   const task = k.state.tasks[mm.hostPid];
   const hostMm = task ? k.state.mms[task.mm] : undefined;
-  const file = k.state.files?.[mem.fd];
   const c = mm.digestCache;
-  if (c && c.ptes === mm.ptes.version && c.hostMapped === mm.hostMapped.version && c.hostMm === hostMm && c.hostMmVersion === hostMm?.version && c.file === file) return c.hash;
-  const h = new Sha256();
-  for (const vpn of [...mm.ptes.keys()].sort((a, b) => a - b)) {
+  if (c && c.ptes === mm.ptes.version && c.hostMapped === mm.hostMapped.version && c.hostMm === hostMm) {
+    let same = true;
+    for (let i = 0; i < c.vpns.length; i++) {
+      if (pageSource(mem, mm, c.vpns[i]!, hostMm) !== c.sources[i]) { same = false; break; }
+    }
+    if (same) return c.hash;
+  }
+  const vpns = [...mm.ptes.keys()].sort((a, b) => a - b);
+  const h = newSha256();
+  for (const vpn of vpns) {
     h.update(`${vpn.toString(16)}:`);
     h.update(pageBytes(mem, mm, vpn) ?? new Uint8Array(0));
   }
   const hash = h.hex().slice(0, 16);
-  mm.digestCache = { ptes: mm.ptes.version, hostMapped: mm.hostMapped.version, hostMm, hostMmVersion: hostMm?.version, file, hash };
+  mm.digestCache = { ptes: mm.ptes.version, hostMapped: mm.hostMapped.version, hostMm, vpns, sources: vpns.map((v) => pageSource(mem, mm, v, hostMm)), hash };
   return hash;
 }
 

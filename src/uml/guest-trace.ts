@@ -2,10 +2,10 @@
 // written: guestDigest = sha256 of the records, then `console:…` and `exit:…`, joined by
 // newlines (the same bytes the whole list joined would give), so a long run keeps flat
 // memory. The records themselves are kept only when asked (tests that read them).
-import { Sha256 } from './sha256.ts';
+import { newSha256 } from './sha256.ts';
 
 export class GuestTrace {
-  private readonly hash = new Sha256();
+  private readonly hash = newSha256();
   private count = 0;
   /** Every record in order, or null when the run does not keep them. */
   readonly records: string[] | null;
@@ -27,7 +27,7 @@ export class GuestTrace {
   /** The digest (16 hex digits) with the final lines appended; the trace is spent afterwards. */
   digest(final: readonly string[]): string {
     for (const line of final) this.push(line);
-    return (this.hash as Sha256).hex().slice(0, 16);
+    return this.hash.hex().slice(0, 16);
   }
 }
 

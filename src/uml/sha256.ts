@@ -88,7 +88,30 @@ function compress(h: Int32Array, b: Uint8Array, o: number): void {
   h[4] = (h[4]! + e) | 0; h[5] = (h[5]! + f) | 0; h[6] = (h[6]! + g) | 0; h[7] = (h[7]! + hh) | 0;
 }
 
+/** A streaming SHA-256 as the digest code uses it. */
+export interface Sha256Hasher {
+  update(data: string | Uint8Array): unknown;
+  hex(): string;
+}
+
+let factory: () => Sha256Hasher = () => new Sha256();
+
+/**
+ * A platform's native SHA-256 (Node: src/cli/node-sha256.ts, node:crypto) in place of the
+ * TypeScript one: the same bytes in, the same digest out (test/uml/sha256.test.ts), faster.
+ * The browser build keeps the TypeScript one.
+ */
+export function useSha256(make: () => Sha256Hasher): void {
+  factory = make;
+}
+
+export function newSha256(): Sha256Hasher {
+  return factory();
+}
+
 /** sha256 of a string (UTF-8) or bytes, as hex. */
 export function sha256Hex(data: string | Uint8Array): string {
-  return new Sha256().update(data).hex();
+  const h = newSha256();
+  h.update(data);
+  return h.hex();
 }
