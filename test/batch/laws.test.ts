@@ -53,7 +53,7 @@ describe('law L3 (+L2, L4, ledger): a batch whose only resume request is last �
           expect(v.differences, JSON.stringify(v.counterexample ?? v.executed)).toEqual([]);
           if (batch.length > 0) expect(v.saved).toBe(v.sequential.calls - 1);
         }),
-        { numRuns: 150 },
+        { numRuns: 1500 },
       );
     });
   }
@@ -76,7 +76,7 @@ describe('laws L5–L8', () => {
       const b = multiState(stop, [...b1, bad]);
       expect(a.r).toEqual(b.r);
       expect(stateWithoutArray(a.k)).toBe(stateWithoutArray(b.k));
-    }), { numRuns: 60 });
+    }), { numRuns: 600 });
   });
   test('L6 concatenation: M(B1 ++ B2) ≡ M(B1); M(B2) when B1 has no resume and returns 0', () => {
     fc.assert(fc.property(stopArb, entries, entries, (stop, b1, b2) => {
@@ -88,7 +88,7 @@ describe('laws L5–L8', () => {
       const both = new Kernel(sc.kernel.state);
       runMulti(both, sc.tracer, sc.tracee, [...b1, ...b2]);
       expect(stateWithoutArray(both)).toBe(stateWithoutArray(one));
-    }), { numRuns: 60 });
+    }), { numRuns: 600 });
   });
   test('L7 count: only the first `count` entries are looked at', () => {
     fc.assert(fc.property(stopArb, entries, fc.nat(6), (stop, b, c) => {
@@ -97,7 +97,7 @@ describe('laws L5–L8', () => {
       const p = multiState(stop, b.slice(0, count));
       expect(a.r).toEqual(p.r);
       expect(stateWithoutArray(a.k)).toBe(stateWithoutArray(p.k));
-    }), { numRuns: 60 });
+    }), { numRuns: 600 });
   });
   test('L8 idempotence of reads: a PEEK-only batch twice gives identical buffers', () => {
     const peek = fc.tuple(fc.integer({ min: 0, max: 500 }), fc.integer({ min: 0, max: 4 })).map(([o, n]): BatchEntry => ({ request: PTRACE.PEEKDATA, addr: TRACEE_DATA + BigInt(o) * 8n, localaddr: TRACER_BUF + 0x600n + BigInt(o % 32) * 8n, length: BigInt(n) }));
@@ -108,7 +108,7 @@ describe('laws L5–L8', () => {
       const first = stateWithoutArray(k);
       runMulti(k, sc.tracer, sc.tracee, b);
       expect(stateWithoutArray(k)).toBe(first);
-    }), { numRuns: 60 });
+    }), { numRuns: 600 });
   });
   test('L1: on a running tracee every batch is ESRCH with no side effect', () => {
     const sc = makeScenario({ ptraceMulti: '2008' }, 'running');
@@ -118,7 +118,7 @@ describe('laws L5–L8', () => {
       const before = observableState(k.state);
       expect(k.ptrace(sc.tracer, PTRACE.MULTI, sc.tracee, TRACER_ARRAY, BigInt(b.length)).errno).toBe('ESRCH');
       expect(observableState(k.state)).toBe(before);
-    }), { numRuns: 40 });
+    }), { numRuns: 400 });
   });
 });
 

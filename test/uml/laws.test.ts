@@ -91,8 +91,21 @@ describe('law: single ≡ multi over random programs, /proc/sysptmulti toggled a
     }
   });
 
-  test('random programs × both profiles × both policies × scheduler seeds', { timeout: 60_000 }, () => {
-    fc.assert(fc.property(caseArb, (c) => checkLaw(c)), { numRuns: 100 });
+  test('random programs × both profiles × both policies × scheduler seeds', { timeout: 120_000 }, () => {
+    fc.assert(fc.property(caseArb, (c) => checkLaw(c)), { numRuns: 300 });
+  });
+
+  // Long programs: 100-140 generated events with /proc/sysptmulti toggles in between (the
+  // fast core makes these affordable in CI; `ptsim check --runs N` runs as many as you like).
+  const longCase: fc.Arbitrary<Case> = fc.record({
+    spec: fc.tuple(fc.integer({ min: 0, max: 0xffffffff }), fc.integer({ min: 100, max: 140 }), toggle, fc.integer({ min: 1, max: 3 }))
+      .map(([s, e, t, n]) => `random:${s}:${e}+${t}+getpid:${n}`),
+    profile: fc.constantFrom<ProfileName>('uml-2.6.26', 'uml-6.1'),
+    policy: fc.constantFrom('seed', 'full'),
+    seed: fc.integer({ min: 1, max: 1000 }),
+  });
+  test('long random programs (100+ events) × both profiles × both policies', { timeout: 180_000 }, () => {
+    fc.assert(fc.property(longCase, (c) => checkLaw(c)), { numRuns: 24 });
   });
 
   test('the law is not vacuous: the stock single run of a toggling program breaks it, the no-merge reference does not', () => {
