@@ -128,14 +128,16 @@ function timeUml(profile: ProfileName, mode: 'single' | 'multi', spec: string): 
   return { us: (performance.now() - t0) * 1000, ledger: r.kernel!.ledger.length };
 }
 
-/** Heap growth over a getpid run ÷ its ledger entries, after global.gc (node --expose-gc, as npm run bench runs); null without gc. */
+/** Heap + ArrayBuffer growth over a getpid run ÷ its ledger entries, after global.gc (node --expose-gc, as npm run bench runs); null without gc. */
 function bytesPerLedgerEntry(n: number): { bytes: number | null; entries: number } {
   const gc = (globalThis as { gc?: () => void }).gc;
   gc?.();
-  const heap0 = process.memoryUsage().heapUsed;
+  const m0 = process.memoryUsage();
+  const heap0 = m0.heapUsed + m0.arrayBuffers; // the compact ledger's columns live in ArrayBuffers
   const r = runUml({ profile: PROFILES['uml-6.1'], mode: 'single', policy: SEED_POLICY, workload: parseWorkload(`getpid:${n}`) });
   gc?.();
-  const heap1 = process.memoryUsage().heapUsed;
+  const m1 = process.memoryUsage();
+  const heap1 = m1.heapUsed + m1.arrayBuffers;
   const entries = r.kernel!.ledger.length; // keeps the run (and its ledger) alive until here
   return { bytes: gc ? Math.round((heap1 - heap0) / entries) : null, entries };
 }
