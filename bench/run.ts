@@ -142,7 +142,11 @@ function bytesPerLedgerEntry(n: number): { bytes: number | null; entries: number
   return { bytes: gc ? Math.round((heap1 - heap0) / entries) : null, entries };
 }
 
-/** A plain log of about `mb` MB: the real UML 6.1 run's lines repeated (a series of identical runs). */
+/**
+ * A plain log of about `mb` MB: the real UML 6.1 run's lines repeated. That log has no pid or
+ * time column (strace without -f/-t), so the copies stay verbatim: a series of identical runs
+ * whose tracee pids repeat, as after pid reuse; its final `+++ exited +++` line is dropped.
+ */
 async function writeLog(path: string, mb: number): Promise<void> {
   const unit = gunzipSync(readFileSync(new URL('../test/fixtures/uml/uml-6.1-run.strace.gz', import.meta.url))).toString('utf8').split('\n').filter((l) => l && !l.startsWith('+++')).join('\n') + '\n';
   const copies = Math.max(1, Math.round((mb * 1e6) / Buffer.byteLength(unit)));

@@ -150,10 +150,12 @@ function progressPrinter(): (done: number, total: number) => void {
   };
 }
 
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
 export function formatCheck(r: CheckReport): string {
-  const out = [`check: ${r.cases} cases (${r.runs} random programs of ${r.events} events × ${r.profiles.join(', ')} × policy ${r.policies.join(', ')}), seed ${r.seed}`];
+  const out = [`check: ${plural(r.cases, 'case')} (${plural(r.runs, 'random program')} of ${r.events} events × ${r.profiles.join(', ')} × policy ${r.policies.join(', ')}), seed ${r.seed}`];
   for (const x of r.results.filter((x) => x.broken).slice(0, 10)) out.push(`  FAIL ${x.spec} on ${x.profile}, policy ${x.policy}, scheduler seed ${x.seed}: ${x.broken!.clause}: ${x.broken!.detail}`);
-  out.push(`checked ${r.cases} cases, ${r.failures} failures, ${r.timing.casesPerSecond} cases/s (${r.timing.workers} workers, ${(r.timing.wallMs / 1000).toFixed(1)} s), seed ${r.seed}`);
+  out.push(`checked ${plural(r.cases, 'case')}, ${plural(r.failures, 'failure')}, ${r.timing.casesPerSecond} cases/s (${plural(r.timing.workers, 'worker')}, ${(r.timing.wallMs / 1000).toFixed(1)} s), seed ${r.seed}`);
   const c = r.counterexample;
   if (c) {
     out.push(`counterexample (shrunk from ${c.fromParts} parts of ${c.from} to ${c.parts} in ${c.trials} checks), on ${c.profile}, policy ${c.policy}, scheduler seed ${c.seed}:`);

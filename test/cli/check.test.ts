@@ -4,7 +4,7 @@
 // failing law is injected through a test-only option (check-cases.ts InjectedFault).
 import { execFile } from 'node:child_process';
 import { describe, expect, test } from 'vitest';
-import { runCheck, type CheckOptions, type CheckReport } from '../../src/cli/check-command.ts';
+import { formatCheck, runCheck, type CheckOptions, type CheckReport } from '../../src/cli/check-command.ts';
 import { runCase } from '../../src/cli/check-cases.ts';
 import { expandSpec, shrinkSpec } from '../../src/cli/check-shrink.ts';
 import { randomProgram } from '../../src/uml/workload.ts';
@@ -51,6 +51,11 @@ describe('ptsim check', () => {
     expect(runCase({ spec: c.spec, profile: c.profile, policy: c.policy, seed: c.seed }, 'odd-console').broken?.clause).toBe(c.clause);
     expect(runCase({ spec: c.spec, profile: c.profile, policy: c.policy, seed: c.seed }).broken).toBeNull(); // the real law holds
     expect(c.spec).toMatch(/^write:1x\d+$/); // one odd write is all it takes
+    const text = formatCheck(r);
+    expect(text).toContain(`counterexample (shrunk from 10 parts of ${c.from} to ${c.parts}`);
+    expect(text).toMatch(new RegExp(`^  ${c.spec}$`, 'm'));
+    expect(text).toContain('breaks injected: console length is even: console has');
+    expect(text).toMatch(/^checked 2 cases, [12] failures?, /m);
     const again = await runCheck({ ...opts, workers: 1 });
     expect(withoutTiming(again)).toBe(withoutTiming(r));
   });
