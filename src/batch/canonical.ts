@@ -2,10 +2,15 @@
 // included), so "identical" can be checked with string equality.
 import type { KernelState } from '../kernel/state.ts';
 
-/** Lower-case hex of the bytes (as Buffer#toString('hex'), without Node: this runs in the browser too). */
+const HEX_BYTE = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+/** Node's Buffer when there is one (its native hex is ~3× faster; the exhaustive batch test leans on it), else none. */
+const nativeBuffer = (globalThis as { Buffer?: { from(b: Uint8Array): { toString(encoding: 'hex'): string } } }).Buffer;
+
+/** Lower-case hex of the bytes: Buffer#toString('hex') in Node, the same string from a table in a browser. */
 function hex(bytes: Uint8Array): string {
+  if (nativeBuffer) return nativeBuffer.from(bytes).toString('hex');
   let s = '';
-  for (const b of bytes) s += b.toString(16).padStart(2, '0');
+  for (let i = 0; i < bytes.length; i++) s += HEX_BYTE[bytes[i]!];
   return s;
 }
 
