@@ -2,21 +2,16 @@
 // included), so "identical" can be checked with string equality.
 import type { KernelState } from '../kernel/state.ts';
 
-const HEX_CODES = new TextEncoder().encode('0123456789abcdef');
-const UTF16 = new TextDecoder('utf-16le');
+const HEX_BYTE = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+/** Node's Buffer when there is one (its native hex is ~3× faster; the exhaustive batch test leans on it), else none. */
+const nativeBuffer = (globalThis as { Buffer?: { from(b: Uint8Array): { toString(encoding: 'hex'): string } } }).Buffer;
 
-/**
- * Lower-case hex of the bytes (as Buffer#toString('hex'), without Node: this runs in the
- * browser too). Char codes go into a Uint16Array decoded once: state dumps hex every page.
- */
+/** Lower-case hex of the bytes: Buffer#toString('hex') in Node, the same string from a table in a browser. */
 function hex(bytes: Uint8Array): string {
-  const out = new Uint16Array(bytes.length * 2);
-  for (let i = 0; i < bytes.length; i++) {
-    const b = bytes[i]!;
-    out[2 * i] = HEX_CODES[b >> 4]!;
-    out[2 * i + 1] = HEX_CODES[b & 15]!;
-  }
-  return UTF16.decode(out);
+  if (nativeBuffer) return nativeBuffer.from(bytes).toString('hex');
+  let s = '';
+  for (let i = 0; i < bytes.length; i++) s += HEX_BYTE[bytes[i]!];
+  return s;
 }
 
 export function canonicalJson(value: unknown): string {

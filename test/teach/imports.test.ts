@@ -4,7 +4,7 @@
 import { builtinModules } from 'node:module';
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 
 const ROOT = resolve(dirname(new URL(import.meta.url).pathname), '../..');
 const LAYERS = ['src/kernel', 'src/ptrace', 'src/uml', 'src/teach'];
@@ -76,5 +76,23 @@ describe('no Node-only code in the browser layers', () => {
     expect(BUILTINS.has('fs') && BUILTINS.has('child_process')).toBe(true);
     expect(nodeGlobals("import { x } from './process.ts'; // process.env\nconst s = 'Buffer.from';")).toEqual([]);
     expect(nodeGlobals('const h = Buffer.from(v).toString("hex"); if (process.env.X) require("fs");')).toEqual(['Buffer.', 'process.', 'require(']);
+  });
+});
+
+describe('the batch checker\'s canonical form without Node', () => {
+  it('hex of bytes is the same with and without Buffer (src/batch/canonical.ts)', async () => {
+    const bytes = new Uint8Array(300).map((_, i) => (i * 37 + 11) & 0xff);
+    const withNode = (await import('../../src/batch/canonical.ts')).canonicalJson({ b: bytes });
+    // a fresh module instance with no Buffer in sight, as in the browser
+    vi.resetModules();
+    vi.stubGlobal('Buffer', undefined);
+    try {
+      const fresh = await import('../../src/batch/canonical.ts');
+      expect(fresh.canonicalJson({ b: bytes })).toBe(withNode);
+    } finally {
+      vi.unstubAllGlobals();
+      vi.resetModules();
+    }
+    expect(withNode).toBe(JSON.stringify({ b: Buffer.from(bytes).toString('hex') }));
   });
 });
