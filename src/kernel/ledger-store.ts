@@ -130,7 +130,7 @@ export class Ledger implements Iterable<LedgerEntry> {
     // ptrace(request, pid, addr, data): request and pid are the request and target columns.
     const skip = p && n >= 2 && e.args[0] === BigInt(p.request) && e.args[1] === BigInt(p.target) ? 2 : 0;
     if (skip) f |= F_PTRACE_ARGS;
-    this.args = grow(this.args, this.argsUsed + n - skip);
+    if (this.argsUsed + n - skip > this.args.length) this.args = grow(this.args, this.argsUsed + n - skip);
     this.argStart[i] = this.argsUsed;
     this.argCount[i] = n;
     let neg = 0;
@@ -161,10 +161,14 @@ export class Ledger implements Iterable<LedgerEntry> {
     this.length = i + 1;
   }
 
-  private pushSubs(i: number, subs: readonly PtraceSub[]): void {
-    const need = this.subsUsed + subs.length;
+  private growSubs(need: number): void {
     this.subRequest = grow(this.subRequest, need); this.subAddr = grow(this.subAddr, need); this.subData = grow(this.subData, need);
     this.subRet = grow(this.subRet, need); this.subNeg = grow(this.subNeg, need); this.subErrno = grow(this.subErrno, need);
+  }
+
+  private pushSubs(i: number, subs: readonly PtraceSub[]): void {
+    const need = this.subsUsed + subs.length;
+    if (need > this.subRequest.length) this.growSubs(need);
     this.subStart[i] = this.subsUsed;
     this.subCount[i] = subs.length;
     for (const s of subs) {

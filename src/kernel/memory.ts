@@ -231,7 +231,16 @@ export function bytesEqualAt(mm: AddressSpace, addr: bigint, bytes: Uint8Array, 
   const page = mm.pages.get(pageNo(addr));
   if (!page || (need !== 0 && (page.prot & need) === 0)) return null;
   const b = page.bytes;
-  for (let i = 0; i < bytes.length; i++) if (b[off + i] !== bytes[i]) return false;
+  const n = bytes.length;
+  let i = 0;
+  // Word-wise where both sides are 4-byte aligned (an XSAVE image: 2432 bytes → 608 compares).
+  if ((b.byteOffset + off) % 4 === 0 && bytes.byteOffset % 4 === 0) {
+    const x = new Int32Array(b.buffer, b.byteOffset + off, n >> 2);
+    const y = new Int32Array(bytes.buffer, bytes.byteOffset, n >> 2);
+    for (; i < x.length; i++) if (x[i] !== y[i]) return false;
+    i = x.length * 4;
+  }
+  for (; i < n; i++) if (b[off + i] !== bytes[i]) return false;
   return true;
 }
 

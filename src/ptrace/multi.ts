@@ -80,13 +80,15 @@ function readEntry(ctx: Ctx, tracer: Task, at: bigint, prev: MultiEntry): { entr
   return { entry: { request, addr, localaddr, length }, complete };
 }
 
+/** The sub-request as the ledger's PTRACE_MULTI entry lists it. */
+function logSub(subs: PtraceSub[], request: number, a: bigint, d: bigint, r: SysOutcome): SysOutcome {
+  subs.push({ request, requestName: requestName(request), addr: a, data: d, ret: 'ret' in r ? r.ret : -1n, errno: 'errno' in r ? r.errno : null });
+  return r;
+}
+
 function runEntry(ctx: Ctx, tracer: Task, child: Task, pm: MultiEntry, version: MultiVersion, subs: PtraceSub[]): SysOutcome {
   const req = Number(BigInt.asIntN(32, pm.request));
   const w = BigInt(ctx.arch.wordBytes);
-  const log = (request: number, a: bigint, d: bigint, r: SysOutcome) => {
-    subs.push({ request, requestName: requestName(request), addr: a, data: d, ret: 'ret' in r ? r.ret : -1n, errno: 'errno' in r ? r.errno : null });
-    return r;
-  };
   if (WORD_REQUESTS.has(req)) {
     let len = BigInt.asUintN(ctx.arch.wordBytes * 8, pm.length);
     if (len === 0n) len = 1n;
@@ -98,22 +100,22 @@ function runEntry(ctx: Ctx, tracer: Task, child: Task, pm: MultiEntry, version: 
       if (POKES.has(req) && version === '2006') {
         // 2006: the value is localaddr[j], dereferenced directly by the kernel.
         const v = getUserWord(ctx, tracer, d);
-        if (v === 'EFAULT') return log(req, a, d, fail('EFAULT'));
+        if (v === 'EFAULT') return logSub(subs, req, a, d, fail('EFAULT'));
         d = v;
       }
-      r = log(req, a, d, archPtrace(ctx, tracer, child, req, a, d));
+      r = logSub(subs, req, a, d, archPtrace(ctx, tracer, child, req, a, d));
     }
     return r;
   }
   switch (req) {
     case PTRACE.PEEKCHARDATA:
     case PTRACE.PEEKSTRINGDATA:
-      return log(req, pm.addr, pm.localaddr, readData(ctx, tracer, child, pm.addr, pm.localaddr, pm.length, req === PTRACE.PEEKSTRINGDATA));
+      return logSub(subs, req, pm.addr, pm.localaddr, readData(ctx, tracer, child, pm.addr, pm.localaddr, pm.length, req === PTRACE.PEEKSTRINGDATA));
     case PTRACE.POKECHARDATA:
-      return log(req, pm.addr, pm.localaddr, writeData(ctx, tracer, child, pm.localaddr, pm.addr, pm.length));
+      return logSub(subs, req, pm.addr, pm.localaddr, writeData(ctx, tracer, child, pm.localaddr, pm.addr, pm.length));
     default:
       // arch_ptrace(child, request, addr, (long) localaddr): TRACEME, ATTACH, MULTI → EIO.
-      return log(req, pm.addr, pm.localaddr, archPtrace(ctx, tracer, child, req, pm.addr, pm.localaddr));
+      return logSub(subs, req, pm.addr, pm.localaddr, archPtrace(ctx, tracer, child, req, pm.addr, pm.localaddr));
   }
 }
 
