@@ -104,7 +104,7 @@ export interface BenchSizes {
   batchChecks: number;
 }
 
-export const FULL_SIZES: BenchSizes = { getpid: 100_000, touchBytes: 4 << 20, forks: 50, checkRuns: 100, checkEvents: 100, whatifMb: 200, sysemuLoop: 2000, batchChecks: 300 };
+export const FULL_SIZES: BenchSizes = { getpid: 100_000, touchBytes: 1_000_000, forks: 50, checkRuns: 100, checkEvents: 100, whatifMb: 200, sysemuLoop: 2000, batchChecks: 300 };
 export const QUICK_SIZES: BenchSizes = { getpid: 500, touchBytes: 64 << 10, forks: 2, checkRuns: 1, checkEvents: 100, whatifMb: 10, sysemuLoop: 500, batchChecks: 30 };
 
 /** Every top-level field of the JSON (the shape test/bench/bench.test.ts checks). */
@@ -129,7 +129,7 @@ function timeUml(profile: ProfileName, mode: 'single' | 'multi', spec: string): 
 }
 
 /** Heap + ArrayBuffer growth over a getpid run ÷ its ledger entries, after global.gc (node --expose-gc, as npm run bench runs); null without gc. */
-function bytesPerLedgerEntry(n: number): { bytes: number | null; entries: number } {
+function bytesPerLedgerEntry(n: number): { bytes: number | null; columnBytes: number; entries: number } {
   const gc = (globalThis as { gc?: () => void }).gc;
   gc?.();
   const m0 = process.memoryUsage();
@@ -139,7 +139,8 @@ function bytesPerLedgerEntry(n: number): { bytes: number | null; entries: number
   const m1 = process.memoryUsage();
   const heap1 = m1.heapUsed + m1.arrayBuffers;
   const entries = r.kernel!.ledger.length; // keeps the run (and its ledger) alive until here
-  return { bytes: gc ? Math.round((heap1 - heap0) / entries) : null, entries };
+  // columnBytes: what the compact ledger's columns hold (capacity, growth slack included) per row.
+  return { bytes: gc ? Math.round((heap1 - heap0) / entries) : null, columnBytes: Math.round(r.kernel!.ledger.bytesHeld() / entries), entries };
 }
 
 /**

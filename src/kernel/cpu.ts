@@ -4,8 +4,7 @@
 // a single-step trap follows a completed instruction (SIGTRAP, TRAP_TRACE, si_addr = new rip).
 import type { Ctx } from './ledger.ts';
 import { INSN_BYTES, INT3_BYTE, type Insn } from './isa.ts';
-import { byteAt, isFault, PROT_EXEC, PROT_READ, readBytes, writeBytes, type Fault } from './memory.ts';
-import { readWord, writeWord } from './regs.ts';
+import { byteAt, PROT_EXEC, PROT_READ, readWordAt, writeWordAt, type Fault } from './memory.ts';
 import { makeSiginfo, SI, SIG } from './signals.ts';
 import { sendSignal } from './signal.ts';
 import { syscallEntry } from './syscall-entry.ts';
@@ -16,9 +15,13 @@ const NOP_BYTE = 0x90;
 const DR_STEP = 0x4000n;
 
 /** Register index by name for the task's arch; an unknown name in a program is a simulator bug. */
+const REG_INDEX = new WeakMap<Ctx['arch'], Map<string, number>>();
+
 function reg(ctx: Ctx, name: string): number {
-  const i = ctx.arch.regNames.indexOf(name);
-  if (i < 0) throw new Error(`simulator bug: program uses unknown register ${name}`);
+  let m = REG_INDEX.get(ctx.arch);
+  if (!m) REG_INDEX.set(ctx.arch, (m = new Map(ctx.arch.regNames.map((n, i) => [n, i]))));
+  const i = m.get(name);
+  if (i === undefined) throw new Error(`simulator bug: program uses unknown register ${name}`);
   return i;
 }
 
@@ -79,18 +82,15 @@ function execute(ctx: Ctx, t: Task, insn: Insn, ip: bigint, base: bigint): void 
     }
     case 'load': {
       const addr = ((insn.base ? t.regs[reg(ctx, insn.base)]! : 0n) + insn.disp) & arch.mask;
-      const b = readBytes(ctx.s.mms[t.mm]!, addr, arch.wordBytes, PROT_READ);
-      if (isFault(b)) return segv(ctx, t, b);
-      t.regs[reg(ctx, insn.dst)] = readWord(new DataView(b.buffer), 0, arch);
+      const v = readWordAt(ctx.s.mms[t.mm]!, addr, arch.wordBytes, PROT_READ);
+      if (typeof v !== 'bigint') return segv(ctx, t, v);
+      t.regs[reg(ctx, insn.dst)] = v;
       return advance(ctx, t, next);
     }
     case 'store': {
       const addr = ((insn.base ? t.regs[reg(ctx, insn.base)]! : 0n) + insn.disp) & arch.mask;
-      const bytes = new Uint8Array(arch.wordBytes);
-      writeWord(new DataView(bytes.buffer), 0, arch, t.regs[reg(ctx, insn.src)]!);
-      const r = writeBytes(ctx.s.mms[t.mm]!, addr, bytes, false);
-      if (isFault(r)) return segv(ctx, t, r, 'write');
-      ctx.s.mms[t.mm] = r;
+      const f = writeWordAt(ctx.s.mms[t.mm]!, addr, arch.wordBytes, t.regs[reg(ctx, insn.src)]!, false);
+      if (f) return segv(ctx, t, f, 'write');
       return advance(ctx, t, next);
     }
     case 'addr':

@@ -75,9 +75,8 @@ export class Ledger implements Iterable<LedgerEntry> {
   private argNeg = new Uint8Array(64);
   private request = new Int32Array(64);
   private target = new Int32Array(64);
-  /** wait4: the status; ptrace: the regset id (F_REGSET) or the injected signal (F_SIGNAL). */
+  /** wait4: the status; ptrace: the regset id (F_REGSET), the injected signal (F_SIGNAL) or the first sub row (F_SUB). */
   private aux = new Int32Array(64);
-  private subStart = new Uint32Array(64);
   private subCount = new Uint16Array(64);
   // The argument pool.
   private args = new BigUint64Array(256);
@@ -110,7 +109,7 @@ export class Ledger implements Iterable<LedgerEntry> {
     this.errno = grow(this.errno, c); this.flags = grow(this.flags, c); this.ret = grow(this.ret, c);
     this.argStart = grow(this.argStart, c); this.argCount = grow(this.argCount, c); this.argNeg = grow(this.argNeg, c);
     this.request = grow(this.request, c); this.target = grow(this.target, c); this.aux = grow(this.aux, c);
-    this.subStart = grow(this.subStart, c); this.subCount = grow(this.subCount, c);
+    this.subCount = grow(this.subCount, c);
   }
 
   /** Append an entry (its seq must be the current length). */
@@ -148,7 +147,11 @@ export class Ledger implements Iterable<LedgerEntry> {
       if (p.regset !== undefined && p.signal !== undefined) throw new Error('simulator bug: a ptrace ledger entry with both regset and signal');
       if (p.regset !== undefined) { f |= F_REGSET; this.aux[i] = this.regsets.id(p.regset); }
       if (p.signal !== undefined) { f |= F_SIGNAL; this.aux[i] = p.signal; }
-      if (p.sub) { f |= F_SUB; this.pushSubs(i, p.sub); }
+      if (p.sub) {
+        if (p.regset !== undefined || p.signal !== undefined) throw new Error('simulator bug: a PTRACE_MULTI ledger entry with a regset or signal');
+        f |= F_SUB;
+        this.pushSubs(i, p.sub);
+      }
     }
     if (e.wait) {
       f |= F_WAIT;
@@ -169,7 +172,7 @@ export class Ledger implements Iterable<LedgerEntry> {
   private pushSubs(i: number, subs: readonly PtraceSub[]): void {
     const need = this.subsUsed + subs.length;
     if (need > this.subRequest.length) this.growSubs(need);
-    this.subStart[i] = this.subsUsed;
+    this.aux[i] = this.subsUsed; // a PTRACE_MULTI row has no regset, signal or status: aux holds its first sub row
     this.subCount[i] = subs.length;
     for (const s of subs) {
       const j = this.subsUsed++;
@@ -226,7 +229,7 @@ export class Ledger implements Iterable<LedgerEntry> {
   subRequestNamesAt(i: number): string[] {
     if (!(this.flags[i]! & F_SUB)) return [];
     const out: string[] = [];
-    for (let j = this.subStart[i]!, end = j + this.subCount[i]!; j < end; j++) out.push(this.requestNames.get(this.subRequestOf(j))!);
+    for (let j = this.aux[i]!, end = j + this.subCount[i]!; j < end; j++) out.push(this.requestNames.get(this.subRequestOf(j))!);
     return out;
   }
 
@@ -279,7 +282,7 @@ export class Ledger implements Iterable<LedgerEntry> {
 
   private subsAt(i: number): PtraceSub[] {
     const out: PtraceSub[] = [];
-    for (let j = this.subStart[i]!, end = j + this.subCount[i]!; j < end; j++) {
+    for (let j = this.aux[i]!, end = j + this.subCount[i]!; j < end; j++) {
       const neg = this.subNeg[j]!;
       const a = this.subAddr[j]!, d = this.subData[j]!, r = this.subRet[j]!;
       out.push({
@@ -349,7 +352,7 @@ export class Ledger implements Iterable<LedgerEntry> {
     const c = new Ledger();
     c.length = this.length;
     c.cap = this.cap;
-    for (const k of ['clockNs', 'pid', 'syscall', 'errno', 'flags', 'ret', 'argStart', 'argCount', 'argNeg', 'request', 'target', 'aux', 'subStart', 'subCount', 'args', 'subRequest', 'subAddr', 'subData', 'subRet', 'subNeg', 'subErrno'] as const) {
+    for (const k of ['clockNs', 'pid', 'syscall', 'errno', 'flags', 'ret', 'argStart', 'argCount', 'argNeg', 'request', 'target', 'aux', 'subCount', 'args', 'subRequest', 'subAddr', 'subData', 'subRet', 'subNeg', 'subErrno'] as const) {
       (c as unknown as Record<string, unknown>)[k] = (this[k] as Uint8Array).slice();
     }
     c.argsUsed = this.argsUsed;
@@ -365,7 +368,7 @@ export class Ledger implements Iterable<LedgerEntry> {
   /** Bytes held by the columns and pools (for `npm run bench`: bytes per entry). */
   bytesHeld(): number {
     let n = 0;
-    for (const k of ['clockNs', 'pid', 'syscall', 'errno', 'flags', 'ret', 'argStart', 'argCount', 'argNeg', 'request', 'target', 'aux', 'subStart', 'subCount', 'args', 'subRequest', 'subAddr', 'subData', 'subRet', 'subNeg', 'subErrno'] as const) n += (this[k] as Uint8Array).byteLength;
+    for (const k of ['clockNs', 'pid', 'syscall', 'errno', 'flags', 'ret', 'argStart', 'argCount', 'argNeg', 'request', 'target', 'aux', 'subCount', 'args', 'subRequest', 'subAddr', 'subData', 'subRet', 'subNeg', 'subErrno'] as const) n += (this[k] as Uint8Array).byteLength;
     return n;
   }
 

@@ -143,9 +143,19 @@ export class UmlMemory {
    */
   fixRange(mm: GuestMm, start: bigint, end: bigint, extra: Op[] = []): void {
     const ops: Op[] = [...extra];
-    const pages = new Set<number>();
-    for (const vpn of [...mm.ptes.keys(), ...mm.hostMapped.keys()]) if (vpn >= pageOf(start) && vpn < pageOf(end)) pages.add(vpn);
-    for (const vpn of [...pages].sort((a, b) => a - b)) {
+    const first = pageOf(start);
+    const last = pageOf(end);
+    let vpns: number[];
+    if (last - first <= 16) {
+      // A few pages (flush_tlb_page's one): look them up instead of walking every mapping.
+      vpns = [];
+      for (let v = first; v < last; v++) if (mm.ptes.has(v) || mm.hostMapped.has(v)) vpns.push(v);
+    } else {
+      const pages = new Set<number>();
+      for (const vpn of [...mm.ptes.keys(), ...mm.hostMapped.keys()]) if (vpn >= first && vpn < last) pages.add(vpn);
+      vpns = [...pages].sort((a, b) => a - b);
+    }
+    for (const vpn of vpns) {
       const want = mm.ptes.get(vpn);
       const have = mm.hostMapped.get(vpn);
       const at = BigInt(vpn) * PAGE;
@@ -286,8 +296,10 @@ export class UmlMemory {
 
   /** The stub pages' layout for this run's arch. */
   get stub() {
-    return { ...stubLayout(this.kernel.arch), page: STUB_PAGE };
+    return (this.stubCache ??= { ...stubLayout(this.kernel.arch), page: STUB_PAGE });
   }
+
+  private stubCache: (ReturnType<typeof stubLayout> & { page: typeof STUB_PAGE }) | null = null;
 }
 
 export type { Op as FlushOp };

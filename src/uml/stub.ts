@@ -30,9 +30,17 @@ export interface StubLayout {
 const BATCH_INDEX = 39;
 const SEGV_INDEX = 1;
 
+const LAYOUTS = new Map<string, StubLayout>();
+
+/** The stub pages' layout (one frozen object per arch). */
 export function stubLayout(arch: Arch): StubLayout {
-  const base = arch.name === 'x86_64' ? { code: 0x7fc0000000n, data: 0x7fc0001000n } : { code: 0x100000n, data: 0x101000n };
-  return { ...base, batchOffset: BigInt(BATCH_INDEX * INSN_BYTES), segvOffset: BigInt(SEGV_INDEX * INSN_BYTES) };
+  let l = LAYOUTS.get(arch.name);
+  if (!l) {
+    const base = arch.name === 'x86_64' ? { code: 0x7fc0000000n, data: 0x7fc0001000n } : { code: 0x100000n, data: 0x101000n };
+    l = Object.freeze({ ...base, batchOffset: BigInt(BATCH_INDEX * INSN_BYTES), segvOffset: BigInt(SEGV_INDEX * INSN_BYTES) });
+    LAYOUTS.set(arch.name, l);
+  }
+  return l;
 }
 
 /** Word offsets in STUB_DATA (multiplied by the word size). */

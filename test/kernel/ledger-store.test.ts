@@ -40,9 +40,10 @@ function build(x: Drawn, seq: number): LedgerEntry {
   const base = { seq, clockNs: x.clockNs, pid: x.pid, syscall: x.syscall, args: x.args, ret: x.ret, errno: x.errno };
   if (x.kind === 'ptrace' || x.kind === 'ptrace-args') {
     const p: Record<string, unknown> = { request: x.p.request, requestName: x.p.requestName, target: x.p.target };
-    if (x.p.regset !== undefined) p.regset = x.p.regset;
-    else if (x.signal !== undefined) p.signal = x.signal;
+    // As the kernel records them: a regset (GET/SETREGSET), a signal (resumes) or sub-requests (MULTI), at most one.
     if (x.p.sub !== undefined) p.sub = x.p.sub;
+    else if (x.p.regset !== undefined) p.regset = x.p.regset;
+    else if (x.signal !== undefined) p.signal = x.signal;
     const args = x.kind === 'ptrace-args' ? [BigInt(x.p.request), BigInt(x.p.target), ...x.args.slice(0, 2)] : x.args;
     return { ...base, args, ptrace: p as LedgerEntry['ptrace'] };
   }
