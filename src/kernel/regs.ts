@@ -33,20 +33,33 @@ export function initialRegs(arch: Arch, ip: bigint, sp: bigint): bigint[] {
   return r;
 }
 
+/** Typed-array element order is the host's: user_regs_struct is little-endian, so use it only there. */
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
 export function regsToBytes(arch: Arch, regs: GpRegs): Uint8Array {
+  if (arch.wordBytes === 8 && LITTLE_ENDIAN) {
+    // BigUint64Array stores each value modulo 2^64 (ToBigUint64), as asUintN would.
+    const out = new BigUint64Array(regs.length);
+    for (let i = 0; i < regs.length; i++) out[i] = regs[i]!;
+    return new Uint8Array(out.buffer);
+  }
   const w = arch.wordBytes;
   const out = new Uint8Array(regs.length * w);
   const view = new DataView(out.buffer);
-  // setBigUint64 stores the value modulo 2^64 (ToBigUint64), as asUintN would.
   if (w === 8) for (let i = 0; i < regs.length; i++) view.setBigUint64(i * 8, regs[i]!, true);
   else for (let i = 0; i < regs.length; i++) view.setUint32(i * 4, Number(regs[i]! & 0xffffffffn), true);
   return out;
 }
 
 export function regsFromBytes(arch: Arch, bytes: Uint8Array): bigint[] {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const n = arch.regNames.length;
   const out = new Array<bigint>(n);
+  if (arch.wordBytes === 8 && LITTLE_ENDIAN && bytes.byteOffset % 8 === 0) {
+    const words = new BigUint64Array(bytes.buffer, bytes.byteOffset, n);
+    for (let i = 0; i < n; i++) out[i] = words[i]!;
+    return out;
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (arch.wordBytes === 8) for (let i = 0; i < n; i++) out[i] = view.getBigUint64(i * 8, true);
   else for (let i = 0; i < n; i++) out[i] = BigInt(view.getUint32(i * 4, true));
   return out;
