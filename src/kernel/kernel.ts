@@ -79,17 +79,24 @@ export class Kernel {
   pricer: ((entry: LedgerEntry) => number) | null = null;
 
   step<T>(fn: (ctx: Ctx) => T): T {
-    const entries: LedgerEntry[] = [];
+    const from = this.ledger.length;
     const s = this.state;
-    const result = fn({ s, arch: this.arch, ledger: entries });
+    const ctx: Ctx = { s, arch: this.arch, ledger: [] };
+    const result = fn(ctx);
+    this.flush(ctx);
     if (this.pricer) {
-      for (const e of entries) if (s.tasks[e.pid]?.external) s.clockNs += Math.round(this.pricer(e));
+      for (let i = from; i < this.ledger.length; i++) if (s.tasks[this.ledger.pidAt(i)]?.external) s.clockNs += Math.round(this.pricer(this.ledger.at(i)!));
     }
-    for (const e of entries) {
+    return result;
+  }
+
+  /** Move the entries a step has queued (tracee syscalls, …) into the ledger, in order. */
+  private flush(ctx: Ctx): void {
+    for (const e of ctx.ledger) {
       e.seq = this.ledger.length;
       this.ledger.push(e);
     }
-    return result;
+    ctx.ledger.length = 0;
   }
 
   registerProgram(program: Program): void {
@@ -217,10 +224,14 @@ export class Kernel {
     return this.step((ctx) => {
       const t = this.caller(ctx, caller);
       const out = sysPtrace(ctx, t, request, pid, addr, data);
-      const info = ptraceLedgerInfo(request, pid, addr, data);
-      return this.finish(ctx, caller, 'ptrace', [BigInt(request), BigInt(pid), addr, data], out, {
-        ptrace: ctx.multiSubs ? { ...info, sub: ctx.multiSubs } : info,
-      });
+      const isErr = 'errno' in out;
+      const ret = isErr ? -1n : 'ret' in out ? out.ret : 0n;
+      const errno = isErr ? out.errno : null;
+      // The row (request name, target, regset, injected signal, MULTI's sub-requests) goes
+      // straight into the ledger's columns, after what the call's tracee side queued.
+      this.flush(ctx);
+      this.ledger.pushPtrace(ctx.s.clockNs, caller, request, requestName(request), pid, addr, data, ret, errno, ledgerRegset(request, addr), injectedSignal(request, data), ctx.multiSubs);
+      return { ret, errno };
     });
   }
 
@@ -356,16 +367,14 @@ function ledgerRegsetName(nt: number): string {
   return name;
 }
 
-/** The ledger's view of a ptrace call: request name, target, regset and injected signal. */
-export function ptraceLedgerInfo(request: number, pid: number, addr: bigint, data: bigint): NonNullable<LedgerEntry['ptrace']> {
-  const info: { request: number; requestName: string; target: number; regset?: string; signal?: number } = {
-    request,
-    requestName: requestName(request),
-    target: pid,
-  };
-  if (request === PTRACE.GETREGSET || request === PTRACE.SETREGSET) info.regset = ledgerRegsetName(Number(addr));
-  if ((resumeMode(request) || request === PTRACE.DETACH) && data > 0n && data <= 64n) info.signal = Number(data);
-  return info;
+/** The ledger's regset of a ptrace call: GETREGSET/SETREGSET's NT_* type (addr), else none. */
+function ledgerRegset(request: number, addr: bigint): string | undefined {
+  return request === PTRACE.GETREGSET || request === PTRACE.SETREGSET ? ledgerRegsetName(Number(addr)) : undefined;
+}
+
+/** The signal a resume (or DETACH) injects: data when it is a signal number, else none. */
+function injectedSignal(request: number, data: bigint): number | undefined {
+  return (resumeMode(request) || request === PTRACE.DETACH) && data > 0n && data <= 64n ? Number(data) : undefined;
 }
 
 export { describeStatus };

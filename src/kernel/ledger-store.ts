@@ -164,6 +164,46 @@ export class Ledger implements Iterable<LedgerEntry> {
     this.length = i + 1;
   }
 
+  /**
+   * Append a ptrace(request, target, addr, data) call straight into the columns: the same row
+   * push() would store for its LedgerEntry (args [request, target, addr, data], the ptrace
+   * info), without building the objects (the per-host-syscall hot path, Kernel.ptrace).
+   */
+  pushPtrace(clockNs: number, pid: number, request: number, requestName: string, target: number, addr: bigint, data: bigint, ret: bigint, errno: LedgerErrno, regset: string | undefined, signal: number | undefined, sub: readonly PtraceSub[] | undefined): void {
+    const i = this.length;
+    this.reserve(i + 1);
+    this.clockNs[i] = clockNs;
+    this.pid[i] = pid;
+    this.syscall[i] = this.syscalls.id('ptrace');
+    this.errno[i] = this.errnos.id(errno);
+    let f = F_PTRACE | F_PTRACE_ARGS;
+    if (ret < 0n) f |= F_RET_NEG;
+    this.ret[i] = u64(ret);
+    if (this.argsUsed + 2 > this.args.length) this.args = grow(this.args, this.argsUsed + 2);
+    this.argStart[i] = this.argsUsed;
+    this.argCount[i] = 4;
+    this.argNeg[i] = (addr < 0n ? 4 : 0) | (data < 0n ? 8 : 0);
+    this.args[this.argsUsed++] = u64(addr);
+    this.args[this.argsUsed++] = u64(data);
+    this.request[i] = this.narrow('r', i, request);
+    if (!this.requestNames.has(request)) this.requestNames.set(request, requestName);
+    this.target[i] = this.narrow('t', i, target);
+    if (sub) {
+      if (regset !== undefined || signal !== undefined) throw new Error('simulator bug: a PTRACE_MULTI ledger entry with a regset or signal');
+      f |= F_SUB;
+      this.pushSubs(i, sub);
+    } else if (regset !== undefined) {
+      if (signal !== undefined) throw new Error('simulator bug: a ptrace ledger entry with both regset and signal');
+      f |= F_REGSET;
+      this.aux[i] = this.regsets.id(regset);
+    } else if (signal !== undefined) {
+      f |= F_SIGNAL;
+      this.aux[i] = signal;
+    }
+    this.flags[i] = f;
+    this.length = i + 1;
+  }
+
   private growSubs(need: number): void {
     this.subRequest = grow(this.subRequest, need); this.subAddr = grow(this.subAddr, need); this.subData = grow(this.subData, need);
     this.subRet = grow(this.subRet, need); this.subNeg = grow(this.subNeg, need); this.subErrno = grow(this.subErrno, need);

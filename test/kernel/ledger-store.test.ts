@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { Ledger } from '../../src/kernel/ledger-store.ts';
-import type { LedgerEntry } from '../../src/kernel/ledger.ts';
+import type { LedgerEntry, PtraceSub } from '../../src/kernel/ledger.ts';
 import { requestName } from '../../src/ptrace/numbers.ts';
 import { runUml } from '../../src/uml/machine.ts';
 import { PROFILES } from '../../src/uml/profile.ts';
@@ -70,6 +70,24 @@ describe('compact ledger', () => {
       if (entries.length) c.push({ ...entries[0]!, seq: entries.length });
       expect(l.length).toBe(entries.length);
       expect([...c].slice(0, entries.length)).toEqual(entries);
+    }), { numRuns: 200 });
+  });
+
+  test('pushPtrace writes the row push() writes for the same ptrace entry', () => {
+    fc.assert(fc.property(ptrace, fc.integer({ min: 1, max: 40000 }), word, word, word, errno, fc.option(fc.integer({ min: 1, max: 64 }), { nil: undefined }), (p, pid, addr, data, ret, err, signal) => {
+      const regset = p.sub ? undefined : p.regset;
+      const sig = p.sub || regset !== undefined ? undefined : signal;
+      const info: Record<string, unknown> = { request: p.request, requestName: p.requestName, target: p.target };
+      if (regset !== undefined) info.regset = regset;
+      if (sig !== undefined) info.signal = sig;
+      if (p.sub) info.sub = p.sub;
+      const entry: LedgerEntry = { seq: 0, clockNs: 7, pid, syscall: 'ptrace', args: [BigInt(p.request), BigInt(p.target), addr, data], ret, errno: err, ptrace: info as LedgerEntry['ptrace'] };
+      const a = new Ledger();
+      a.push(entry);
+      const b = new Ledger();
+      b.pushPtrace(7, pid, p.request, p.requestName, p.target, addr, data, ret, err, regset, sig, p.sub as readonly PtraceSub[] | undefined);
+      expect(b.at(0)).toEqual(a.at(0));
+      expect(b.at(0)).toEqual(entry);
     }), { numRuns: 200 });
   });
 
