@@ -4,7 +4,7 @@
 // a single-step trap follows a completed instruction (SIGTRAP, TRAP_TRACE, si_addr = new rip).
 import type { Ctx } from './ledger.ts';
 import { INSN_BYTES, INT3_BYTE, type Insn } from './isa.ts';
-import { byteAt, PROT_EXEC, PROT_READ, readWordAt, writeWordAt, type Fault } from './memory.ts';
+import { byteAt, PROT_EXEC, PROT_READ, readWordAt, writeWordAt, type Fault, type Image } from './memory.ts';
 import { makeSiginfo, SI, SIG } from './signals.ts';
 import { sendSignal } from './signal.ts';
 import { syscallEntry } from './syscall-entry.ts';
@@ -42,6 +42,18 @@ function segv(ctx: Ctx, t: Task, f: Fault, access: 'read' | 'write' | 'exec' = '
   faultSignal(ctx, t, SIG.SIGSEGV, f.fault === 'SEGV_MAPERR' ? SI.SEGV_MAPERR : SI.SEGV_ACCERR, f.addr);
 }
 
+/** The program image whose text holds ip (images are few: the program, the stub, maybe one more). */
+function imageAt(images: readonly Image[], ip: bigint): Image | undefined {
+  // In doubles: user text lies far below 2^53, and an ip above it cannot round into it.
+  const at = Number(ip);
+  for (let i = 0; i < images.length; i++) {
+    const im = images[i]!;
+    const base = Number(im.base);
+    if (at >= base && at < base + im.insns.length * INSN_BYTES) return im;
+  }
+  return undefined;
+}
+
 /** Fetch, decode and execute one instruction. */
 export function stepUser(ctx: Ctx, t: Task): void {
   const { arch } = ctx;
@@ -54,7 +66,7 @@ export function stepUser(ctx: Ctx, t: Task): void {
     t.regs[arch.ip] = ip + 1n;
     return faultSignal(ctx, t, SIG.SIGTRAP, SI.SI_KERNEL, 0n);
   }
-  const image = mm.images.find((im) => ip >= im.base && ip < im.base + BigInt(im.insns.length * INSN_BYTES));
+  const image = imageAt(mm.images, ip);
   const offset = image ? Number(ip - image.base) : -1;
   if (!image || offset % INSN_BYTES !== 0) {
     if (byte === NOP_BYTE) return advance(ctx, t, ip + 1n); // instruction padding
