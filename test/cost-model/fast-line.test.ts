@@ -79,6 +79,23 @@ describe('byte-level reader ≡ reference reader', () => {
     );
   });
 
+  test('LineSplitter: the same lines for any chunking (\\n, \\r\\n and lone \\r ends, lines across chunks)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom('a', 'bc', '\n', '\r', '\r\n'), { maxLength: 30 }), fc.array(fc.integer({ min: 1, max: 7 }), { minLength: 1, maxLength: 10 }), (parts, cuts) => {
+        const text = parts.join('');
+        const want = text.split(/\r\n|\r|\n/);
+        if (want[want.length - 1] === '') want.pop();
+        const got: string[] = [];
+        const split = new LineSplitter((b, s, e, n) => got.push(`${n}:${b.toString('latin1', s, e)}`));
+        const bytes = Buffer.from(text, 'latin1');
+        for (let i = 0, k = 0; i < bytes.length; i += cuts[k++ % cuts.length]!) split.push(bytes.subarray(i, i + cuts[k % cuts.length]!));
+        split.end();
+        expect(got).toEqual(want.map((l, i) => `${i + 1}:${l}`));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   test('the fast path takes the bulk of a real log (the test is not vacuous)', () => {
     const lines = readLog(REAL_RUN).split('\n').filter((l) => l);
     const taken = lines.filter((l) => { const b = Buffer.from(l); return fastParse(b, 0, b.length) !== null; }).length;

@@ -26,6 +26,11 @@ const GT = 0x3e;
 const BACKSLASH = 0x5c;
 const LBRACE = 0x7b;
 const QMARK = 0x3f;
+const RBRACE = 0x7d;
+/** Structs shorter than this are read byte by byte (a few indexOf calls cost more). */
+const FLAT_MIN = 96;
+/** What must not occur inside a flat struct: the other brackets, `"` and `/`. */
+const FLAT_OTHERS = [...'()[]{"/'].map((c) => c.charCodeAt(0));
 
 /** Closer of each opening bracket (0: not an opener). */
 const CLOSER = new Uint8Array(256);
@@ -76,6 +81,10 @@ export class LineScan {
   /** The result was a number equal to 0. */
   retZero = false;
   private readonly stack = new Uint8Array(64);
+  /** flatStruct's chunk and, per byte value, its next position there at or after the last search. */
+  private chunk: Buffer | null = null;
+  private readonly next = new Int32Array(256);
+  private lastOpen = 0;
 
   scan(b: Buffer, s: number, e: number): number {
     if (e <= s) return NONE;
@@ -178,6 +187,13 @@ export class LineScan {
       }
       const closer = CLOSER[c]!;
       if (closer !== 0) {
+        if (c === LBRACE) {
+          const k = this.flatStruct(b, j, e);
+          if (k > 0) {
+            j = k;
+            continue;
+          }
+        }
         if (depth === stack.length) return -1;
         stack[depth++] = closer;
         j++;
@@ -194,6 +210,37 @@ export class LineScan {
       }
       j++;
     }
+  }
+
+  /**
+   * A long flat struct (a register dump) at `open` skipped without reading its bytes in JS:
+   * its `}` found by indexOf, and none of the other bytes that matter to the argument scan in
+   * between, by the next position of each in the chunk (searched again only once passed).
+   * The index after the `}`, or -1 to scan it byte by byte.
+   */
+  private flatStruct(b: Buffer, open: number, e: number): number {
+    if (b !== this.chunk || open < this.lastOpen) {
+      // Another chunk, or a step back in this one: the remembered positions do not hold.
+      this.chunk = b;
+      this.next.fill(-1);
+    }
+    this.lastOpen = open;
+    const next = this.next;
+    let close = next[RBRACE]!;
+    if (close <= open) close = next[RBRACE] = this.find(b, RBRACE, open + 1);
+    if (close >= e || close - open < FLAT_MIN) return -1;
+    for (let i = 0; i < FLAT_OTHERS.length; i++) {
+      const c = FLAT_OTHERS[i]!;
+      let p = next[c]!;
+      if (p <= open) p = next[c] = this.find(b, c, open + 1);
+      if (p < close) return -1;
+    }
+    return close + 1;
+  }
+
+  private find(b: Buffer, c: number, from: number): number {
+    const p = b.indexOf(c, from);
+    return p < 0 ? 0x7fffffff : p;
   }
 
   private arg(i: number, b: Buffer, s: number, e: number): void {

@@ -18,21 +18,35 @@ export class LineSplitter {
   constructor(private readonly sink: LineSink) {}
 
   push(chunk: Buffer): void {
-    let b = chunk;
+    let from = 0;
     if (this.rest) {
-      b = Buffer.concat([this.rest, chunk]);
+      // Only the line cut by the chunk boundary is copied, not the chunk.
+      const nl = chunk.indexOf(10);
+      if (nl < 0) {
+        this.rest = Buffer.concat([this.rest, chunk]);
+        return;
+      }
+      const head = Buffer.concat([this.rest, chunk.subarray(0, nl + 1)]);
       this.rest = null;
+      this.lines(head, 0);
+      from = nl + 1;
     }
-    let s = 0;
-    let cr = b.indexOf(13); // the next \r, searched once per chunk and after each one passed
-    for (let nl = b.indexOf(10); nl >= 0; nl = b.indexOf(10, s)) {
+    const s = this.lines(chunk, from);
+    if (s < chunk.length) this.rest = chunk.subarray(s);
+  }
+
+  /** The \n-terminated lines of b from `from`; returns where the unterminated rest starts. */
+  private lines(b: Buffer, from: number): number {
+    let s = from;
+    let cr = b.indexOf(13, s); // the next \r, searched once per chunk and after each one passed
+    for (let nl = b.indexOf(10, s); nl >= 0; nl = b.indexOf(10, s)) {
       if (cr >= 0 && cr < nl) {
         this.withCr(b, s, nl, cr);
         cr = b.indexOf(13, nl + 1);
       } else this.sink(b, s, nl, ++this.line);
       s = nl + 1;
     }
-    if (s < b.length) this.rest = b.subarray(s);
+    return s;
   }
 
   end(): void {
