@@ -1,5 +1,6 @@
-// A small map keyed by byte ranges of a Buffer (FNV-1a hash, keys compared byte by byte), so
-// that names and short argument texts are looked up without building a string per line.
+// A small map keyed by byte ranges of a Buffer (an FNV-1a hash of the length and the last 12
+// bytes, where request names and wait4 statuses differ; keys compared byte by byte), so that
+// names and short argument texts are looked up without building a string per line.
 // Bounded: past `capacity` keys, set() is ignored and get() keeps answering for the keys held.
 
 export class ByteMap<V> {
@@ -20,8 +21,7 @@ export class ByteMap<V> {
   }
 
   get(b: Uint8Array, s: number, e: number): V | undefined {
-    let h = 0x811c9dc5;
-    for (let i = s; i < e; i++) h = Math.imul(h ^ b[i]!, 16777619);
+    const h = hash(b, s, e);
     for (let slot = h & this.mask; ; slot = (slot + 1) & this.mask) {
       const at = this.slots[slot]!;
       if (at === 0) return undefined;
@@ -32,9 +32,7 @@ export class ByteMap<V> {
 
   set(b: Uint8Array, s: number, e: number, v: V): void {
     if (this.keys.length >= this.capacity || this.get(b, s, e) !== undefined) return;
-    let h = 0x811c9dc5;
-    for (let i = s; i < e; i++) h = Math.imul(h ^ b[i]!, 16777619);
-    let slot = h & this.mask;
+    let slot = hash(b, s, e) & this.mask;
     while (this.slots[slot] !== 0) slot = (slot + 1) & this.mask;
     this.keys.push(Uint8Array.from(b.subarray(s, e)));
     this.values.push(v);
@@ -46,6 +44,12 @@ export class ByteMap<V> {
     const b = Buffer.from(text, 'latin1');
     this.set(b, 0, b.length, v);
   }
+}
+
+function hash(b: Uint8Array, s: number, e: number): number {
+  let h = Math.imul(0x811c9dc5 ^ (e - s), 16777619);
+  for (let i = e - s > 12 ? e - 12 : s; i < e; i++) h = Math.imul(h ^ b[i]!, 16777619);
+  return h;
 }
 
 function equal(k: Uint8Array, b: Uint8Array, s: number): boolean {
