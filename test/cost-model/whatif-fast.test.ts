@@ -106,7 +106,10 @@ const branchLines = [
   '--- SIGCHLD {a=[1} ---', '--- SIGCHLD {a} {b} ---', '--- SIGCHLD {a=/* x */} ---', '--- stopped by SIGSTOP ---', '--- SIGCHLD {a}  ---', '--- SIGALRM {si_signo=SIGALRM} @ 0 ---',
   '+++ exited with 0 +++', '+++ killed by SIGKILL +++', 'strace: Process 9 attached', '   ', 'ptrace(PTRACE_CONT, 9, NULL, 0 <unfinished ...>', '<... ptrace resumed>) = 0',
 ];
-const PREFIXES = ['', '4100  10:00:00.000100 ', '[pid  4200] 1700000000.000001 ', '4101 ', '[pid 4201] ', '[pid 4202]  ', '4102\t', '99999999999999999 ', '10:00:00 '];
+const PREFIXES = [
+  '', '4100  10:00:00.000100 ', '[pid  4200] 1700000000.000001 ', '4101 ', '[pid 4201] ', '[pid 4202]  ', '4102\t', '99999999999999999 ', '10:00:00 ', '10:00:00.123456789  ',
+  '10:00:00.1234567890 ', '1700000000.1 ', '1700000000. ', '4103 1700000000.000001 [00007f1234567890] ', '100:00:00 ', '4104  10:00:00.000100\t', '4105 10:00:0 ', '4106 1:00:00 ', '[pid 7] 10:00:00.5 ',
+];
 const line = fc.tuple(
   fc.oneof({ arbitrary: fc.constantFrom(...fixtureLines), weight: 6 }, { arbitrary: fc.constantFrom(...branchLines), weight: 2 }),
   fc.nat({ max: PREFIXES.length - 1 }),

@@ -136,12 +136,23 @@ export class LineScan {
     const d0 = i;
     while (i < e && isDigit(b[i]!)) pid = pid * 10 + (b[i++]! - 0x30);
     if (i === d0 || i - d0 > 15) return this.slowPrefix(b, s, e);
-    if (bracket) {
-      if (b[i] !== 0x5d) return this.slowPrefix(b, s, e);
-      i++;
+    if (!bracket && (b[i] === 0x3a || b[i] === DOT)) {
+      // no pid column: a -t/-tt/-ttt time
+      i = skipTime(b, s, e);
+      if (i < 0) return this.slowPrefix(b, s, e);
+      pid = 0;
+    } else {
+      if (bracket) {
+        if (b[i] !== 0x5d) return this.slowPrefix(b, s, e);
+        i++;
+      }
+      if (b[i] !== SP) return this.slowPrefix(b, s, e);
+      while (b[i] === SP) i++;
+      if (isDigit(b[i]!)) {
+        i = skipTime(b, i, e);
+        if (i < 0) return this.slowPrefix(b, s, e);
+      }
     }
-    if (b[i] !== SP) return this.slowPrefix(b, s, e);
-    while (b[i] === SP) i++;
     const c = b[i]!;
     if (i >= e || !(NAME_START[c] === 1 || c === DASH)) return this.slowPrefix(b, s, e);
     this.pid = pid;
@@ -328,6 +339,33 @@ export class LineScan {
     }
     return depth === 1 && b[last] === 0x7d;
   }
+}
+
+/**
+ * A time column and the spaces after it (line.ts TIME_RE: `HH:MM:SS[.f]` or `S.f`, at most 9
+ * fraction digits): the index after them, or -1 for anything else (then parsePrefix decides).
+ */
+function skipTime(b: Buffer, i: number, e: number): number {
+  let k = i;
+  if (isDigit(b[k]!) && isDigit(b[k + 1]!) && b[k + 2] === 0x3a) {
+    if (!(isDigit(b[k + 3]!) && isDigit(b[k + 4]!) && b[k + 5] === 0x3a && isDigit(b[k + 6]!) && isDigit(b[k + 7]!))) return -1;
+    k += 8;
+    if (b[k] === DOT) {
+      const f0 = ++k;
+      while (k < e && isDigit(b[k]!)) k++;
+      if (k === f0 || k - f0 > 9) return -1;
+    }
+  } else {
+    const d0 = k;
+    while (k < e && isDigit(b[k]!)) k++;
+    if (k === d0 || b[k] !== DOT) return -1;
+    const f0 = ++k;
+    while (k < e && isDigit(b[k]!)) k++;
+    if (k === f0 || k - f0 > 9) return -1;
+  }
+  if (k >= e || b[k] !== SP) return -1;
+  while (k < e && b[k] === SP) k++;
+  return k;
 }
 
 /** Index after the closing quote of the string at `i`, or -1 (tokenize.ts skipString). */
