@@ -9,15 +9,14 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { runUml } from '../src/uml/machine.ts';
 import { FULL_POLICY, SEED_POLICY } from '../src/uml/policy.ts';
 import { PROFILES, type ProfileName } from '../src/uml/profile.ts';
 import { parseWorkload } from '../src/uml/workload.ts';
 import { runCheck } from '../src/cli/check-command.ts';
-import { eventBatchesFromFile, LedgerBuilder } from '../src/cost-model/ledger-from-strace.ts';
-import { whatIfBatches } from '../src/cost-model/whatif.ts';
+import { whatIfFile } from '../src/cost-model/whatif-file.ts';
 import { validatePolicy, FULL } from '../src/cost-model/policy.ts';
 import { loadProfile } from '../src/cost-model/profile.ts';
 import { scanLogFile } from '../src/cost-model/strace/scan.ts';
@@ -171,11 +170,14 @@ async function whatifBench(mb: number) {
     for await (const n of scanLogFile(path, () => {})) scanned = n;
     const scanMs = performance.now() - t0;
     t0 = performance.now();
-    const builder = new LedgerBuilder();
-    const res = await whatIfBatches(eventBatchesFromFile(path, { builder }), validatePolicy(FULL), loadProfile('calibrated-local'));
+    const run = await whatIfFile(path, validatePolicy(FULL), loadProfile('calibrated-local'));
     const whatifMs = performance.now() - t0;
-    if (builder.lines !== lines || scanned !== lines) throw new Error(`bench: whatif read ${builder.lines} lines, the scanner ${scanned}, wc -l ${lines}`);
-    const calls = [...res.processes.values()].reduce((n, p) => n + p.before.hostSyscalls, 0);
+    if (run.lines !== lines || scanned !== lines) throw new Error(`bench: whatif read ${run.lines} lines, the scanner ${scanned}, wc -l ${lines}`);
+    const calls = [...run.result.processes.values()].reduce((n, p) => n + p.before.hostSyscalls, 0);
+    // Peak RSS of a whole `ptsim whatif FILE --json` process (Node and tsx included).
+    const child = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./whatif-rss.ts', import.meta.url)), path], { encoding: 'utf8' });
+    if (child.status !== 0) throw new Error(`bench: whatif-rss.ts failed: ${child.stderr}`);
+    const peakRssMb = round(Number(child.stdout.trim()) / 1024, 1);
     return {
       bytes, lines, hostSyscalls: calls,
       linesPerSecond: Math.round(lines / (whatifMs / 1000)),
@@ -185,6 +187,8 @@ async function whatifBench(mb: number) {
       /** The byte-level line scanner alone (no parsing): where the time goes. */
       scanLinesPerSecond: Math.round(lines / (scanMs / 1000)),
       wallMs: round(whatifMs, 1), wcWallMs: round(wcMs, 1),
+      /** Peak resident set of a `ptsim whatif FILE --json` process, MB: flat in the log's size. */
+      peakRssMb,
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -3,11 +3,11 @@
 // with exit status 2 for bad input; never a stack trace.
 import { readFileSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { eventBatchesFromFile, LedgerBuilder, LogError } from './ledger-from-strace.ts';
+import { LogError } from './ledger-from-strace.ts';
 import { BUILTIN_POLICIES, PolicyError, validatePolicy, type Policy } from './policy.ts';
 import { builtinProfiles, loadProfile, ProfileError } from './profile.ts';
 import { reportJson, reportText } from './report.ts';
-import { whatIfBatches } from './whatif.ts';
+import { whatIfFile } from './whatif-file.ts';
 import type { ReadProgress } from './strace/reader.ts';
 
 export const HELP = `usage: ptsim whatif FILE [--policy seed|full|POLICY.json] [--cost PROFILE|PROFILE.json] [--json] [--lenient]
@@ -87,11 +87,11 @@ export async function main(argv: string[]): Promise<number> {
     }
     const policy = loadPolicy(values.policy ?? 'seed');
     const profile = loadProfile(values.cost ?? 'calibrated-local');
-    const builder = new LedgerBuilder({ lenient: values.lenient ?? false });
     const tty = process.stderr.isTTY === true;
-    const res = await whatIfBatches(eventBatchesFromFile(file, { builder, ...(tty ? { onProgress: progressLine } : {}) }), policy, profile);
+    const run = await whatIfFile(file, policy, profile, { lenient: values.lenient ?? false, ...(tty ? { onProgress: progressLine } : {}) });
+    const res = run.result;
     if (tty) process.stderr.write('\r\x1b[K');
-    const meta = { file, lines: builder.lines, skippedLines: builder.skipped, skipped: builder.skippedSamples, policy, profile };
+    const meta = { file, lines: run.lines, skippedLines: run.skippedLines, skipped: run.skipped, policy, profile };
     console.log(values.json ? JSON.stringify(reportJson(res, meta), null, 2) : reportText(res, meta));
     return 0;
   } catch (e) {

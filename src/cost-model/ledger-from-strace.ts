@@ -47,7 +47,8 @@ const WAIT_FLAGS: Record<string, number> = {
   __WNOTHREAD: 0x20000000, __WALL: 0x40000000, __WCLONE: 0x80000000,
 };
 
-function waitOptions(text: string | undefined): bigint {
+/** wait4's options argument (`WSTOPPED|__WALL`, a number); SyntaxFault on an unknown flag. */
+export function waitOptions(text: string | undefined): bigint {
   const n = argValue(text);
   if (n !== undefined) return n;
   let v = 0;

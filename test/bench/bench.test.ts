@@ -22,7 +22,7 @@ describe('npm run bench', () => {
     expect(j.bytesPerLedgerEntry.entries).toBeGreaterThan(0);
     expect(j.whatif.lines).toBeGreaterThan(1000);
     expect(j.whatif.hostSyscalls).toBeGreaterThan(0);
-    for (const f of ['linesPerSecond', 'wcLinesPerSecond', 'ratioToWc', 'scanLinesPerSecond']) expect(positive(j.whatif[f]), f).toBe(true);
+    for (const f of ['linesPerSecond', 'wcLinesPerSecond', 'ratioToWc', 'scanLinesPerSecond', 'peakRssMb']) expect(positive(j.whatif[f]), f).toBe(true);
     expect(j.speedupVsRealUml.realUs).toBe(12.288); // timed-6.1.json summary_pinned.getpid_net_ns
     expect(j.speedupVsRealUml.simulatedUs).toBe(j.usPerGuestSyscall['uml-6.1'].single);
     expect(j.results.map((x: { name: string }) => x.name)).toEqual(['sysemu-loop', 'fixture-replay', 'batch-check']);

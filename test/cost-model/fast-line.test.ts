@@ -61,7 +61,7 @@ const oddLines = [
   'ptrace(PTRACE_GETREGS, 9, {rax=0 = 0', 'ptrace(PTRACE_CONT, 9, NULL, 0', 'ptrace(PTRACE_CONT, 9, NULL, 0) = x', 'ptrace(PTRACE_BOGUS, 9, NULL, 0) = 0',
   'ptrace(PTRACE_SETREGS, 9, {rax=0]) = 0', 'ptrace(PTRACE_SETREGS, 9, {rip="x"}) = 0', 'ptrace(PTRACE_CONT, 9, NULL, 0) /* c */ = 0', 'ptrace(PTRACE_CONT,9,NULL,0)=0',
   'wait4(9, [{WIFSTOPPED(s) && WSTOPSIG(s) == SIGBOGUS}], WSTOPPED, NULL) = 9', 'wait4(9, NULL, WBOGUS, NULL) = 9', 'wait4(9, NULL, __WALL, NULL)', 'wait4(9, NULL, __WALL, NULL) = 9 <0.000010>',
-  '--- SIGCHLD {si_signo=SIGCHLD ---', '--- SIGCHLD {si_signo="x"} ---', '--- SIG {a=1} ---', '--- SIGSEGV {si_signo=SIGSEGV} @ 0 ---', '+++ exited with 0 +++', 'strace: Process 9 attached',
+  '--- SIGCHLD {si_signo=SIGCHLD ---', '--- SIGCHLD {si_signo="x"} ---', '--- SIG {a=1} ---', '--- SIGSEGV {si_signo=SIGSEGV} @ 0 ---', '--- SIGCHLD {a=\u2028} ---', '--- SIGCHLD {a="é"} ---', '+++ exited with 0 +++', 'strace: Process 9 attached',
   '   ', 'ptrace(PTRACE_KILL, 9)\t= 0', 'ptrace(PTRACE_KILL, 9) = -1 ESRCH (No such process)', 'ptrace(PTRACE_CONT, 9, NULL, 0 <unfinished ...>', '<... ptrace resumed>) = 0', 'écrit(1) = 0',
   '9 ptrace(PTRACE_KILL, 9) = 0', '[pid 9] 10:00:00.5 ptrace(PTRACE_KILL, 9) = 0', '12345678901234567890123456789012345678901234567890123456789012345 ptrace(PTRACE_KILL, 9) = 0',
 ];
@@ -74,6 +74,23 @@ describe('byte-level reader ≡ reference reader', () => {
       fc.property(fc.array(line, { minLength: 1, maxLength: 40 }), fc.integer({ min: 1, max: 300 }), fc.boolean(), (lines, chunk, lenient) => {
         const text = `${lines.join('\n')}\n`;
         expect(fast(text, lenient, chunk)).toBe(reference(text, lenient));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  test('LineSplitter: the same lines for any chunking (\\n, \\r\\n and lone \\r ends, lines across chunks)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom('a', 'bc', '\n', '\r', '\r\n'), { maxLength: 30 }), fc.array(fc.integer({ min: 1, max: 7 }), { minLength: 1, maxLength: 10 }), (parts, cuts) => {
+        const text = parts.join('');
+        const want = text.split(/\r\n|\r|\n/);
+        if (want[want.length - 1] === '') want.pop();
+        const got: string[] = [];
+        const split = new LineSplitter((b, s, e, n) => got.push(`${n}:${b.toString('latin1', s, e)}`));
+        const bytes = Buffer.from(text, 'latin1');
+        for (let i = 0, k = 0; i < bytes.length; i += cuts[k++ % cuts.length]!) split.push(bytes.subarray(i, i + cuts[k % cuts.length]!));
+        split.end();
+        expect(got).toEqual(want.map((l, i) => `${i + 1}:${l}`));
       }),
       { numRuns: 300 },
     );

@@ -145,6 +145,8 @@ function signalLine(b: Buffer, at: number, e: number, pid: number | null, timeUs
   const signal = b.toString('latin1', at + 4, j);
   const end = skipBracketed(b, j + 1, e);
   if (end < 0 || end !== e - 4 || !startsWith(b, end, e, ' ---')) return null;
+  // The reference reads the struct with a regex `.`, which stops at U+2028/U+2029: non-ASCII goes to it.
+  for (let k = j + 1; k < end; k++) if (b[k]! >= 0x80) return null;
   // The reference splits the struct's fields (splitArgs) and only throws on strings, comments or
   // unbalanced brackets, which skipBracketed has excluded; nested brackets split fine.
   return { pid, timeUs, kind: 'signal', signal };

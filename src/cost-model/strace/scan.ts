@@ -3,10 +3,12 @@
 // of the chunk; nothing is decoded here. Memory stays flat: one chunk and at most one partial
 // line. Line numbers and line ends are readline's (the reference reader.ts): `\n`, `\r\n` and a
 // lone `\r` end a line, and a last line without a newline still counts.
-import { createReadStream, statSync } from 'node:fs';
+import { closeSync, createReadStream, openSync, readSync, statSync } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import { isGzip, type ReadProgress } from './reader.ts';
+
+const CHUNK_BYTES = 1 << 20;
 
 export type LineSink = (b: Buffer, start: number, end: number, line: number) => void;
 
@@ -18,21 +20,35 @@ export class LineSplitter {
   constructor(private readonly sink: LineSink) {}
 
   push(chunk: Buffer): void {
-    let b = chunk;
+    let from = 0;
     if (this.rest) {
-      b = Buffer.concat([this.rest, chunk]);
+      // Only the line cut by the chunk boundary is copied, not the chunk.
+      const nl = chunk.indexOf(10);
+      if (nl < 0) {
+        this.rest = Buffer.concat([this.rest, chunk]);
+        return;
+      }
+      const head = Buffer.concat([this.rest, chunk.subarray(0, nl + 1)]);
       this.rest = null;
+      this.lines(head, 0);
+      from = nl + 1;
     }
-    let s = 0;
-    let cr = b.indexOf(13); // the next \r, searched once per chunk and after each one passed
-    for (let nl = b.indexOf(10); nl >= 0; nl = b.indexOf(10, s)) {
+    const s = this.lines(chunk, from);
+    if (s < chunk.length) this.rest = chunk.subarray(s);
+  }
+
+  /** The \n-terminated lines of b from `from`; returns where the unterminated rest starts. */
+  private lines(b: Buffer, from: number): number {
+    let s = from;
+    let cr = b.indexOf(13, s); // the next \r, searched once per chunk and after each one passed
+    for (let nl = b.indexOf(10, s); nl >= 0; nl = b.indexOf(10, s)) {
       if (cr >= 0 && cr < nl) {
         this.withCr(b, s, nl, cr);
         cr = b.indexOf(13, nl + 1);
       } else this.sink(b, s, nl, ++this.line);
       s = nl + 1;
     }
-    if (s < b.length) this.rest = b.subarray(s);
+    return s;
   }
 
   end(): void {
@@ -63,6 +79,7 @@ export class LineSplitter {
  */
 export async function* scanLogFile(path: string, sink: LineSink, onProgress?: (p: ReadProgress) => void, every = 65536): AsyncGenerator<number> {
   const bytesTotal = statSync(path).size;
+  if (!isGzip(path)) return yield* scanPlainFile(path, sink, bytesTotal, onProgress, every);
   const raw = createReadStream(path, { highWaterMark: 1 << 20 });
   let bytesRead = 0;
   raw.on('data', (chunk) => {
@@ -85,6 +102,36 @@ export async function* scanLogFile(path: string, sink: LineSink, onProgress?: (p
     yield splitter.line;
   } finally {
     raw.destroy();
+  }
+  if (onProgress) onProgress({ bytesRead: bytesTotal, bytesTotal, lines: splitter.line });
+}
+
+/**
+ * A plain file read with readSync into a fresh 1 MB chunk each time (the splitter may keep a
+ * view of the last one): no stream, no event per chunk; a chunk is yielded as in scanLogFile.
+ */
+async function* scanPlainFile(path: string, sink: LineSink, bytesTotal: number, onProgress: ((p: ReadProgress) => void) | undefined, every: number): AsyncGenerator<number> {
+  const fd = openSync(path, 'r');
+  const splitter = new LineSplitter(sink);
+  let bytesRead = 0;
+  let nextReport = every;
+  try {
+    for (;;) {
+      const chunk = Buffer.allocUnsafeSlow(CHUNK_BYTES);
+      const n = readSync(fd, chunk, 0, CHUNK_BYTES, null);
+      if (n === 0) break;
+      bytesRead += n;
+      splitter.push(n === CHUNK_BYTES ? chunk : chunk.subarray(0, n));
+      if (onProgress && splitter.line >= nextReport) {
+        onProgress({ bytesRead, bytesTotal, lines: splitter.line });
+        nextReport = splitter.line + every;
+      }
+      yield splitter.line;
+    }
+    splitter.end();
+    yield splitter.line;
+  } finally {
+    closeSync(fd);
   }
   if (onProgress) onProgress({ bytesRead: bytesTotal, bytesTotal, lines: splitter.line });
 }

@@ -1,0 +1,186 @@
+// `ptsim whatif`'s path from bytes to tallies: each line is read in place (strace/call-scan.ts)
+// and fed as a compact call to WhatIfTally (whatif-tally.ts); ptrace and wait4 are decoded
+// from the bytes the ledger reads (request, target, a regset's length; wait4's status and
+// options are checked once per distinct text). Lines the fast path does not take (exit lines,
+// unfinished/resumed halves, comments, malformed lines, TRACEME, ARCH_PRCTL,
+// process_vm_readv/writev, …) go through the reference reader (ledger-from-strace.ts
+// LedgerBuilder), which also owns line numbers, --lenient and the FILE:LINE errors; so the
+// report is the reference's (whatif.ts over eventBatchesFromFile) byte for byte.
+import { PTRACE } from '../ptrace/numbers.ts';
+import { decodeWaitStatus } from './strace/decode.ts';
+import { ByteMap } from './strace/byte-map.ts';
+import { CALL, LineScan, SIGNAL } from './strace/call-scan.ts';
+import { scanLogFile } from './strace/scan.ts';
+import { SyntaxFault } from './strace/tokenize.ts';
+import type { ReadProgress } from './strace/reader.ts';
+import { LedgerBuilder, waitOptions, type LedgerOptions, type TraceEvent } from './ledger-from-strace.ts';
+import type { Policy } from './policy.ts';
+import type { CostProfile } from './profile.ts';
+import { WhatIfTally, type TallyRequest } from './whatif-tally.ts';
+import type { WhatIfResult } from './whatif.ts';
+
+const PTRACE_NAME = Buffer.from('ptrace');
+const WAIT4_NAME = Buffer.from('wait4');
+const IOV_BASE = Buffer.from('{iov_base=');
+const IOV_LEN = Buffer.from(', iov_len=');
+const PROCESS_VM = Buffer.from('process_vm_');
+
+/** Requests the fast path leaves to the reference: TRACEME has no target, ARCH_PRCTL's data decides its access. */
+const SLOW_REQUESTS = new Set<number>([PTRACE.TRACEME, PTRACE.ARCH_PRCTL]);
+
+function same(b: Buffer, s: number, e: number, name: Buffer): boolean {
+  if (e - s !== name.length) return false;
+  for (let i = 0; i < name.length; i++) if (b[s + i] !== name[i]) return false;
+  return true;
+}
+
+/** Decimal digits b[s, e) as a number (at most 15 digits, so exact), or -1. */
+function digits(b: Buffer, s: number, e: number): number {
+  if (e <= s || e - s > 15) return -1;
+  let n = 0;
+  for (let i = s; i < e; i++) {
+    const c = b[i]!;
+    if (c < 0x30 || c > 0x39) return -1;
+    n = n * 10 + (c - 0x30);
+  }
+  return n;
+}
+
+export interface WhatIfRun {
+  readonly result: WhatIfResult;
+  /** Lines read, malformed lines skipped (--lenient) and the first few of them (ledger-from-strace.ts LedgerBuilder). */
+  readonly lines: number;
+  readonly skippedLines: number;
+  readonly skipped: readonly { line: number; message: string }[];
+}
+
+/** Feed lines (byte ranges, 1-based numbers, in order) with line(); then finish(). */
+export class WhatIfReader {
+  readonly builder: LedgerBuilder;
+  private readonly tally: WhatIfTally;
+  private readonly scan = new LineScan();
+  private readonly requests = new ByteMap<TallyRequest>(256);
+  private readonly syscalls = new ByteMap<number>(4096);
+  private readonly statusOk = new ByteMap<boolean>(4096);
+  private readonly optionsOk = new ByteMap<boolean>(4096);
+  private readonly events: TraceEvent[] = [];
+
+  constructor(policy: Policy, profile: CostProfile, opts: LedgerOptions = {}) {
+    this.builder = new LedgerBuilder(opts);
+    this.tally = new WhatIfTally(policy, profile);
+    for (const [k, nr] of Object.entries(PTRACE)) if (!SLOW_REQUESTS.has(nr)) this.requests.setText(`PTRACE_${k}`, this.tally.req(nr));
+  }
+
+  /** One line, bytes b[s, e) without its line end. */
+  line(b: Buffer, s: number, e: number, line: number): void {
+    this.builder.lines = line;
+    const sc = this.scan;
+    const kind = sc.scan(b, s, e);
+    if (kind === SIGNAL) return this.tally.interrupt(sc.pid);
+    if (kind !== CALL || !this.call(b)) this.slow(b, s, e, line);
+  }
+
+  finish(): WhatIfRun {
+    const evs = this.builder.finish();
+    for (const ev of evs) this.event(ev);
+    const b = this.builder;
+    return { result: this.tally.finish(), lines: b.lines, skippedLines: b.skipped, skipped: b.skippedSamples };
+  }
+
+  /** The scanned call, or false to hand the line to the reference. */
+  private call(b: Buffer): boolean {
+    const sc = this.scan;
+    const ns = sc.nameStart;
+    const ne = sc.nameEnd;
+    if (same(b, ns, ne, PTRACE_NAME)) {
+      if (sc.argc < 2) return false;
+      const r = this.requests.get(b, sc.argStart[0]!, sc.argEnd[0]!);
+      if (r === undefined) return false;
+      const target = digits(b, sc.argStart[1]!, sc.argEnd[1]!);
+      if (target < 0) return false;
+      let bytes = 0;
+      if (r.request === PTRACE.GETREGSET || r.request === PTRACE.SETREGSET) {
+        if (sc.argc < 4) return false;
+        bytes = iovLen(b, sc.argStart[3]!, sc.argEnd[3]!);
+        if (bytes < 0) return false;
+      }
+      this.tally.ptrace(sc.pid, r, target, false, sc.failed, bytes);
+      return true;
+    }
+    if (same(b, ns, ne, WAIT4_NAME)) {
+      if (sc.argc < 3) return false;
+      // ledger-from-strace.ts callEvent: the status is decoded when the call returned a pid, then the options.
+      if (!sc.failed && !sc.retNull && !sc.retZero && !this.checked(this.statusOk, b, sc.argStart[1]!, sc.argEnd[1]!, decodeWaitStatus)) return false;
+      if (!this.checked(this.optionsOk, b, sc.argStart[2]!, sc.argEnd[2]!, waitOptions)) return false;
+      this.tally.syscall(sc.pid, 1, sc.failed, 0);
+      return true;
+    }
+    // process_vm_readv/writev move `ret` bytes: left to the reference.
+    if (ne - ns >= PROCESS_VM.length && same(b, ns, ns + PROCESS_VM.length, PROCESS_VM)) return false;
+    let id = this.syscalls.get(b, ns, ne);
+    if (id === undefined) {
+      id = this.tally.syscallId(b.toString('latin1', ns, ne));
+      this.syscalls.set(b, ns, ne, id);
+    }
+    this.tally.syscall(sc.pid, id, sc.failed, 0);
+    return true;
+  }
+
+  /** Whether `decode` accepts the text b[s, e), remembered per distinct text. */
+  private checked(cache: ByteMap<boolean>, b: Buffer, s: number, e: number, decode: (text: string) => unknown): boolean {
+    const known = cache.get(b, s, e);
+    if (known !== undefined) return known;
+    let ok = true;
+    try {
+      decode(b.toString('utf8', s, e));
+    } catch (err) {
+      if (!(err instanceof SyntaxFault)) throw err;
+      ok = false;
+    }
+    cache.set(b, s, e, ok);
+    return ok;
+  }
+
+  private slow(b: Buffer, s: number, e: number, line: number): void {
+    const evs = this.events;
+    this.builder.feedBytes(b, s, e, line, evs);
+    for (let i = 0; i < evs.length; i++) this.event(evs[i]!);
+    evs.length = 0;
+  }
+
+  private event(ev: TraceEvent): void {
+    if (ev.kind === 'call') this.tally.loggedCall(ev.call);
+    else this.tally.interrupt(ev.pid);
+  }
+}
+
+/**
+ * decode.ts decodePtrace's regset length, for exactly `{iov_base=X, iov_len=N}` and
+ * `{iov_base=X, iov_len=N => M}` (the length after `=>`); -1 for anything else.
+ */
+function iovLen(b: Buffer, s: number, e: number): number {
+  if (b[e - 1] !== 0x7d || e - s < IOV_BASE.length + IOV_LEN.length + 3 || !same(b, s, s + IOV_BASE.length, IOV_BASE)) return -1;
+  let i = s + IOV_BASE.length;
+  const v0 = i;
+  while (i < e && ((b[i]! >= 0x30 && b[i]! <= 0x39) || (b[i]! >= 0x61 && b[i]! <= 0x7a) || (b[i]! >= 0x41 && b[i]! <= 0x5a) || b[i] === 0x5f)) i++;
+  if (i === v0 || !same(b, i, i + IOV_LEN.length, IOV_LEN)) return -1;
+  i += IOV_LEN.length;
+  const d0 = i;
+  while (i < e && b[i]! >= 0x30 && b[i]! <= 0x39) i++;
+  if (i === e - 1) return digits(b, d0, i);
+  // ` => M}`
+  if (b[i] !== 0x20 || b[i + 1] !== 0x3d || b[i + 2] !== 0x3e || b[i + 3] !== 0x20 || digits(b, d0, i) < 0) return -1;
+  return digits(b, i + 4, e - 1);
+}
+
+/** What-if of a log file (plain or gzip): the report's inputs, through the fast reader. */
+export async function whatIfFile(
+  path: string, policy: Policy, profile: CostProfile,
+  opts: LedgerOptions & { onProgress?: (p: ReadProgress) => void } = {},
+): Promise<WhatIfRun> {
+  const r = new WhatIfReader(policy, profile, opts);
+  for await (const _lines of scanLogFile(path, (b, s, e, line) => r.line(b, s, e, line), opts.onProgress)) {
+    // one await per chunk; the lines were fed by the scanner's callback
+  }
+  return r.finish();
+}

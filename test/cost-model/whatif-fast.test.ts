@@ -1,0 +1,175 @@
+// The fast what-if path (whatif-file.ts: strace/call-scan.ts + whatif-tally.ts) against the
+// reference (LedgerBuilder events → whatif.ts WhatIf, kept for exactly this): the same JSON and
+// text reports, the same FILE:LINE errors, on random logs built from real fixture lines, lines
+// made to hit each branch of the byte reader, pid/time prefixes, every builtin policy and
+// profile and two policy files' shapes, strict and lenient, pushed in random chunk sizes.
+import fc from 'fast-check';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { afterAll, describe, expect, test } from 'vitest';
+import { eventBatchesFromFile, LedgerBuilder, LogError, type TraceEvent } from '../../src/cost-model/ledger-from-strace.ts';
+import { FULL, SEED, validatePolicy, type Policy } from '../../src/cost-model/policy.ts';
+import { loadProfile } from '../../src/cost-model/profile.ts';
+import { reportJson, reportText } from '../../src/cost-model/report.ts';
+import { CALL, LineScan, SIGNAL } from '../../src/cost-model/strace/call-scan.ts';
+import { LineSplitter } from '../../src/cost-model/strace/scan.ts';
+import { whatIfFile, WhatIfReader } from '../../src/cost-model/whatif-file.ts';
+import { whatIf, whatIfBatches, type WhatIfResult } from '../../src/cost-model/whatif.ts';
+import { readLog, REAL_RUN, SYNTH, UML } from './helpers.ts';
+
+const tmp = mkdtempSync(join(tmpdir(), 'ptsim-whatif-fast-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+const POLICIES: Policy[] = [
+  validatePolicy(SEED),
+  validatePolicy(FULL),
+  validatePolicy({ ...FULL, name: 'runs3', requests: ['PTRACE_SETREGS', 'PTRACE_GETREGS', 'PTRACE_CONT', 'PTRACE_PEEKUSER', 'PTRACE_POKEUSER', 'PTRACE_GETREGSET'], maxBatch: 3 }),
+  validatePolicy({ ...SEED, name: 'pairs', pairs: [{ first: ['PTRACE_GETREGS', 'PTRACE_PEEKUSER'], second: ['PTRACE_SETREGS', 'PTRACE_POKEUSER', 'PTRACE_CONT'] }, { first: ['PTRACE_SETREGS'], second: ['PTRACE_SYSEMU', 'PTRACE_CONT'] }], maxBatch: 0 }),
+];
+const PROFILES = ['calibrated-local', 'i386-2008', 'ppc32'].map((p) => loadProfile(p));
+
+function report(res: WhatIfResult, lines: number, skippedLines: number, skipped: readonly { line: number; message: string }[], policy: Policy, profileIx: number): string {
+  const meta = { file: 'log', lines, skippedLines, skipped, policy, profile: PROFILES[profileIx]! };
+  return `${JSON.stringify(reportJson(res, meta), null, 2)}\n${reportText(res, meta)}`;
+}
+
+/** The reference: one LedgerBuilder.feed per \n-separated line, the events through whatif.ts. */
+async function reference(text: string, policy: Policy, profileIx: number, lenient: boolean): Promise<string> {
+  try {
+    const b = new LedgerBuilder({ lenient });
+    const out: TraceEvent[] = [];
+    const lines = text.split('\n');
+    if (lines[lines.length - 1] === '') lines.pop();
+    lines.forEach((t, i) => out.push(...b.feed(t, i + 1)));
+    out.push(...b.finish());
+    const res = await whatIf(out, policy, PROFILES[profileIx]!);
+    return report(res, b.lines, b.skipped, b.skippedSamples, policy, profileIx);
+  } catch (e) {
+    if (e instanceof LogError) return `error ${e.line}: ${e.message}`;
+    throw e;
+  }
+}
+
+/** The fast path, the bytes pushed in chunks of `chunk` bytes. */
+function fast(text: string, policy: Policy, profileIx: number, lenient: boolean, chunk: number): string {
+  try {
+    const r = new WhatIfReader(policy, PROFILES[profileIx]!, { lenient });
+    const split = new LineSplitter((buf, s, e, line) => r.line(buf, s, e, line));
+    const bytes = Buffer.from(text, 'utf8');
+    for (let i = 0; i < bytes.length; i += chunk) split.push(bytes.subarray(i, i + chunk));
+    split.end();
+    const run = r.finish();
+    return report(run.result, run.lines, run.skippedLines, run.skipped, policy, profileIx);
+  } catch (e) {
+    if (e instanceof LogError) return `error ${e.line}: ${e.message}`;
+    throw e;
+  }
+}
+
+const fixtureLines = [...new Set([
+  ...readLog(REAL_RUN).split('\n'),
+  ...['multi-pid-tt-T', 'bracket-pid-ttt', 't-seconds', 'malformed'].flatMap((f) => readLog(`${SYNTH}${f}.strace`).split('\n')),
+  ...['fork-exec', 'page-fault', 'timer-tick-kill', 'sysemu0-panic'].flatMap((f) => readLog(`${UML}${f}.strace`).split('\n')),
+])].filter((l) => l !== '');
+/** A register dump long enough for call-scan.ts flatStruct (the indexOf skip). */
+const DUMP = 'r15=0x6002a2b0, r14=0x60044d2b, r13=0x4c07, r12=0x4c0b, rbp=0x7ffea1e80af0, rbx=0, r11=0x202, r10=0x7f737d514580';
+/** Lines for each branch of call-scan.ts and whatif-file.ts, the accepted and the handed-on. */
+const branchLines = [
+  // long structs: flat, or with what flatStruct must not skip
+  `ptrace(PTRACE_SETREGS, 9, {${DUMP}}) = 0`, `ptrace(PTRACE_SETREGS, 9, {${DUMP}, x="a)"}) = 0`, `ptrace(PTRACE_SETREGS, 9, {${DUMP}, x=[1, (2)]}) = 0`, `ptrace(PTRACE_SETREGS, 9, {${DUMP}, x=a/b}) = 0`,
+  `ptrace(PTRACE_SETREGS, 9, {${DUMP}, x=/* c */}) = 0`, `ptrace(PTRACE_SETREGS, 9, {${DUMP}, x="}) = 0`, `ptrace(PTRACE_SETREGS, 9, {${DUMP}) = 0`, `ptrace(PTRACE_SETREGS, 9, {${DUMP}}, {${DUMP}}) = 0`,
+  `ptrace(PTRACE_SETREGS, 9, {${DUMP}, x={1}}) = 0`, `ptrace(PTRACE_GETREGS, 9, {${DUMP}]) = 0`, `write(1, "{${DUMP}", 5) = 5`, `--- SIGCHLD {${DUMP}} ---`,
+  // results: errno, annotations, `?`, hex, zero, durations, odd spacing
+  'ptrace(PTRACE_CONT, 9, NULL, 0) = -1 ESRCH (No such process)', 'ptrace(PTRACE_GETREGS, 9, {rip=0x1}) = -1 EIO', 'ptrace(PTRACE_CONT, 9, NULL, 0) = ? ERESTARTSYS (To be restarted)',
+  'ptrace(PTRACE_PEEKDATA, 9, 0x1000, [0x5]) = 0 <0.000012>', 'ptrace(PTRACE_POKEDATA, 9, 0x1000, 0x5) = 0x0 (ok)', 'ptrace(PTRACE_POKETEXT, 9, 0x1000, 0x5)  =  0   ',
+  'ptrace(PTRACE_CONT, 9, NULL, 0) = 0x1G', 'ptrace(PTRACE_CONT, 9, NULL, 0) = -1 EPERM(x)', 'ptrace(PTRACE_CONT, 9, NULL, 0) = -1 Eperm', 'ptrace(PTRACE_CONT, 9, NULL, 0) = 0 (é)',
+  'ptrace(PTRACE_CONT, 9, NULL, 0) = 0 <0.1', 'ptrace(PTRACE_CONT, 9, NULL, 0) = 0\t<0.000001>', 'ptrace(PTRACE_CONT, 9, NULL, 0) = 0 <x.1>', 'ptrace(PTRACE_CONT, 9, NULL, 0) =0',
+  // requests, targets, regsets
+  'ptrace(PTRACE_TRACEME) = 0', 'ptrace(PTRACE_ATTACH, 9) = 0', 'ptrace(PTRACE_SEIZE, 9, NULL, 0) = 0', 'ptrace(PTRACE_MULTI, 9, 0x7ffe, 2) = 0', 'ptrace(PTRACE_DETACH, 9, NULL, SIGCONT) = 0',
+  'ptrace(PTRACE_SYSCALL, 9, NULL, 0) = 0', 'ptrace(PTRACE_ARCH_PRCTL, 9, 0x1000, 0x1003) = 0', 'ptrace(PTRACE_ARCH_PRCTL, 9, 0x1000, 0x1002) = 0', 'ptrace(PTRACE_PEEKUSR, 9, 8*RAX, [0]) = 0',
+  'ptrace(PTRACE_CONT, 0x9, NULL, 0) = 0', 'ptrace(PTRACE_CONT, 10, NULL, 0) = 0', 'ptrace(PTRACE_CONT,\t9, NULL, 0) = 0', 'ptrace( PTRACE_CONT , 9 , NULL , 0 ) = 0', 'ptrace(PTRACE_CONT) = 0',
+  'ptrace(PTRACE_GETREGSET, 9, NT_PRSTATUS, {iov_base=0x7ffe, iov_len=216}) = 0', 'ptrace(PTRACE_SETREGSET, 9, NT_X86_XSTATE, {iov_base=0x6e01, iov_len=2696 => 2432}) = 0',
+  'ptrace(PTRACE_GETREGSET, 9, NT_PRSTATUS, {iov_base=0x7ffe, iov_len=216 => x}) = 0', 'ptrace(PTRACE_GETREGSET, 9, NT_PRSTATUS) = 0', 'ptrace(PTRACE_GETREGSET, 9, NT_PRSTATUS, {iov_len=8, iov_base=0}) = 0',
+  'ptrace(PTRACE_GETREGSET, 9, NT_PRSTATUS, {iov_base=0x7ffe, iov_len=216}) = -1 EIO (Input/output error)', 'ptrace(PTRACE_SETREGS, 9, {a=[1, {2}], b=(3)}) = 0', 'ptrace(PTRACE_SETREGS, 9, {a=[1}]) = 0',
+  // wait4: statuses decoded only for a returned pid, options always
+  'wait4(9, [{WIFSTOPPED(s) && WSTOPSIG(s) == SIGBOGUS}], 0, NULL) = 9', 'wait4(9, [{WIFSTOPPED(s) && WSTOPSIG(s) == SIGBOGUS}], 0, NULL) = 0', 'wait4(9, [{WIFSTOPPED(s) && WSTOPSIG(s) == SIGBOGUS}], 0, NULL) = -1 ECHILD (No child processes)',
+  'wait4(9, [{WIFSTOPPED(s) && WSTOPSIG(s) == SIGTRAP | 0x80}], WNOHANG|__WALL, NULL) = 9', 'wait4(9, [{WIFEXITED(s) && WEXITSTATUS(s) == 1}], 0x40000000, NULL) = 9', 'wait4(-1, 0x7ffe1234, WNOHANG, NULL) = 9',
+  'wait4(9, NULL, WBOGUS|WNOHANG, NULL) = 0', 'wait4(9, NULL, "x", NULL) = 0', 'wait4(9, NULL) = 0', 'wait4(9, [{WIFSIGNALED(s) && WTERMSIG(s) == SIGKILL}], 0, {ru_utime={tv_sec=0, tv_usec=1}}) = 9',
+  // other syscalls: strings, escapes, brackets in strings, comments, process_vm_*
+  'write(2, "a(b]{\\"c", 8) = 8', 'write(1, "\\\\", 1) = 1', 'write(1, "unterminated, 1) = 1', 'write(1, "x"..., 100) = 100', 'getpid() = 77', 'getpid( ) = 77', 'close(3, ) = 0', 'sched_yield(/* c */) = 0',
+  'process_vm_readv(9, [{iov_base=0x1, iov_len=64}], 1, [{iov_base=0x2, iov_len=64}], 1, 0) = 64', 'process_vm_writev(9, [], 1, [], 1, 0) = -1 ESRCH (No such process)', 'kill(9, SIGKILL) = 0', 'foo (1) = 0', 'f9_x(1) = 0',
+  'exit_group(0) = ?', 'close(3) = -1 EBADF (Bad file descriptor) <0.000003>', 'x(a/b) = 0', 'x(a/', 'x("é", [1]) = 0',
+  // signals and exits
+  '--- SIGSEGV {si_signo=SIGSEGV, si_code=SEGV_MAPERR, si_addr=0x10} ---', '--- SIGCHLD {si_signo=SIGCHLD, a="}{", b=[1, (2)]} ---', '--- SIGCHLD {a=é} ---', '--- SIGCHLD {a="é"} ---', '--- SIGCHLD {a="\u2028"} ---', '--- SIGCHLD {a=\u2029} ---', 'ptrace(PTRACE_CONT, 9, NULL, 0) = 0 (\u2028)',
+  '--- SIGCHLD {a=[1} ---', '--- SIGCHLD {a} {b} ---', '--- SIGCHLD {a=/* x */} ---', '--- stopped by SIGSTOP ---', '--- SIGCHLD {a}  ---', '--- SIGALRM {si_signo=SIGALRM} @ 0 ---',
+  '+++ exited with 0 +++', '+++ killed by SIGKILL +++', 'strace: Process 9 attached', '   ', 'ptrace(PTRACE_CONT, 9, NULL, 0 <unfinished ...>', '<... ptrace resumed>) = 0',
+];
+const PREFIXES = [
+  '', '4100  10:00:00.000100 ', '[pid  4200] 1700000000.000001 ', '4101 ', '[pid 4201] ', '[pid 4202]  ', '4102\t', '99999999999999999 ', '10:00:00 ', '10:00:00.123456789  ',
+  '10:00:00.1234567890 ', '1700000000.1 ', '1700000000. ', '4103 1700000000.000001 [00007f1234567890] ', '100:00:00 ', '4104  10:00:00.000100\t', '4105 10:00:0 ', '4106 1:00:00 ', '[pid 7] 10:00:00.5 ',
+];
+const line = fc.tuple(
+  fc.oneof({ arbitrary: fc.constantFrom(...fixtureLines), weight: 6 }, { arbitrary: fc.constantFrom(...branchLines), weight: 2 }),
+  fc.nat({ max: PREFIXES.length - 1 }),
+).map(([l, p]) => `${PREFIXES[p]}${l}`);
+
+describe('fast what-if ≡ reference what-if', () => {
+  test('random logs: the same JSON and text report, the same errors (every policy and profile, strict and lenient, any chunking)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(line, { minLength: 1, maxLength: 50 }), fc.nat({ max: POLICIES.length - 1 }), fc.nat({ max: PROFILES.length - 1 }), fc.boolean(), fc.integer({ min: 1, max: 400 }),
+        async (lines, pol, prof, lenient, chunk) => {
+          const text = `${lines.join('\n')}\n`;
+          expect(fast(text, POLICIES[pol]!, prof, lenient, chunk)).toBe(await reference(text, POLICIES[pol]!, prof, lenient));
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+
+  test('long runs of one caller (batches of every length, maxBatch cuts, pairs)', async () => {
+    const run = ['ptrace(PTRACE_GETREGS, 9, {rip=0x1})', 'ptrace(PTRACE_PEEKUSER, 9, 8*RAX, [0])', 'ptrace(PTRACE_POKEUSER, 9, 8*RAX, 0x1)', 'ptrace(PTRACE_SETREGS, 9, {rip=0x2})', 'ptrace(PTRACE_GETSIGINFO, 9, NULL, {si_signo=SIGTRAP})', 'ptrace(PTRACE_CONT, 9, NULL, 0)', 'ptrace(PTRACE_SYSEMU, 9, NULL, 0)',
+      'ptrace(PTRACE_PEEKDATA, 9, 0x1000, [0x5])', 'ptrace(PTRACE_POKEDATA, 9, 0x1000, 0x5)', 'ptrace(PTRACE_GETREGSET, 9, NT_PRSTATUS, {iov_base=0x7ffe, iov_len=216})'];
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.tuple(fc.nat({ max: run.length - 1 }), fc.boolean()), { minLength: 1, maxLength: 80 }), fc.nat({ max: POLICIES.length - 1 }), fc.nat({ max: PROFILES.length - 1 }), async (calls, pol, prof) => {
+        const text = calls.map(([i, fail]) => `${run[i]} = ${fail ? '-1 ESRCH (No such process)' : '0'}`).join('\n') + '\n';
+        expect(fast(text, POLICIES[pol]!, prof, false, 1 << 16)).toBe(await reference(text, POLICIES[pol]!, prof, false));
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  test('LineScan read out of order in one buffer: the skip of long structs does not trust stale positions', () => {
+    const good = `ptrace(PTRACE_SETREGS, 9, {${DUMP}}) = 0`;
+    const line = `ptrace(PTRACE_SETREGS, 9, {"${DUMP}, ${good}`; // an unterminated string: the reference rejects it
+    const b = Buffer.from(line);
+    const sc = new LineScan();
+    expect(sc.scan(b, line.length - good.length, line.length)).toBe(CALL); // its tail alone is a call
+    expect(sc.scan(b, 0, line.length)).not.toBe(CALL);
+  });
+
+  test('the fast path reads the bulk of a real log itself (the property is not vacuous)', () => {
+    const lines = readLog(REAL_RUN).split('\n').filter((l) => l);
+    const sc = new LineScan();
+    const taken = lines.filter((l) => { const b = Buffer.from(l); const k = sc.scan(b, 0, b.length); return k === CALL || k === SIGNAL; }).length;
+    expect(taken / lines.length).toBeGreaterThan(0.95);
+  });
+
+  test('files, plain and gzip: whatIfFile gives the reference report (whatIfBatches over eventBatchesFromFile)', async () => {
+    const plain = join(tmp, 'run.strace');
+    const text = readLog(`${SYNTH}multi-pid-tt-T.strace`) + readLog(REAL_RUN);
+    writeFileSync(plain, text);
+    const gz = join(tmp, 'run.strace.gz');
+    writeFileSync(gz, gzipSync(text));
+    for (const path of [plain, gz]) {
+      for (const [i, policy] of POLICIES.entries()) {
+        const b = new LedgerBuilder({ lenient: true });
+        const ref = await whatIfBatches(eventBatchesFromFile(path, { builder: b, lenient: true }), policy, PROFILES[i % PROFILES.length]!);
+        const run = await whatIfFile(path, policy, PROFILES[i % PROFILES.length]!, { lenient: true });
+        expect(report(run.result, run.lines, run.skippedLines, run.skipped, policy, i % PROFILES.length)).toBe(report(ref, b.lines, b.skipped, b.skippedSamples, policy, i % PROFILES.length));
+      }
+    }
+  });
+});
