@@ -61,7 +61,7 @@ export function runDemo(): DemoLine[] {
     log(`wait4(${child}, 0)`, `${w.ret} ${hexStatus(w.status)}`, where);
     entering = !entering;
   }
-  log('ledger', `${k.ledger.length} host syscalls`, `${k.ledger.filter((e) => e.pid === tracer).length} by the tracer, ${k.ledger.filter((e) => e.pid === child).length} by the child`);
+  log('ledger', `${k.ledger.length} host syscalls`, `${k.ledger.countPid(tracer)} by the tracer, ${k.ledger.countPid(child)} by the child`);
   return lines;
 }
 

@@ -421,7 +421,7 @@ export function commandProbe(argv: string[]): void {
   const uml = k.spawnExternal('linux.uml');
   const host = new HostTracer(k, uml, 'single', SEED_POLICY);
   const out = runStartupProbes(host, profile, boot, true);
-  if (values.json) return void console.log(JSON.stringify({ profile: profile.name, kernel: kind, boot: values.boot ?? '', messages: out.lines, sysemuSupported: out.sysemuSupported, sysptvmSupported: out.sysptvmSupported, ptmultiSupported: out.ptmultiSupported, hostSyscalls: k.ledger.filter((e) => e.pid === uml).length }, null, 2));
+  if (values.json) return void console.log(JSON.stringify({ profile: profile.name, kernel: kind, boot: values.boot ?? '', messages: out.lines, sysemuSupported: out.sysemuSupported, sysptvmSupported: out.sysptvmSupported, ptmultiSupported: out.ptmultiSupported, hostSyscalls: k.ledger.countPid(uml) }, null, 2));
   for (const l of out.lines) console.log(l);
 }
 

@@ -195,18 +195,7 @@ export class WhatIfTally {
   private ptraceOne(pid: number, r: Req, target: number, archGet: boolean, failed: boolean, bytes: number): void {
     const p = this.proc(pid);
     // Before: the call as recorded (price.ts, a single request).
-    const ee = this.entryExitNs;
-    const rq = r.requestNs;
-    const tr = failed ? 0 : r.wordMemory ? this.perWordNs : bytes * this.perByteNs;
-    const rt = failed ? 0 : r.roundTripNs;
-    const ns = ee + rq + tr + rt;
-    const before = p.tally.before;
-    this.bumpSys(before, p.beforeSys, 0, failed, ns);
-    this.bumpReq(before, p.beforeReq, r, failed, ns);
-    before.breakdown.entryExitNs += ee;
-    before.breakdown.requestNs += rq;
-    before.breakdown.transferNs += tr;
-    before.breakdown.roundTripNs += rt;
+    this.addSingle(p.tally.before, p.beforeSys, p.beforeReq, r, failed, bytes);
     // legality.ts RunSplitter.call.
     const kind = r.request === PTRACE.ARCH_PRCTL ? (archGet ? K_READ : K_WRITE) : r.kind;
     if (kind === K_STANDALONE) {
@@ -276,18 +265,22 @@ export class WhatIfTally {
 
   /** One request issued alone after batching (whatif.ts runs(), a group of one). */
   private single(p: Proc, r: Req, failed: boolean, bytes: number): void {
+    this.addSingle(p.tally.after, p.afterSys, p.afterReq, r, failed, bytes);
+  }
+
+  /** One request as its own host call (price.ts, a single request), added to one side of the tally. */
+  private addSingle(side: Side, sysRows: (Row | undefined)[], reqRows: (Row | undefined)[], r: Req, failed: boolean, bytes: number): void {
     const ee = this.entryExitNs;
     const rq = r.requestNs;
     const tr = failed ? 0 : r.wordMemory ? this.perWordNs : bytes * this.perByteNs;
     const rt = failed ? 0 : r.roundTripNs;
     const ns = ee + rq + tr + rt;
-    const after = p.tally.after;
-    this.bumpSys(after, p.afterSys, 0, failed, ns);
-    this.bumpReq(after, p.afterReq, r, failed, ns);
-    after.breakdown.entryExitNs += ee;
-    after.breakdown.requestNs += rq;
-    after.breakdown.transferNs += tr;
-    after.breakdown.roundTripNs += rt;
+    this.bumpSys(side, sysRows, 0, failed, ns);
+    this.bumpReq(side, reqRows, r, failed, ns);
+    side.breakdown.entryExitNs += ee;
+    side.breakdown.requestNs += rq;
+    side.breakdown.transferNs += tr;
+    side.breakdown.roundTripNs += rt;
   }
 
   /** Requests [from, to) of the open run as one PTRACE_MULTI (whatif.ts multiEntry, price.ts). */

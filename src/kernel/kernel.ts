@@ -100,10 +100,7 @@ export class Kernel {
   }
 
   registerProgram(program: Program): void {
-    {
-      const d = this.state;
-      d.programs[program.path] = program;
-    }
+    this.state.programs[program.path] = program;
   }
 
   /** Create an external task (a tracer driven through this API) with its own address space. */
@@ -120,13 +117,11 @@ export class Kernel {
 
   /** Map anonymous memory into a task without a syscall entry (set-up of an external task). */
   mapMemory(pid: number, addr: bigint, len: bigint, prot = PROT_READ | PROT_WRITE): void {
-    {
-      const d = this.state;
-      const t = d.tasks[pid]!;
-      const r = mmap(d.mms[t.mm]!, addr, len, prot, MAP_FIXED | MAP_PRIVATE);
-      if (typeof r === 'string') throw new Error(`mapMemory: ${r}`);
-      d.mms[t.mm] = r.mm;
-    }
+    const d = this.state;
+    const t = d.tasks[pid]!;
+    const r = mmap(d.mms[t.mm]!, addr, len, prot, MAP_FIXED | MAP_PRIVATE);
+    if (typeof r === 'string') throw new Error(`mapMemory: ${r}`);
+    d.mms[t.mm] = r.mm;
   }
 
   readMemory(pid: number, addr: bigint, len: number): Uint8Array | null {
@@ -164,23 +159,19 @@ export class Kernel {
   /** Create a mem file (UML's physmem: create_mem_file); returns its global descriptor. */
   createMemFile(name: string): number {
     let fd = MEMFILE_FD_BASE;
-    {
-      const d = this.state;
-      d.files ??= {};
-      while (d.files[fd]) fd++;
-      d.files[fd] = { name, pages: {}, images: [] };
-    }
+    const d = this.state;
+    d.files ??= {};
+    while (d.files[fd]) fd++;
+    d.files[fd] = { name, pages: {}, images: [] };
     return fd;
   }
 
   /** Write file bytes through the owner's MAP_SHARED view (no host syscall). */
   writeMemFile(fd: number, offset: bigint, bytes: Uint8Array): void {
-    {
-      const d = this.state;
-      const f = d.files?.[fd];
-      if (!f) throw new Error(`writeMemFile: no mem file ${fd}`);
-      d.files![fd] = writeMemFile(f as MemFile, offset, bytes);
-    }
+    const d = this.state;
+    const f = d.files?.[fd];
+    if (!f) throw new Error(`writeMemFile: no mem file ${fd}`);
+    d.files![fd] = writeMemFile(f as MemFile, offset, bytes);
   }
 
   readMemFile(fd: number, offset: bigint, len: number): Uint8Array | null {
@@ -193,23 +184,19 @@ export class Kernel {
 
   /** Attach a program image at a file offset: mapping those pages as text installs its instructions. */
   addMemFileImage(fd: number, image: Image): void {
-    {
-      const d = this.state;
-      const f = d.files?.[fd];
-      if (!f) throw new Error(`addMemFileImage: no mem file ${fd}`);
-      d.files![fd] = { ...f, images: [...f.images, image] } as MemFile;
-    }
+    const d = this.state;
+    const f = d.files?.[fd];
+    if (!f) throw new Error(`addMemFileImage: no mem file ${fd}`);
+    d.files![fd] = { ...f, images: [...f.images, image] } as MemFile;
   }
 
   // --- host syscalls of external tasks -------------------------------------------------
 
   private finish(ctx: Ctx, pid: number, syscall: string, args: readonly bigint[], out: SysOutcome, extra: Partial<LedgerEntry> = NO_EXTRA): SysResult {
-    const isErr = 'errno' in out;
-    const ret = isErr ? -1n : 'ret' in out ? out.ret : 0n;
-    const errno = isErr ? out.errno : null;
-    const e: LedgerEntry = { seq: -1, clockNs: ctx.s.clockNs, pid, syscall, args, ret, errno };
+    const res = resultOf(out);
+    const e: LedgerEntry = { seq: -1, clockNs: ctx.s.clockNs, pid, syscall, args, ret: res.ret, errno: res.errno };
     ctx.ledger.push(extra === NO_EXTRA ? e : Object.assign(e, extra));
-    return { ret, errno };
+    return res;
   }
 
   private caller(ctx: Ctx, pid: number): Task {
@@ -224,14 +211,12 @@ export class Kernel {
     return this.step((ctx) => {
       const t = this.caller(ctx, caller);
       const out = sysPtrace(ctx, t, request, pid, addr, data);
-      const isErr = 'errno' in out;
-      const ret = isErr ? -1n : 'ret' in out ? out.ret : 0n;
-      const errno = isErr ? out.errno : null;
+      const res = resultOf(out);
       // The row (request name, target, regset, injected signal, MULTI's sub-requests) goes
       // straight into the ledger's columns, after what the call's tracee side queued.
       this.flush(ctx);
-      this.ledger.pushPtrace(ctx.s.clockNs, caller, request, requestName(request), pid, addr, data, ret, errno, ledgerRegset(request, addr), injectedSignal(request, data), ctx.multiSubs);
-      return { ret, errno };
+      this.ledger.pushPtrace(ctx.s.clockNs, caller, request, requestName(request), pid, addr, data, res.ret, res.errno, ledgerRegset(request, addr), injectedSignal(request, data), ctx.multiSubs);
+      return res;
     });
   }
 
@@ -365,6 +350,12 @@ function ledgerRegsetName(nt: number): string {
   let name = LEDGER_REGSET_NAMES.get(nt);
   if (name === undefined) LEDGER_REGSET_NAMES.set(nt, (name = `NT_${regsetName(nt).replace(/^NT_/, '')}`));
   return name;
+}
+
+/** A syscall outcome as the caller sees it: the return value, or -1 with errno. */
+function resultOf(out: SysOutcome): SysResult {
+  if ('errno' in out) return { ret: -1n, errno: out.errno };
+  return { ret: 'ret' in out ? out.ret : 0n, errno: null };
 }
 
 /** The ledger's regset of a ptrace call: GETREGSET/SETREGSET's NT_* type (addr), else none. */

@@ -20,39 +20,50 @@ function sorted(m: Record<string, number>): Record<string, number> {
   return Object.fromEntries(Object.entries(m).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
-/** Count the entries made by `pids` (all callers when omitted). Emulated (skipped) tracee calls are host syscall entries too. */
-export function countLedger(ledger: readonly LedgerEntry[], pids?: ReadonlySet<number>): LedgerCounts {
+/** One counted call: who made it, the syscall, and for ptrace the request and MULTI's sub-requests. */
+interface Counted {
+  pid: number;
+  syscall: string;
+  request: string | null;
+  subs: readonly string[];
+}
+
+/** Count the calls made by `pids` (all callers when omitted). Emulated (skipped) tracee calls are host syscall entries too. */
+function tally(calls: Iterable<Counted>, pids?: ReadonlySet<number>): LedgerCounts {
   const bySyscall: Record<string, number> = {};
   const byPtraceRequest: Record<string, number> = {};
   const bySubRequest: Record<string, number> = {};
   let hostSyscalls = 0;
-  for (const e of ledger) {
-    if (pids && !pids.has(e.pid)) continue;
+  for (const c of calls) {
+    if (pids && !pids.has(c.pid)) continue;
     hostSyscalls++;
-    bump(bySyscall, e.syscall);
-    if (e.ptrace) {
-      bump(byPtraceRequest, e.ptrace.requestName);
-      for (const s of e.ptrace.sub ?? []) bump(bySubRequest, s.requestName);
+    bump(bySyscall, c.syscall);
+    if (c.request !== null) {
+      bump(byPtraceRequest, c.request);
+      for (const s of c.subs) bump(bySubRequest, s);
     }
   }
   return { hostSyscalls, bySyscall: sorted(bySyscall), byPtraceRequest: sorted(byPtraceRequest), bySubRequest: sorted(bySubRequest) };
 }
 
+/** Count the entries made by `pids` (all callers when omitted). */
+export function countLedger(ledger: readonly LedgerEntry[], pids?: ReadonlySet<number>): LedgerCounts {
+  return tally(ledger.map((e) => ({ pid: e.pid, syscall: e.syscall, request: e.ptrace?.requestName ?? null, subs: e.ptrace?.sub?.map((s) => s.requestName) ?? [] })), pids);
+}
+
 /** countLedger over rows [from, end) of a compact ledger, from its columns (no entry objects). */
 export function countLedgerRows(ledger: Ledger, from: number, pids?: ReadonlySet<number>): LedgerCounts {
-  const bySyscall: Record<string, number> = {};
-  const byPtraceRequest: Record<string, number> = {};
-  const bySubRequest: Record<string, number> = {};
-  let hostSyscalls = 0;
-  for (let i = from; i < ledger.length; i++) {
-    if (pids && !pids.has(ledger.pidAt(i))) continue;
-    hostSyscalls++;
-    bump(bySyscall, ledger.syscallAt(i));
-    const request = ledger.requestNameAt(i);
-    if (request !== null) {
-      bump(byPtraceRequest, request);
-      for (const s of ledger.subRequestNamesAt(i)) bump(bySubRequest, s);
+  const NONE: readonly string[] = [];
+  function* rows(): Generator<Counted> {
+    const row: Counted = { pid: 0, syscall: '', request: null, subs: NONE }; // one object, refilled per row
+    for (let i = from; i < ledger.length; i++) {
+      row.pid = ledger.pidAt(i);
+      if (pids && !pids.has(row.pid)) continue;
+      row.syscall = ledger.syscallAt(i);
+      row.request = ledger.requestNameAt(i);
+      row.subs = row.request === null ? NONE : ledger.subRequestNamesAt(i);
+      yield row;
     }
   }
-  return { hostSyscalls, bySyscall: sorted(bySyscall), byPtraceRequest: sorted(byPtraceRequest), bySubRequest: sorted(bySubRequest) };
+  return tally(rows());
 }

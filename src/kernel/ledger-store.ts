@@ -116,14 +116,7 @@ export class Ledger implements Iterable<LedgerEntry> {
   push(e: LedgerEntry): void {
     if (e.seq !== this.length) throw new Error(`simulator bug: ledger seq ${e.seq} appended at ${this.length}`);
     const i = this.length;
-    this.reserve(i + 1);
-    this.clockNs[i] = e.clockNs;
-    this.pid[i] = e.pid;
-    this.syscall[i] = this.syscalls.id(e.syscall);
-    this.errno[i] = this.errnos.id(e.errno);
-    let f = 0;
-    if (e.ret < 0n) f |= F_RET_NEG;
-    this.ret[i] = u64(e.ret);
+    let f = this.beginRow(i, e.clockNs, e.pid, e.syscall, e.ret, e.errno);
     const n = e.args.length;
     const p = e.ptrace;
     // ptrace(request, pid, addr, data): request and pid are the request and target columns.
@@ -139,20 +132,7 @@ export class Ledger implements Iterable<LedgerEntry> {
       this.args[this.argsUsed++] = u64(a);
     }
     this.argNeg[i] = neg;
-    if (p) {
-      f |= F_PTRACE;
-      this.request[i] = this.narrow('r', i, p.request);
-      if (!this.requestNames.has(p.request)) this.requestNames.set(p.request, p.requestName);
-      this.target[i] = this.narrow('t', i, p.target);
-      if (p.regset !== undefined && p.signal !== undefined) throw new Error('simulator bug: a ptrace ledger entry with both regset and signal');
-      if (p.regset !== undefined) { f |= F_REGSET; this.aux[i] = this.regsets.id(p.regset); }
-      if (p.signal !== undefined) { f |= F_SIGNAL; this.aux[i] = p.signal; }
-      if (p.sub) {
-        if (p.regset !== undefined || p.signal !== undefined) throw new Error('simulator bug: a PTRACE_MULTI ledger entry with a regset or signal');
-        f |= F_SUB;
-        this.pushSubs(i, p.sub);
-      }
-    }
+    if (p) f |= this.putPtrace(i, p.request, p.requestName, p.target, p.regset, p.signal, p.sub);
     if (e.wait) {
       f |= F_WAIT;
       if (p) throw new Error('simulator bug: a ledger entry with both ptrace and wait');
@@ -171,37 +151,50 @@ export class Ledger implements Iterable<LedgerEntry> {
    */
   pushPtrace(clockNs: number, pid: number, request: number, requestName: string, target: number, addr: bigint, data: bigint, ret: bigint, errno: LedgerErrno, regset: string | undefined, signal: number | undefined, sub: readonly PtraceSub[] | undefined): void {
     const i = this.length;
-    this.reserve(i + 1);
-    this.clockNs[i] = clockNs;
-    this.pid[i] = pid;
-    this.syscall[i] = this.syscalls.id('ptrace');
-    this.errno[i] = this.errnos.id(errno);
-    let f = F_PTRACE | F_PTRACE_ARGS;
-    if (ret < 0n) f |= F_RET_NEG;
-    this.ret[i] = u64(ret);
+    let f = this.beginRow(i, clockNs, pid, 'ptrace', ret, errno) | F_PTRACE_ARGS;
     if (this.argsUsed + 2 > this.args.length) this.args = grow(this.args, this.argsUsed + 2);
     this.argStart[i] = this.argsUsed;
     this.argCount[i] = 4;
     this.argNeg[i] = (addr < 0n ? 4 : 0) | (data < 0n ? 8 : 0);
     this.args[this.argsUsed++] = u64(addr);
     this.args[this.argsUsed++] = u64(data);
+    f |= this.putPtrace(i, request, requestName, target, regset, signal, sub);
+    this.flags[i] = f;
+    this.length = i + 1;
+  }
+
+  /** Row i's clock, caller, syscall, errno and return value; the flags they set. */
+  private beginRow(i: number, clockNs: number, pid: number, syscall: string, ret: bigint, errno: LedgerErrno): number {
+    this.reserve(i + 1);
+    this.clockNs[i] = clockNs;
+    this.pid[i] = pid;
+    this.syscall[i] = this.syscalls.id(syscall);
+    this.errno[i] = this.errnos.id(errno);
+    this.ret[i] = u64(ret);
+    return ret < 0n ? F_RET_NEG : 0;
+  }
+
+  /** Row i's ptrace info: request, target, and at most one of regset, injected signal, sub-requests; the flags. */
+  private putPtrace(i: number, request: number, requestName: string, target: number, regset: string | undefined, signal: number | undefined, sub: readonly PtraceSub[] | undefined): number {
     this.request[i] = this.narrow('r', i, request);
     if (!this.requestNames.has(request)) this.requestNames.set(request, requestName);
     this.target[i] = this.narrow('t', i, target);
-    if (sub) {
-      if (regset !== undefined || signal !== undefined) throw new Error('simulator bug: a PTRACE_MULTI ledger entry with a regset or signal');
-      f |= F_SUB;
-      this.pushSubs(i, sub);
-    } else if (regset !== undefined) {
-      if (signal !== undefined) throw new Error('simulator bug: a ptrace ledger entry with both regset and signal');
-      f |= F_REGSET;
-      this.aux[i] = this.regsets.id(regset);
-    } else if (signal !== undefined) {
-      f |= F_SIGNAL;
-      this.aux[i] = signal;
+    if ((sub ? 1 : 0) + (regset !== undefined ? 1 : 0) + (signal !== undefined ? 1 : 0) > 1) {
+      throw new Error('simulator bug: a ptrace ledger entry with more than one of regset, signal and sub-requests');
     }
-    this.flags[i] = f;
-    this.length = i + 1;
+    if (sub) {
+      this.pushSubs(i, sub);
+      return F_PTRACE | F_SUB;
+    }
+    if (regset !== undefined) {
+      this.aux[i] = this.regsets.id(regset);
+      return F_PTRACE | F_REGSET;
+    }
+    if (signal !== undefined) {
+      this.aux[i] = signal;
+      return F_PTRACE | F_SIGNAL;
+    }
+    return F_PTRACE;
   }
 
   private growSubs(need: number): void {
@@ -256,11 +249,6 @@ export class Ledger implements Iterable<LedgerEntry> {
     return this.syscalls.name(this.syscall[i]!)!;
   }
 
-  /** The ptrace request number, or -1 for other syscalls. */
-  requestAt(i: number): number {
-    return this.flags[i]! & F_PTRACE ? this.requestOf(i) : -1;
-  }
-
   requestNameAt(i: number): string | null {
     return this.flags[i]! & F_PTRACE ? this.requestNames.get(this.requestOf(i))! : null;
   }
@@ -271,10 +259,6 @@ export class Ledger implements Iterable<LedgerEntry> {
     const out: string[] = [];
     for (let j = this.aux[i]!, end = j + this.subCount[i]!; j < end; j++) out.push(this.requestNames.get(this.subRequestOf(j))!);
     return out;
-  }
-
-  subCountAt(i: number): number {
-    return this.flags[i]! & F_SUB ? this.subCount[i]! : 0;
   }
 
   // --- entries on demand ---------------------------------------------------------------
@@ -361,23 +345,12 @@ export class Ledger implements Iterable<LedgerEntry> {
     return out;
   }
 
-  map<T>(fn: (e: LedgerEntry, i: number) => T): T[] {
-    const out: T[] = [];
-    this.forEach((e, i) => void out.push(fn(e, i)));
-    return out;
-  }
-
   find(fn: (e: LedgerEntry, i: number) => boolean): LedgerEntry | undefined {
     for (let i = 0; i < this.length; i++) {
       const e = this.at(i)!;
       if (fn(e, i)) return e;
     }
     return undefined;
-  }
-
-  some(fn: (e: LedgerEntry, i: number) => boolean): boolean {
-    for (let i = 0; i < this.length; i++) if (fn(this.at(i)!, i)) return true;
-    return false;
   }
 
   /** Rows made by `pid` (no entry objects). */

@@ -39,14 +39,8 @@ export interface Image {
 export class AddressSpace {
   /** Page numbers whose `bytes` only this address space references. */
   readonly #owned = new Set<number>();
-  /** Bumped by every change of a page or its protection (caches of page contents key on it). */
-  #version = 0;
   /** Per page number: bumped by every change of that page (its bytes, protection, mapping). */
   readonly #pageVersions = new Map<number, number>();
-
-  get version(): number {
-    return this.#version;
-  }
 
   /** A token that changes whenever page `pn` changes (0 for a page never changed here). */
   pageVersion(pn: number): number {
@@ -54,7 +48,6 @@ export class AddressSpace {
   }
 
   #touch(pn: number): void {
-    this.#version++;
     this.#pageVersions.set(pn, (this.#pageVersions.get(pn) ?? 0) + 1);
   }
 

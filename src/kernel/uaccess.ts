@@ -5,7 +5,7 @@ import type { Arch } from './arch.ts';
 import type { Errno } from './errno.ts';
 import type { Ctx } from './ledger.ts';
 import { isFault, isMapped, PROT_READ, readBytes, readWordAt, writeBytes, writeWordAt } from './memory.ts';
-import { readWord, writeWord } from './regs.ts';
+import { writeWord } from './regs.ts';
 import type { Task } from './task.ts';
 
 export function copyFromUser(ctx: Ctx, t: Task, addr: bigint, len: number): Uint8Array | 'EFAULT' {

@@ -11,7 +11,7 @@ import { eventsFromFile, eventsFromText, LedgerBuilder, LogError, type TraceEven
 import { fastParse } from '../../src/cost-model/strace/fast-line.ts';
 import { readLogLines } from '../../src/cost-model/strace/reader.ts';
 import { LineSplitter } from '../../src/cost-model/strace/scan.ts';
-import { readLog, REAL_RUN, SYNTH, UML } from './helpers.ts';
+import { fixtureLines as fixtureLinePool, readLog, REAL_RUN, SYNTH, UML } from './helpers.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'ptsim-fast-line-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -51,11 +51,7 @@ function fast(text: string, lenient: boolean, chunk: number): string {
   }
 }
 
-const fixtureLines = [...new Set([
-  ...readLog(REAL_RUN).split('\n'),
-  ...['multi-pid-tt-T', 'bracket-pid-ttt', 't-seconds', 'malformed'].flatMap((f) => readLog(`${SYNTH}${f}.strace`).split('\n')),
-  ...['fork-exec', 'page-fault', 'timer-tick-kill', 'sysemu0-panic'].flatMap((f) => readLog(`${UML}${f}.strace`).split('\n')),
-])].filter((l) => l !== '');
+const fixtureLines = fixtureLinePool();
 /** Lines the fast path must hand to the reference, or reject exactly as it does. */
 const oddLines = [
   'ptrace(PTRACE_GETREGS, 9, {rax=0 = 0', 'ptrace(PTRACE_CONT, 9, NULL, 0', 'ptrace(PTRACE_CONT, 9, NULL, 0) = x', 'ptrace(PTRACE_BOGUS, 9, NULL, 0) = 0',

@@ -16,3 +16,12 @@ export function readLog(path: string): string {
 export function calls(...lines: string[]): LoggedCall[] {
   return eventsFromText(lines.join('\n')).flatMap((e) => (e.kind === 'call' ? [e.call] : []));
 }
+
+/** Every distinct non-empty line of the strace fixtures: the pool random logs are drawn from. */
+export function fixtureLines(): string[] {
+  return [...new Set([
+    ...readLog(REAL_RUN).split('\n'),
+    ...['multi-pid-tt-T', 'bracket-pid-ttt', 't-seconds', 'malformed'].flatMap((f) => readLog(`${SYNTH}${f}.strace`).split('\n')),
+    ...['fork-exec', 'page-fault', 'timer-tick-kill', 'sysemu0-panic'].flatMap((f) => readLog(`${UML}${f}.strace`).split('\n')),
+  ])].filter((l) => l !== '');
+}

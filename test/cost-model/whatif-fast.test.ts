@@ -17,7 +17,7 @@ import { CALL, LineScan, SIGNAL } from '../../src/cost-model/strace/call-scan.ts
 import { LineSplitter } from '../../src/cost-model/strace/scan.ts';
 import { whatIfFile, WhatIfReader } from '../../src/cost-model/whatif-file.ts';
 import { whatIf, whatIfBatches, type WhatIfResult } from '../../src/cost-model/whatif.ts';
-import { readLog, REAL_RUN, SYNTH, UML } from './helpers.ts';
+import { fixtureLines as fixtureLinePool, readLog, REAL_RUN, SYNTH } from './helpers.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'ptsim-whatif-fast-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -68,11 +68,7 @@ function fast(text: string, policy: Policy, profileIx: number, lenient: boolean,
   }
 }
 
-const fixtureLines = [...new Set([
-  ...readLog(REAL_RUN).split('\n'),
-  ...['multi-pid-tt-T', 'bracket-pid-ttt', 't-seconds', 'malformed'].flatMap((f) => readLog(`${SYNTH}${f}.strace`).split('\n')),
-  ...['fork-exec', 'page-fault', 'timer-tick-kill', 'sysemu0-panic'].flatMap((f) => readLog(`${UML}${f}.strace`).split('\n')),
-])].filter((l) => l !== '');
+const fixtureLines = fixtureLinePool();
 /** A register dump long enough for call-scan.ts flatStruct (the indexOf skip). */
 const DUMP = 'r15=0x6002a2b0, r14=0x60044d2b, r13=0x4c07, r12=0x4c0b, rbp=0x7ffea1e80af0, rbx=0, r11=0x202, r10=0x7f737d514580';
 /** Lines for each branch of call-scan.ts and whatif-file.ts, the accepted and the handed-on. */

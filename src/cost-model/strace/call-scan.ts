@@ -6,6 +6,7 @@
 // else (comments, unfinished/resumed halves, exit lines, odd spacing, non-ASCII where a
 // regex would read it) answers NONE, and the caller hands the line to the reference reader.
 import { parsePrefix } from './line.ts';
+import { CLOSER } from './fast-line.ts';
 
 export const NONE = 0;
 export const CALL = 1;
@@ -32,11 +33,6 @@ const FLAT_MIN = 96;
 /** What must not occur inside a flat struct: the other brackets, `"` and `/`. */
 const FLAT_OTHERS = [...'()[]{"/'].map((c) => c.charCodeAt(0));
 
-/** Closer of each opening bracket (0: not an opener). */
-const CLOSER = new Uint8Array(256);
-CLOSER[0x28] = 0x29;
-CLOSER[0x5b] = 0x5d;
-CLOSER[0x7b] = 0x7d;
 /** Bytes that stop the argument scan: brackets, `"`, `/`; at the top level also `,`. */
 const NESTED = new Uint8Array(256);
 for (const c of '()[]{}"/') NESTED[c.charCodeAt(0)] = 1;

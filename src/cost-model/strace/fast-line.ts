@@ -17,7 +17,7 @@ const CLOSE_PAREN = 0x29;
 const TOKEN = new Uint8Array(256);
 for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_|*+.-') TOKEN[c.charCodeAt(0)] = 1;
 /** Closer of each opening bracket (0: not an opener); quotes, `/` (comments), `\\` and `\r` are left to the reference parser. */
-const CLOSER = new Uint8Array(256);
+export const CLOSER = new Uint8Array(256);
 CLOSER[0x28] = 0x29;
 CLOSER[0x5b] = 0x5d;
 CLOSER[0x7b] = 0x7d;

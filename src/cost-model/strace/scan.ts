@@ -79,59 +79,53 @@ export class LineSplitter {
  */
 export async function* scanLogFile(path: string, sink: LineSink, onProgress?: (p: ReadProgress) => void, every = 65536): AsyncGenerator<number> {
   const bytesTotal = statSync(path).size;
-  if (!isGzip(path)) return yield* scanPlainFile(path, sink, bytesTotal, onProgress, every);
+  const read = { bytes: 0 };
+  if (!isGzip(path)) return yield* splitChunks(plainChunks(path, read), sink, read, bytesTotal, onProgress, every);
   const raw = createReadStream(path, { highWaterMark: 1 << 20 });
-  let bytesRead = 0;
   raw.on('data', (chunk) => {
-    bytesRead += chunk.length;
+    read.bytes += chunk.length;
   });
-  const input: Readable = isGzip(path) ? raw.pipe(createGunzip({ chunkSize: 1 << 20 })) : raw;
-  if (input !== raw) raw.on('error', (e) => input.destroy(e));
-  let nextReport = every;
-  const splitter = new LineSplitter(sink);
+  const input: Readable = raw.pipe(createGunzip({ chunkSize: 1 << 20 }));
+  raw.on('error', (e) => input.destroy(e));
   try {
-    for await (const chunk of input) {
-      splitter.push(chunk as Buffer);
-      if (onProgress && splitter.line >= nextReport) {
-        onProgress({ bytesRead, bytesTotal, lines: splitter.line });
-        nextReport = splitter.line + every;
-      }
-      yield splitter.line;
-    }
-    splitter.end();
-    yield splitter.line;
+    yield* splitChunks(input as AsyncIterable<Buffer>, sink, read, bytesTotal, onProgress, every);
   } finally {
     raw.destroy();
   }
-  if (onProgress) onProgress({ bytesRead: bytesTotal, bytesTotal, lines: splitter.line });
 }
 
 /**
  * A plain file read with readSync into a fresh 1 MB chunk each time (the splitter may keep a
- * view of the last one): no stream, no event per chunk; a chunk is yielded as in scanLogFile.
+ * view of the last one): no stream, no event per chunk.
  */
-async function* scanPlainFile(path: string, sink: LineSink, bytesTotal: number, onProgress: ((p: ReadProgress) => void) | undefined, every: number): AsyncGenerator<number> {
+function* plainChunks(path: string, read: { bytes: number }): Generator<Buffer> {
   const fd = openSync(path, 'r');
-  const splitter = new LineSplitter(sink);
-  let bytesRead = 0;
-  let nextReport = every;
   try {
     for (;;) {
       const chunk = Buffer.allocUnsafeSlow(CHUNK_BYTES);
       const n = readSync(fd, chunk, 0, CHUNK_BYTES, null);
-      if (n === 0) break;
-      bytesRead += n;
-      splitter.push(n === CHUNK_BYTES ? chunk : chunk.subarray(0, n));
-      if (onProgress && splitter.line >= nextReport) {
-        onProgress({ bytesRead, bytesTotal, lines: splitter.line });
-        nextReport = splitter.line + every;
-      }
-      yield splitter.line;
+      if (n === 0) return;
+      read.bytes += n;
+      yield n === CHUNK_BYTES ? chunk : chunk.subarray(0, n);
     }
-    splitter.end();
-    yield splitter.line;
   } finally {
     closeSync(fd);
   }
+}
+
+/** Cut the chunks into lines for `sink`, yielding the line count after each chunk; progress as it goes. */
+async function* splitChunks(chunks: Iterable<Buffer> | AsyncIterable<Buffer>, sink: LineSink, read: { bytes: number }, bytesTotal: number, onProgress: ((p: ReadProgress) => void) | undefined, every: number): AsyncGenerator<number> {
+  let nextReport = every;
+  const splitter = new LineSplitter(sink);
+  for await (const chunk of chunks) {
+    splitter.push(chunk);
+    if (onProgress && splitter.line >= nextReport) {
+      onProgress({ bytesRead: read.bytes, bytesTotal, lines: splitter.line });
+      nextReport = splitter.line + every;
+    }
+    yield splitter.line;
+  }
+  splitter.end();
+  yield splitter.line;
   if (onProgress) onProgress({ bytesRead: bytesTotal, bytesTotal, lines: splitter.line });
 }

@@ -2,7 +2,7 @@
 // modelled as anonymous), munmap,
 // mprotect (mm/mmap.c, mm/mprotect.c), brk (fixed break: returns the current one).
 import type { Ctx } from '../ledger.ts';
-import { AddressSpace, MAP_ANONYMOUS, mmap, mprotect, munmap, MAP_FIXED, MAP_FIXED_NOREPLACE, PAGE_SHIFT } from '../memory.ts';
+import { MAP_ANONYMOUS, mmap, mprotect, munmap, MAP_FIXED, MAP_FIXED_NOREPLACE, PAGE_SHIFT } from '../memory.ts';
 import { memFileBytes, memFileImages, type MemFile } from '../memfile.ts';
 import { INSN_BYTES } from '../isa.ts';
 import type { Task } from '../task.ts';
