@@ -161,19 +161,11 @@ export class WhatIfTally {
     const rq = this.sysRequestNs[sys]!;
     const tr = failed ? 0 : bytes * this.perByteNs;
     const ns = ee + rq + tr + 0;
-    const before = p.tally.before;
-    this.bumpSys(before, p.beforeSys, sys, failed, ns);
-    before.breakdown.entryExitNs += ee;
-    before.breakdown.requestNs += rq;
-    before.breakdown.transferNs += tr;
-    before.breakdown.roundTripNs += 0;
+    this.bumpSys(p.tally.before, p.beforeSys, sys, failed, ns);
+    addBreakdown(p.tally.before, ee, rq, tr, 0);
     if (p.open) this.close(p, 'R3-no-syscall-between');
-    const after = p.tally.after;
-    this.bumpSys(after, p.afterSys, sys, failed, ns);
-    after.breakdown.entryExitNs += ee;
-    after.breakdown.requestNs += rq;
-    after.breakdown.transferNs += tr;
-    after.breakdown.roundTripNs += 0;
+    this.bumpSys(p.tally.after, p.afterSys, sys, failed, ns);
+    addBreakdown(p.tally.after, ee, rq, tr, 0);
   }
 
   /** A ptrace call; `archGet`: an ARCH_PRCTL whose code reads (legality.ts access). */
@@ -277,10 +269,7 @@ export class WhatIfTally {
     const ns = ee + rq + tr + rt;
     this.bumpSys(side, sysRows, 0, failed, ns);
     this.bumpReq(side, reqRows, r, failed, ns);
-    side.breakdown.entryExitNs += ee;
-    side.breakdown.requestNs += rq;
-    side.breakdown.transferNs += tr;
-    side.breakdown.roundTripNs += rt;
+    addBreakdown(side, ee, rq, tr, rt);
   }
 
   /** Requests [from, to) of the open run as one PTRACE_MULTI (whatif.ts multiEntry, price.ts). */
@@ -302,14 +291,8 @@ export class WhatIfTally {
     const failed = p.failed[to - 1]!;
     const ns = ee + rq + tr + rt;
     this.bumpSys(after, p.afterSys, 0, failed, ns);
-    const row = (p.afterReq[this.multiReq.index] ??= rowOf(after.byPtraceRequest, this.multiReq.name));
-    row.calls++;
-    if (failed) row.errors++;
-    row.ns += ns;
-    after.breakdown.entryExitNs += ee;
-    after.breakdown.requestNs += rq;
-    after.breakdown.transferNs += tr;
-    after.breakdown.roundTripNs += rt;
+    this.bumpReq(after, p.afterReq, this.multiReq, failed, ns);
+    addBreakdown(after, ee, rq, tr, rt);
     const k = to - from;
     const bt = this.result.batches;
     bt.count++;
@@ -362,3 +345,11 @@ export class WhatIfTally {
 }
 
 export type { Req as TallyRequest };
+
+/** One priced call's parts added to a side's time split (in the reference's order: price.ts addInto). */
+function addBreakdown(side: Side, entryExitNs: number, requestNs: number, transferNs: number, roundTripNs: number): void {
+  side.breakdown.entryExitNs += entryExitNs;
+  side.breakdown.requestNs += requestNs;
+  side.breakdown.transferNs += transferNs;
+  side.breakdown.roundTripNs += roundTripNs;
+}

@@ -11,7 +11,7 @@ import { eventsFromFile, eventsFromText, LedgerBuilder, LogError, type TraceEven
 import { fastParse } from '../../src/cost-model/strace/fast-line.ts';
 import { readLogLines } from '../../src/cost-model/strace/reader.ts';
 import { LineSplitter } from '../../src/cost-model/strace/scan.ts';
-import { fixtureLines as fixtureLinePool, readLog, REAL_RUN, SYNTH, UML } from './helpers.ts';
+import { fixtureLines as fixtureLinePool, referenceEvents, readLog, REAL_RUN, SYNTH, UML } from './helpers.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'ptsim-fast-line-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -21,12 +21,7 @@ const json = (x: unknown) => JSON.stringify(x, (_k, v: unknown) => (typeof v ===
 /** Events (or the error) of `text` through the reference: one parseLine per \n-separated line. */
 function reference(text: string, lenient: boolean): string {
   try {
-    const b = new LedgerBuilder({ lenient });
-    const out: TraceEvent[] = [];
-    const lines = text.split('\n');
-    if (lines[lines.length - 1] === '') lines.pop();
-    lines.forEach((t, i) => out.push(...b.feed(t, i + 1)));
-    out.push(...b.finish());
+    const { builder: b, events: out } = referenceEvents(text, lenient);
     return json({ out, skipped: b.skipped, samples: b.skippedSamples, lines: b.lines });
   } catch (e) {
     if (e instanceof LogError) return `error ${e.line}: ${e.message}`;

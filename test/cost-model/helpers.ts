@@ -1,7 +1,7 @@
 // Shared helpers for the cost-model tests.
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import { eventsFromText, type LoggedCall } from '../../src/cost-model/ledger-from-strace.ts';
+import { eventsFromText, LedgerBuilder, type LoggedCall, type TraceEvent } from '../../src/cost-model/ledger-from-strace.ts';
 
 export const UML = new URL('../fixtures/uml/', import.meta.url).pathname;
 export const SYNTH = new URL('../fixtures/cost-model/', import.meta.url).pathname;
@@ -24,4 +24,15 @@ export function fixtureLines(): string[] {
     ...['multi-pid-tt-T', 'bracket-pid-ttt', 't-seconds', 'malformed'].flatMap((f) => readLog(`${SYNTH}${f}.strace`).split('\n')),
     ...['fork-exec', 'page-fault', 'timer-tick-kill', 'sysemu0-panic'].flatMap((f) => readLog(`${UML}${f}.strace`).split('\n')),
   ])].filter((l) => l !== '');
+}
+
+/** The reference reader over `text`: one LedgerBuilder.feed per \n-separated line, then finish(). */
+export function referenceEvents(text: string, lenient: boolean): { builder: LedgerBuilder; events: TraceEvent[] } {
+  const builder = new LedgerBuilder({ lenient });
+  const events: TraceEvent[] = [];
+  const lines = text.split('\n');
+  if (lines[lines.length - 1] === '') lines.pop();
+  lines.forEach((t, i) => events.push(...builder.feed(t, i + 1)));
+  events.push(...builder.finish());
+  return { builder, events };
 }

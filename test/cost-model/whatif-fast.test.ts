@@ -17,7 +17,7 @@ import { CALL, LineScan, SIGNAL } from '../../src/cost-model/strace/call-scan.ts
 import { LineSplitter } from '../../src/cost-model/strace/scan.ts';
 import { whatIfFile, WhatIfReader } from '../../src/cost-model/whatif-file.ts';
 import { whatIf, whatIfBatches, type WhatIfResult } from '../../src/cost-model/whatif.ts';
-import { fixtureLines as fixtureLinePool, readLog, REAL_RUN, SYNTH } from './helpers.ts';
+import { fixtureLines as fixtureLinePool, referenceEvents, readLog, REAL_RUN, SYNTH } from './helpers.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'ptsim-whatif-fast-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -38,12 +38,7 @@ function report(res: WhatIfResult, lines: number, skippedLines: number, skipped:
 /** The reference: one LedgerBuilder.feed per \n-separated line, the events through whatif.ts. */
 async function reference(text: string, policy: Policy, profileIx: number, lenient: boolean): Promise<string> {
   try {
-    const b = new LedgerBuilder({ lenient });
-    const out: TraceEvent[] = [];
-    const lines = text.split('\n');
-    if (lines[lines.length - 1] === '') lines.pop();
-    lines.forEach((t, i) => out.push(...b.feed(t, i + 1)));
-    out.push(...b.finish());
+    const { builder: b, events: out } = referenceEvents(text, lenient);
     const res = await whatIf(out, policy, PROFILES[profileIx]!);
     return report(res, b.lines, b.skipped, b.skippedSamples, policy, profileIx);
   } catch (e) {
