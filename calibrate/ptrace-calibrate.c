@@ -9,6 +9,18 @@
  * tracee are pinned to the same CPU (as the pinned UML timings in uml/README.md were), unless
  * -u is given. x86_64 Linux only.
  *
+ * Host work that no UML host call does itself, but that a guest event makes the host do
+ * (docs/cost-model.md "Host terms"), timed one event per sample, with no tracee involved:
+ *   physmemFirstTouch  first write to a page of a MAP_SHARED file in $TMPDIR (or /tmp), as
+ *                      UML's physmem file: shmem/page-cache page allocation and zeroing
+ *   stubMmapTouch      mmap(MAP_SHARED|MAP_FIXED) of one populated page of that file + the
+ *                      first write through the new mapping (a minor fault): the stub's host
+ *                      mmap and the tracee's retried access after a guest page fault
+ *   hostFork           fork() as the parent sees it (copy_process of this small process)
+ *   hostForkExitWait   fork() + child _exit(0) + waitpid(): create, exit, tear down, reap
+ *   fileWrite64        write(fd, 64 bytes) to a file in $TMPDIR: UML's host write of a guest
+ *                      console line when the console is a file (scripts/uml-capture.sh)
+ *
  *   usage: ptrace-calibrate [-r REPS] [-u]
  */
 #define _GNU_SOURCE
@@ -21,6 +33,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/ptrace.h>
 #include <sys/uio.h>
 #include <sys/user.h>
@@ -163,6 +177,79 @@ static double stub_round_trip(void) {
   return m;
 }
 
+/* ---- host work outside the tracer's calls (see the header) ---- */
+#define PAGE 4096
+static double median_free(double *v) {
+  double m = median(v, reps);
+  free(v);
+  return m;
+}
+
+static int physmem_fd(size_t bytes) {
+  const char *dir = getenv("TMPDIR");
+  char path[4096];
+  snprintf(path, sizeof path, "%s/ptrace-calibrate-XXXXXX", dir && *dir ? dir : "/tmp");
+  int fd = mkstemp(path);
+  if (fd < 0) die("mkstemp");
+  unlink(path);
+  if (ftruncate(fd, (off_t)bytes)) die("ftruncate");
+  return fd;
+}
+
+static void physmem_costs(double *first_touch, double *mmap_touch) {
+  size_t n = (size_t)reps + 32, bytes = n * PAGE;
+  int fd = physmem_fd(bytes);
+  volatile char *m = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  if (m == MAP_FAILED) die("mmap physmem");
+  double *v = malloc(sizeof(double) * (size_t)reps);
+  for (size_t i = 0; i < n; i++) {
+    double t0 = now_ns();
+    m[i * PAGE] = 1;
+    if (i >= 32) v[i - 32] = now_ns() - t0 - overhead_ns;
+  }
+  *first_touch = median_free(v);
+  /* the same (now populated) pages mapped again one at a time at fixed addresses */
+  char *area = mmap(NULL, bytes, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (area == MAP_FAILED) die("mmap area");
+  v = malloc(sizeof(double) * (size_t)reps);
+  for (size_t i = 0; i < n; i++) {
+    double t0 = now_ns();
+    volatile char *q = mmap(area + i * PAGE, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, (off_t)(i * PAGE));
+    if (q == MAP_FAILED) die("mmap fixed");
+    *q = 2;
+    if (i >= 32) v[i - 32] = now_ns() - t0 - overhead_ns;
+  }
+  *mmap_touch = median_free(v);
+  munmap(area, bytes);
+  munmap((void *)m, bytes);
+  close(fd);
+}
+
+static int write_fd;
+static char write_buf[64];
+static void op_file_write64(void) {
+  if (write(write_fd, write_buf, sizeof write_buf) != (ssize_t)sizeof write_buf) die("write");
+}
+
+static void fork_costs(double *fork_only, double *fork_exit_wait) {
+  double *a = malloc(sizeof(double) * (size_t)reps), *b = malloc(sizeof(double) * (size_t)reps);
+  for (int i = -32; i < reps; i++) {
+    double t0 = now_ns();
+    pid_t c = fork();
+    if (c < 0) die("fork (host)");
+    if (c == 0) _exit(0);
+    double t1 = now_ns();
+    if (waitpid(c, NULL, 0) != c) die("waitpid (host)");
+    double t2 = now_ns();
+    if (i >= 0) {
+      a[i] = t1 - t0 - overhead_ns;
+      b[i] = t2 - t0 - overhead_ns;
+    }
+  }
+  *fork_only = median_free(a);
+  *fork_exit_wait = median_free(b);
+}
+
 static void pin(pid_t pid) {
   cpu_set_t set;
   CPU_ZERO(&set);
@@ -211,6 +298,13 @@ int main(int argc, char **argv) {
   double stub_rt = stub_round_trip();
   kill(child, SIGKILL);
   waitpid(child, NULL, __WALL);
+  double physmem_touch, stub_mmap_touch, host_fork, host_fork_exit_wait;
+  physmem_costs(&physmem_touch, &stub_mmap_touch);
+  fork_costs(&host_fork, &host_fork_exit_wait);
+  write_fd = physmem_fd(0);
+  memset(write_buf, '.', sizeof write_buf);
+  double file_write64 = measure(op_file_write64);
+  close(write_fd);
 
   struct utsname u;
   uname(&u);
@@ -238,7 +332,12 @@ int main(int argc, char **argv) {
   printf("    \"processVmReadv64\": %.1f,\n", vm_small);
   printf("    \"processVmReadv65536\": %.1f,\n", vm_large);
   printf("    \"sysemuWait4RoundTrip\": %.1f,\n", sysemu_rt);
-  printf("    \"setregsContInt3RoundTrip\": %.1f\n", stub_rt);
+  printf("    \"setregsContInt3RoundTrip\": %.1f,\n", stub_rt);
+  printf("    \"physmemFirstTouch\": %.1f,\n", physmem_touch);
+  printf("    \"stubMmapTouch\": %.1f,\n", stub_mmap_touch);
+  printf("    \"hostFork\": %.1f,\n", host_fork);
+  printf("    \"hostForkExitWait\": %.1f,\n", host_fork_exit_wait);
+  printf("    \"fileWrite64\": %.1f\n", file_write64);
   printf("  }\n}\n");
   return (int)(sink & 0);
 }

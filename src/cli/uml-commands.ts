@@ -16,7 +16,7 @@ import { profileByName, PROFILES, type UmlProfile } from '../uml/profile.ts';
 import { runStartupProbes } from '../uml/start-up.ts';
 import { parseWorkload, WorkloadError, type Workload } from '../uml/workload.ts';
 import { parseWorkloadJson } from '../uml/workload-file.ts';
-import { addInto, price, totalNs } from '../cost-model/price.ts';
+import { addInto, price, totalNs, zeroBreakdown } from '../cost-model/price.ts';
 import { loadProfile, ProfileError, type CostProfile } from '../cost-model/profile.ts';
 import { ledgerBytes } from '../cost-model/ledger-bytes.ts';
 import { kernelClockNs } from '../cost-model/clock.ts';
@@ -188,7 +188,8 @@ export interface PricedRun extends RunResult {
   costProfile: string;
   /** Σ price of the UML process's host calls in the run phase (src/cost-model/price.ts). */
   simulatedNs: number;
-  timeSplitNs: { entryExitNs: number; requestNs: number; transferNs: number; roundTripNs: number };
+  /** The parts of simulatedNs (price.ts PriceBreakdown; wakeupNs and hostWorkNs are the host terms, host-terms.ts). */
+  timeSplitNs: { entryExitNs: number; requestNs: number; transferNs: number; roundTripNs: number; wakeupNs: number; hostWorkNs: number };
   /** The simulated kernel's own clock over the run phase (instructions at insnNs, sleeps); host calls do not advance it. */
   kernelClockNs: number;
 }
@@ -204,7 +205,7 @@ function costOf(v: string | undefined): CostProfile {
 
 /** Sums the prices of UML host calls handed to add(), in the order given (RunOptions.onRunEntry). */
 class RunPricing {
-  readonly split = { entryExitNs: 0, requestNs: 0, transferNs: 0, roundTripNs: 0 };
+  readonly split = zeroBreakdown();
   constructor(
     private readonly profile: CostProfile,
     private readonly cfg: Pick<KernelConfig, 'arch' | 'xstateBytes'>,
@@ -215,7 +216,10 @@ class RunPricing {
   priced(r: RunResult): PricedRun {
     const split = this.split;
     const round = (x: number) => Math.round(x);
-    const timeSplitNs = { entryExitNs: round(split.entryExitNs), requestNs: round(split.requestNs), transferNs: round(split.transferNs), roundTripNs: round(split.roundTripNs) };
+    const timeSplitNs = {
+      entryExitNs: round(split.entryExitNs), requestNs: round(split.requestNs), transferNs: round(split.transferNs), roundTripNs: round(split.roundTripNs),
+      wakeupNs: round(split.wakeupNs), hostWorkNs: round(split.hostWorkNs),
+    };
     const out = Object.assign(Object.create(null) as object, r, { costProfile: this.profile.name, simulatedNs: round(totalNs(split)), timeSplitNs, kernelClockNs: kernelClockNs(r) }) as PricedRun;
     Object.defineProperty(out, 'kernel', { value: r.kernel, enumerable: false });
     Object.defineProperty(out, 'host', { value: r.host, enumerable: false });

@@ -21,6 +21,8 @@ const SPLIT = [
   { key: 'requestNs', label: 'request work (dispatch, registers)', color: '#4e79a7' },
   { key: 'transferNs', label: 'data transfer', color: '#b07aa1' },
   { key: 'roundTripNs', label: 'stop/resume round trips', color: '#e15759' },
+  { key: 'wakeupNs', label: 'cross-CPU wake-ups (host term)', color: '#f1ce63' },
+  { key: 'hostWorkNs', label: 'host page faults and processes (host term)', color: '#9c755f' },
 ] as const;
 
 export interface EventRow {
@@ -94,7 +96,7 @@ ${body}
 </svg>`;
 }
 
-/** One stacked bar per mode: the four parts of the priced host-call time. */
+/** One stacked bar per mode: the parts of the priced host-call time (price.ts PARTS). */
 function splitChart(c: Comparison): string {
   const labelW = 90;
   const barW = 640;
@@ -102,7 +104,7 @@ function splitChart(c: Comparison): string {
   const modes = [['single', c.single], ['multi', c.multi]] as const;
   const rows = modes
     .map(([name, r], i) => {
-      const y = 34 + i * 44;
+      const y = 50 + i * 44;
       let x = labelW;
       const segs = SPLIT.map((s) => {
         const v = r.timeSplitNs[s.key];
@@ -114,8 +116,9 @@ function splitChart(c: Comparison): string {
       return `<g class="mode" data-mode="${name}"><text x="${labelW - 8}" y="${y + 18}" text-anchor="end">${name}</text>${segs}<text class="num" x="${(x + 4).toFixed(1)}" y="${y + 18}">${us(r.simulatedNs)} µs</text></g>`;
     })
     .join('\n');
-  return `<svg id="time-split" class="chart" xmlns="http://www.w3.org/2000/svg" width="${labelW + barW + 100}" height="130" viewBox="0 0 ${labelW + barW + 100} 130" role="img" aria-label="time split">
-${legend(SPLIT, 6)}
+  return `<svg id="time-split" class="chart" xmlns="http://www.w3.org/2000/svg" width="${labelW + barW + 100}" height="146" viewBox="0 0 ${labelW + barW + 100} 146" role="img" aria-label="time split">
+${legend(SPLIT.slice(0, 4), 6)}
+${legend(SPLIT.slice(4), 24)}
 ${rows}
 </svg>`;
 }
@@ -181,7 +184,7 @@ code { background: #f4f4f4; padding: 0 3px; }
 ${pairedBars('calls-by-request', 'host calls by request', reqs.map((r) => ({ label: r.key, single: r.single, multi: r.multi })), 'calls')}
 
 <h2>Time split</h2>
-<p>The priced host calls of the run phase (<code>src/cost-model/price.ts</code>). Batching removes entry/exits and ptrace dispatches; round trips (the tracee runs to its next stop, the tracer is woken) stay.</p>
+<p>The priced host calls of the run phase (<code>src/cost-model/price.ts</code>). Batching removes entry/exits and ptrace dispatches; round trips (the tracee runs to its next stop, the tracer is woken), their cross-CPU wake-ups and the host work of page faults and host processes (the host terms, <code>src/cost-model/host-terms.ts</code>) stay.</p>
 ${splitChart(c)}
 ${splitTable(c)}
 

@@ -9,11 +9,17 @@
 //                  stop and the waiting tracer is woken (two context switches). Batching
 //                  cannot remove it: a MULTI ending in a resume pays it exactly once, as the
 //                  resume alone did.
+//   wakeupNs     – the round trip's cross-CPU wake-ups (host-terms.ts; 0 in a pinned profile),
+//                  like roundTripNs not removable by batching
+//   hostWorkNs   – host work the call's event causes outside any priced call: a page fault's
+//                  physmem and stub work (a wait4 reporting SIGSEGV), a new host process
+//                  ((OLD)SETOPTIONS), a process exit and reap (a reaping wait4) (host-terms.ts)
 // So merging k calls into one MULTI saves (k − 1) × (entryExitNs + ptraceDispatchNs) and adds
 // k × (multiSubDispatchNs + multiEntryCopyInNs); requestNs of the requests themselves,
-// transferNs and roundTripNs are unchanged.
+// transferNs, roundTripNs, wakeupNs and hostWorkNs are unchanged.
 import type { LedgerEntry } from '../kernel/ledger.ts';
 import { PTRACE } from '../ptrace/numbers.ts';
+import { requestHostNs, waitHostNs, wakeupNs } from './host-terms.ts';
 import type { CostProfile } from './profile.ts';
 
 export interface PriceBreakdown {
@@ -21,12 +27,21 @@ export interface PriceBreakdown {
   requestNs: number;
   transferNs: number;
   roundTripNs: number;
+  wakeupNs: number;
+  hostWorkNs: number;
 }
 
-export const ZERO: Readonly<PriceBreakdown> = { entryExitNs: 0, requestNs: 0, transferNs: 0, roundTripNs: 0 };
+export const ZERO: Readonly<PriceBreakdown> = { entryExitNs: 0, requestNs: 0, transferNs: 0, roundTripNs: 0, wakeupNs: 0, hostWorkNs: 0 };
+
+/** The parts of a breakdown, in the order every sum adds them. */
+export const PARTS = ['entryExitNs', 'requestNs', 'transferNs', 'roundTripNs', 'wakeupNs', 'hostWorkNs'] as const;
+
+export function zeroBreakdown(): PriceBreakdown {
+  return { entryExitNs: 0, requestNs: 0, transferNs: 0, roundTripNs: 0, wakeupNs: 0, hostWorkNs: 0 };
+}
 
 export function totalNs(b: PriceBreakdown): number {
-  return b.entryExitNs + b.requestNs + b.transferNs + b.roundTripNs;
+  return b.entryExitNs + b.requestNs + b.transferNs + b.roundTripNs + b.wakeupNs + b.hostWorkNs;
 }
 
 export function addInto(acc: PriceBreakdown, b: PriceBreakdown): void {
@@ -34,6 +49,8 @@ export function addInto(acc: PriceBreakdown, b: PriceBreakdown): void {
   acc.requestNs += b.requestNs;
   acc.transferNs += b.transferNs;
   acc.roundTripNs += b.roundTripNs;
+  acc.wakeupNs += b.wakeupNs;
+  acc.hostWorkNs += b.hostWorkNs;
 }
 
 const WORD_MEMORY = new Set<number>([PTRACE.PEEKTEXT, PTRACE.PEEKDATA, PTRACE.POKETEXT, PTRACE.POKEDATA]);
@@ -69,11 +86,12 @@ function roundTrip(r: Req, p: CostProfile): number {
  */
 export function price(entry: LedgerEntry, profile: CostProfile, bytes: readonly (number | undefined)[] = []): PriceBreakdown {
   const c = profile.costs;
-  const b: PriceBreakdown = { entryExitNs: c.syscallEntryExitNs.ns, requestNs: 0, transferNs: 0, roundTripNs: 0 };
+  const b: PriceBreakdown = { entryExitNs: c.syscallEntryExitNs.ns, requestNs: 0, transferNs: 0, roundTripNs: 0, wakeupNs: 0, hostWorkNs: 0 };
   const p = entry.ptrace;
   if (!p) {
     b.requestNs = profile.requestNs[entry.syscall]?.ns ?? 0;
     b.transferNs = entry.errno === null ? (bytes[0] ?? 0) * c.transferNsPerByte.ns : 0;
+    if (entry.wait && entry.errno === null) b.hostWorkNs = waitHostNs(entry.wait.status, Number(entry.ret), profile);
     return b;
   }
   b.requestNs = c.ptraceDispatchNs.ns;
@@ -82,7 +100,11 @@ export function price(entry: LedgerEntry, profile: CostProfile, bytes: readonly 
       const r = { request: s.request, requestName: s.requestName, ok: s.errno === null };
       b.requestNs += c.multiSubDispatchNs.ns + c.multiEntryCopyInNs.ns + work(r, profile);
       b.transferNs += transfer(r, bytes[i], profile);
-      if (i === p.sub!.length - 1) b.roundTripNs = roundTrip(r, profile);
+      if (r.ok) b.hostWorkNs += requestHostNs(r.request, profile);
+      if (i === p.sub!.length - 1) {
+        b.roundTripNs = roundTrip(r, profile);
+        b.wakeupNs = wakeupNs(b.roundTripNs, profile);
+      }
     });
     return b;
   }
@@ -90,5 +112,7 @@ export function price(entry: LedgerEntry, profile: CostProfile, bytes: readonly 
   b.requestNs += work(r, profile);
   b.transferNs = transfer(r, bytes[0], profile);
   b.roundTripNs = roundTrip(r, profile);
+  b.wakeupNs = wakeupNs(b.roundTripNs, profile);
+  if (r.ok) b.hostWorkNs = requestHostNs(r.request, profile);
   return b;
 }

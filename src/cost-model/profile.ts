@@ -19,6 +19,11 @@ export const COST_KEYS = [
   'multiEntryCopyInNs', // PTRACE_MULTI: copy_from_user of one struct ptrace_multi
   'roundTripSyscallStopNs', // resume → tracee runs to a syscall stop → wait4 returns (2 context switches)
   'roundTripSignalStopNs', // resume → tracee traps (int3/signal) → signal-delivery stop → wait4 returns
+  // Host terms (host-terms.ts): host work a call's event causes outside any priced call.
+  'crossCpuWakeupNs', // one wake-up of a task on the other CPU; ×2 per round trip; 0 when pinned
+  'hostPageFaultNs', // per SIGSEGV stop: physmem page allocation + zeroing, the stub's mmap, the retried access
+  'hostProcessCreateNs', // per new host process ((OLD)SETOPTIONS): the stub's clone
+  'hostProcessExitNs', // per reaped host process: exit, mm teardown, reap
 ] as const;
 
 export type CostKey = (typeof COST_KEYS)[number];
@@ -95,5 +100,5 @@ export function loadProfile(nameOrPath: string): CostProfile {
 }
 
 export function builtinProfiles(): string[] {
-  return ['calibrated-local', 'i386-2008', 'ppc32'].filter((n) => existsSync(join(PROFILE_DIR, `${n}.json`)));
+  return ['calibrated-local', 'calibrated-unpinned', 'i386-2008', 'ppc32'].filter((n) => existsSync(join(PROFILE_DIR, `${n}.json`)));
 }

@@ -1,7 +1,7 @@
 // Reports of a what-if run: `strace -c`-style tables (per process, then all processes, with
 // before / after / difference columns) and the same content as JSON. Deterministic: keys
 // and rows are sorted, numbers rounded, nothing depends on the clock or the environment.
-import { totalNs, type PriceBreakdown } from './price.ts';
+import { addInto, totalNs, zeroBreakdown, type PriceBreakdown } from './price.ts';
 import type { Policy } from './policy.ts';
 import type { CostProfile } from './profile.ts';
 import type { ProcessTally, Row, Side, WhatIfResult } from './whatif.ts';
@@ -27,7 +27,7 @@ function counts(m: Record<string, Row>): Record<string, number> {
 }
 
 function breakdownJson(b: PriceBreakdown): Record<string, number> {
-  return { entryExitNs: r1(b.entryExitNs), requestNs: r1(b.requestNs), transferNs: r1(b.transferNs), roundTripNs: r1(b.roundTripNs) };
+  return { entryExitNs: r1(b.entryExitNs), requestNs: r1(b.requestNs), transferNs: r1(b.transferNs), roundTripNs: r1(b.roundTripNs), wakeupNs: r1(b.wakeupNs), hostWorkNs: r1(b.hostWorkNs) };
 }
 
 function sideJson(s: Side, withSubs: boolean): Record<string, unknown> {
@@ -42,7 +42,7 @@ function sideJson(s: Side, withSubs: boolean): Record<string, unknown> {
 }
 
 function mergeSides(sides: readonly Side[]): Side {
-  const out: Side = { hostSyscalls: 0, bySyscall: {}, byPtraceRequest: {}, bySubRequest: {}, breakdown: { entryExitNs: 0, requestNs: 0, transferNs: 0, roundTripNs: 0 } };
+  const out: Side = { hostSyscalls: 0, bySyscall: {}, byPtraceRequest: {}, bySubRequest: {}, breakdown: zeroBreakdown() };
   const addRows = (dst: Record<string, Row>, src: Record<string, Row>): void => {
     for (const [k, r] of Object.entries(src)) {
       const d = (dst[k] ??= { calls: 0, errors: 0, ns: 0 });
@@ -56,10 +56,7 @@ function mergeSides(sides: readonly Side[]): Side {
     addRows(out.bySyscall, s.bySyscall);
     addRows(out.byPtraceRequest, s.byPtraceRequest);
     for (const [k, n] of Object.entries(s.bySubRequest)) out.bySubRequest[k] = (out.bySubRequest[k] ?? 0) + n;
-    out.breakdown.entryExitNs += s.breakdown.entryExitNs;
-    out.breakdown.requestNs += s.breakdown.requestNs;
-    out.breakdown.transferNs += s.breakdown.transferNs;
-    out.breakdown.roundTripNs += s.breakdown.roundTripNs;
+    addInto(out.breakdown, s.breakdown);
   }
   return out;
 }
@@ -104,6 +101,7 @@ function rowJson(t: TableRow): Record<string, unknown> {
 export const CAVEATS = [
   'legality is judged from the syscalls in the log only: a log filtered with -e trace= hides syscalls that would end a run, so "after" is a lower bound on host calls',
   'round trips (resume → stop → wait4) are not removable by batching; they are priced once per successful resume, before and after',
+  'host terms (cross-CPU wake-ups of round trips, a SIGSEGV stop\'s host page-fault work, a host process created by (OLD)SETOPTIONS or reaped by wait4) are priced per event of the log, before and after alike',
   'a MULTI of k calls saves k − 1 syscall entry/exits and k − 1 ptrace dispatches, and adds k sub-request dispatches and k struct ptrace_multi copy-ins',
 ];
 
@@ -157,6 +155,7 @@ function breakdownTable(before: Side, after: Side): string[] {
   const rows: [string, keyof PriceBreakdown][] = [
     ['syscall entry/exit', 'entryExitNs'], ['request work (dispatch, sub-requests)', 'requestNs'],
     ['data transfer', 'transferNs'], ['round trips (not removable)', 'roundTripNs'],
+    ['cross-CPU wake-ups of the round trips (not removable)', 'wakeupNs'], ['host work: page faults, host processes (not removable)', 'hostWorkNs'],
   ];
   const out = ['cost by mode:  one call per request (before)  vs  batched (after), usecs', '   before      after       diff  component'];
   for (const [label, k] of rows) out.push(`${us(before.breakdown[k]).padStart(9)} ${us(after.breakdown[k]).padStart(10)} ${signed(after.breakdown[k] - before.breakdown[k], us).padStart(10)}  ${label}`);

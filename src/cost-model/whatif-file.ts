@@ -17,6 +17,7 @@ import { LedgerBuilder, waitOptions, type LedgerOptions, type TraceEvent } from 
 import type { Policy } from './policy.ts';
 import type { CostProfile } from './profile.ts';
 import { WhatIfTally, type TallyRequest } from './whatif-tally.ts';
+import { waitHostNs } from './host-terms.ts';
 import type { WhatIfResult } from './whatif.ts';
 
 const PTRACE_NAME = Buffer.from('ptrace');
@@ -61,13 +62,16 @@ export class WhatIfReader {
   private readonly scan = new LineScan();
   private readonly requests = new ByteMap<TallyRequest>(256);
   private readonly syscalls = new ByteMap<number>(4096);
-  private readonly statusOk = new ByteMap<boolean>(4096);
+  /** A wait4 status text → its host term (host-terms.ts waitHostNs), −1 if it does not decode. */
+  private readonly statusHostNs = new ByteMap<number>(4096);
+  private readonly profile: CostProfile;
   private readonly optionsOk = new ByteMap<boolean>(4096);
   private readonly events: TraceEvent[] = [];
 
   constructor(policy: Policy, profile: CostProfile, opts: LedgerOptions = {}) {
     this.builder = new LedgerBuilder(opts);
     this.tally = new WhatIfTally(policy, profile);
+    this.profile = profile;
     for (const [k, nr] of Object.entries(PTRACE)) if (!SLOW_REQUESTS.has(nr)) this.requests.setText(`PTRACE_${k}`, this.tally.req(nr));
   }
 
@@ -110,9 +114,14 @@ export class WhatIfReader {
     if (same(b, ns, ne, WAIT4_NAME)) {
       if (sc.argc < 3) return false;
       // ledger-from-strace.ts callEvent: the status is decoded when the call returned a pid, then the options.
-      if (!sc.failed && !sc.retNull && !sc.retZero && !this.checked(this.statusOk, b, sc.argStart[1]!, sc.argEnd[1]!, decodeWaitStatus)) return false;
+      // A returned pid (> 0: not failed, not `?`, not 0) with its status: the host term (a reap, a SIGSEGV stop).
+      let hostNs = 0;
+      if (!sc.failed && !sc.retNull && !sc.retZero) {
+        hostNs = this.statusHost(b, sc.argStart[1]!, sc.argEnd[1]!);
+        if (hostNs < 0) return false;
+      }
       if (!this.checked(this.optionsOk, b, sc.argStart[2]!, sc.argEnd[2]!, waitOptions)) return false;
-      this.tally.syscall(sc.pid, 1, sc.failed, 0);
+      this.tally.syscall(sc.pid, 1, sc.failed, 0, hostNs);
       return true;
     }
     // process_vm_readv/writev move `ret` bytes: left to the reference.
@@ -124,6 +133,21 @@ export class WhatIfReader {
     }
     this.tally.syscall(sc.pid, id, sc.failed, 0);
     return true;
+  }
+
+  /** The host term of the wait4 status text b[s, e) (−1: SyntaxFault), remembered per distinct text. */
+  private statusHost(b: Buffer, s: number, e: number): number {
+    const known = this.statusHostNs.get(b, s, e);
+    if (known !== undefined) return known;
+    let ns: number;
+    try {
+      ns = waitHostNs(decodeWaitStatus(b.toString('utf8', s, e)), 1, this.profile);
+    } catch (err) {
+      if (!(err instanceof SyntaxFault)) throw err;
+      ns = -1;
+    }
+    this.statusHostNs.set(b, s, e, ns);
+    return ns;
   }
 
   /** Whether `decode` accepts the text b[s, e), remembered per distinct text. */

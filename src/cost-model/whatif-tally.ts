@@ -10,6 +10,8 @@ import { RESUMES, STANDALONE, access, type RuleId } from './legality.ts';
 import type { LoggedCall } from './ledger-from-strace.ts';
 import type { Policy } from './policy.ts';
 import type { CostProfile } from './profile.ts';
+import { requestHostNs, waitHostNs, wakeupNs } from './host-terms.ts';
+import { zeroBreakdown } from './price.ts';
 import type { ProcessTally, Row, Side, WhatIfResult } from './whatif.ts';
 
 const K_READ = 0;
@@ -37,6 +39,10 @@ interface Req {
   readonly wordMemory: boolean;
   /** Round trip when the request succeeded. */
   readonly roundTripNs: number;
+  /** Its cross-CPU wake-ups when the request succeeded (host-terms.ts wakeupNs). */
+  readonly wakeupNs: number;
+  /** Host work of the request when it succeeded (host-terms.ts requestHostNs: a new host process). */
+  readonly hostWorkNs: number;
   /** merge = 'runs' with a request list: whether it may join a batch. */
   readonly batchable: boolean;
 }
@@ -60,7 +66,7 @@ interface Proc {
 }
 
 function newSide(): Side {
-  return { hostSyscalls: 0, bySyscall: {}, byPtraceRequest: {}, bySubRequest: {}, breakdown: { entryExitNs: 0, requestNs: 0, transferNs: 0, roundTripNs: 0 } };
+  return { hostSyscalls: 0, bySyscall: {}, byPtraceRequest: {}, bySubRequest: {}, breakdown: zeroBreakdown() };
 }
 
 /** whatif.ts bumpRow's row lookup (`m[k] ??= …`), done once per key and cached by the caller. */
@@ -124,12 +130,15 @@ export class WhatIfTally {
     const c = p.costs;
     const work = (p.requestNs[name] ?? p.requestNs.default!).ns;
     const kind = STANDALONE.has(request) ? K_STANDALONE : RESUMES.has(request) ? K_RESUME : access({ entry: { seq: 0, clockNs: 0, pid: 0, syscall: 'ptrace', args: [], ret: 0n, errno: null, ptrace: { request, requestName: name, target: 0 } }, line: 0, startLine: 0 }) === 'read' ? K_READ : K_WRITE;
+    const roundTripNs = SYSCALL_STOP.has(request) ? c.roundTripSyscallStopNs.ns : SIGNAL_STOP.has(request) ? c.roundTripSignalStopNs.ns : 0;
     r = {
       index: this.reqs.length, request, name, kind,
       requestNs: c.ptraceDispatchNs.ns + work,
       subNs: c.multiSubDispatchNs.ns + c.multiEntryCopyInNs.ns + work,
       wordMemory: WORD_MEMORY.has(request),
-      roundTripNs: SYSCALL_STOP.has(request) ? c.roundTripSyscallStopNs.ns : SIGNAL_STOP.has(request) ? c.roundTripSignalStopNs.ns : 0,
+      roundTripNs,
+      wakeupNs: wakeupNs(roundTripNs, p),
+      hostWorkNs: requestHostNs(request, p),
       batchable: !this.policy.requests || this.policy.requests.has(request),
     };
     this.reqs.push(r);
@@ -154,18 +163,22 @@ export class WhatIfTally {
     return p;
   }
 
-  /** A call that is not ptrace (`sys`: syscallId), `bytes` moved when it succeeded. */
-  syscall(pid: number, sys: number, failed: boolean, bytes: number): void {
+  /**
+   * A call that is not ptrace (`sys`: syscallId), `bytes` moved when it succeeded, `hostNs` its
+   * host term (a wait4's: host-terms.ts waitHostNs; 0 for a failed call).
+   */
+  syscall(pid: number, sys: number, failed: boolean, bytes: number, hostNs = 0): void {
     const p = this.proc(pid);
     const ee = this.entryExitNs;
     const rq = this.sysRequestNs[sys]!;
     const tr = failed ? 0 : bytes * this.perByteNs;
-    const ns = ee + rq + tr + 0;
+    const hw = failed ? 0 : hostNs;
+    const ns = ee + rq + tr + 0 + 0 + hw;
     this.bumpSys(p.tally.before, p.beforeSys, sys, failed, ns);
-    addBreakdown(p.tally.before, ee, rq, tr, 0);
+    addBreakdown(p.tally.before, ee, rq, tr, 0, 0, hw);
     if (p.open) this.close(p, 'R3-no-syscall-between');
     this.bumpSys(p.tally.after, p.afterSys, sys, failed, ns);
-    addBreakdown(p.tally.after, ee, rq, tr, 0);
+    addBreakdown(p.tally.after, ee, rq, tr, 0, 0, hw);
   }
 
   /** A ptrace call; `archGet`: an ARCH_PRCTL whose code reads (legality.ts access). */
@@ -224,7 +237,7 @@ export class WhatIfTally {
     const e = call.entry;
     const failed = e.errno !== null;
     const bytes = call.transferBytes ?? 0;
-    if (!e.ptrace) return this.syscall(e.pid, this.syscallId(e.syscall), failed, bytes);
+    if (!e.ptrace) return this.syscall(e.pid, this.syscallId(e.syscall), failed, bytes, e.wait ? waitHostNs(e.wait.status, Number(e.ret), this.profile) : 0);
     const archGet = e.ptrace.request === PTRACE.ARCH_PRCTL && access(call) === 'read';
     this.ptrace(e.pid, this.req(e.ptrace.request), e.ptrace.target, archGet, failed, bytes);
   }
@@ -266,10 +279,12 @@ export class WhatIfTally {
     const rq = r.requestNs;
     const tr = failed ? 0 : r.wordMemory ? this.perWordNs : bytes * this.perByteNs;
     const rt = failed ? 0 : r.roundTripNs;
-    const ns = ee + rq + tr + rt;
+    const wk = failed ? 0 : r.wakeupNs;
+    const hw = failed ? 0 : r.hostWorkNs;
+    const ns = ee + rq + tr + rt + wk + hw;
     this.bumpSys(side, sysRows, 0, failed, ns);
     this.bumpReq(side, reqRows, r, failed, ns);
-    addBreakdown(side, ee, rq, tr, rt);
+    addBreakdown(side, ee, rq, tr, rt, wk, hw);
   }
 
   /** Requests [from, to) of the open run as one PTRACE_MULTI (whatif.ts multiEntry, price.ts). */
@@ -278,21 +293,27 @@ export class WhatIfTally {
     let rq = this.dispatchNs;
     let tr = 0;
     let rt = 0;
+    let wk = 0;
+    let hw = 0;
     const after = p.tally.after;
     for (let i = from; i < to; i++) {
       const r = p.reqs[i]!;
       const ok = !p.failed[i];
       rq += r.subNs;
       tr += ok ? (r.wordMemory ? this.perWordNs : p.bytes[i]! * this.perByteNs) : 0;
-      if (i === to - 1) rt = ok ? r.roundTripNs : 0;
+      if (ok) hw += r.hostWorkNs;
+      if (i === to - 1) {
+        rt = ok ? r.roundTripNs : 0;
+        wk = ok ? r.wakeupNs : 0;
+      }
       const subs = after.bySubRequest;
       subs[r.name] = (subs[r.name] ?? 0) + 1;
     }
     const failed = p.failed[to - 1]!;
-    const ns = ee + rq + tr + rt;
+    const ns = ee + rq + tr + rt + wk + hw;
     this.bumpSys(after, p.afterSys, 0, failed, ns);
     this.bumpReq(after, p.afterReq, this.multiReq, failed, ns);
-    addBreakdown(after, ee, rq, tr, rt);
+    addBreakdown(after, ee, rq, tr, rt, wk, hw);
     const k = to - from;
     const bt = this.result.batches;
     bt.count++;
@@ -347,9 +368,11 @@ export class WhatIfTally {
 export type { Req as TallyRequest };
 
 /** One priced call's parts added to a side's time split (in the reference's order: price.ts addInto). */
-function addBreakdown(side: Side, entryExitNs: number, requestNs: number, transferNs: number, roundTripNs: number): void {
+function addBreakdown(side: Side, entryExitNs: number, requestNs: number, transferNs: number, roundTripNs: number, wakeupNs: number, hostWorkNs: number): void {
   side.breakdown.entryExitNs += entryExitNs;
   side.breakdown.requestNs += requestNs;
   side.breakdown.transferNs += transferNs;
   side.breakdown.roundTripNs += roundTripNs;
+  side.breakdown.wakeupNs += wakeupNs;
+  side.breakdown.hostWorkNs += hostWorkNs;
 }

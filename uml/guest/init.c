@@ -30,8 +30,10 @@
  * TIMED variant: no markers between single operations; measures with
  * clock_gettime(CLOCK_MONOTONIC) inside the guest and prints one line
  *   JSON {...}
- * with medians (ns) over reps=N (default 1000) of getpid, first-touch
- * page fault, fork+_exit+wait and (reps/10) fork+execve+wait, plus the
+ * with medians (ns) over reps=N (default 1000) of getpid, a 64-byte
+ * console write (write(1, buf, 64), no newline: one host write(1) by UML,
+ * see uml/README.md), first-touch page fault, fork+_exit+wait and
+ * (reps/10) fork+execve+wait, plus the
  * median of an empty clock_gettime pair (the measurement overhead, which
  * in UML is itself a trapped syscall).
  */
@@ -342,6 +344,19 @@ int main(int argc, char **argv)
 	t1 = now_ns();
 	int64_t getpid_batch_mean = (t1 - t0) / batch;
 
+	/* 64-byte console write, timed one at a time: no newline, so the tty
+	 * adds no "\r\n" and UML makes one host write(1, .., 64) per call */
+	char wbuf[64];
+	memset(wbuf, '.', sizeof wbuf); /* printable, no NUL, no newline */
+	for (long i = 0; i < reps; i++) {
+		t0 = now_ns();
+		write(1, wbuf, sizeof wbuf);
+		t1 = now_ns();
+		v[i] = t1 - t0;
+	}
+	struct stats s_write = summarize(v, reps);
+	out("\n");
+
 	/* first-touch page fault on fresh anonymous pages */
 	char *p = mmap(NULL, (size_t)reps * PAGE, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -405,6 +420,7 @@ int main(int argc, char **argv)
 	n += snprintf(buf + n, sizeof buf - n,
 		      "\"getpid_batch\":{\"mean_ns\":%lld,\"calls\":%ld},",
 		      (long long)getpid_batch_mean, batch);
+	n += jstats(buf + n, sizeof buf - n, "write_console_64", s_write, 1);
 	n += jstats(buf + n, sizeof buf - n, "page_fault_first_touch", s_fault, 1);
 	n += jstats(buf + n, sizeof buf - n, "page_second_touch", s_touch2, 1);
 	n += jstats(buf + n, sizeof buf - n, "fork_exit_wait", s_fork, 1);
