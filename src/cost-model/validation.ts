@@ -1,31 +1,35 @@
-// The cost model against reality, and Davoli's 2008 claim re-run. Two generated tables for
+// The cost model against reality, and Davoli's 2008 claim re-run. Generated tables for
 // docs/cost-model.md (`npm run docs:cost` writes them; test/cost-model/validation.test.ts
 // recomputes them and checks the doc holds exactly this text, so any change in the model, the
 // profiles or the UML simulation shows up as a reviewed diff of the doc).
 //
-// 1. Time per guest operation on uml-6.1 with the calibrated-local profile, predicted from a
-//    simulated run: (price of the UML host calls of a workload with N + k operations − with
-//    N) / k, plus the kernel's instruction clock over the same difference (the guest's and the
-//    stub's user-mode instructions at insnNs each) — against the medians a guest init measured
-//    on real UML 6.1 with no strace attached (test/fixtures/uml/timed-6.1.json, summary_pinned,
-//    net of the one clock_gettime each sample contains).
+// 1. Time per guest operation (getpid, a 64-byte console write, a first-touch fault,
+//    fork + exit + wait, fork + exec + wait), in both pin modes: pinned priced with
+//    calibrated-local, unpinned with calibrated-unpinned. Two predictions each:
+//    * the REAL host-call sequence of the operation, cut from the strace fixtures of real UML 6.1
+//      (strace-ops.ts) and priced call by call, host terms included: independent of how faithful
+//      the simulated UML is;
+//    * a simulated uml-6.1 run: (price of the UML host calls of a workload with N + k operations
+//      − with N) / k, plus the kernel's instruction clock over the same difference.
+//    Measured: real UML 6.1 in-guest medians with no strace attached, net of the clock read each
+//    sample holds (timed-fixtures.ts: the idle session of 2026-12-03, the busy one for write).
 // 2. A mixed workload in single and multi mode: host syscalls saved and speed-up of the priced
 //    host-call time, for uml-2.6.26 + seed + i386-2008 (the seed's setting) and for uml-6.1 +
 //    calibrated-local with the seed and the full policy. Host syscalls are counted as Davoli
 //    counted them: every syscall the UML process makes in the run phase (ptrace, wait4 — also
 //    the restarted ones —, kill, timer_settime, getitimer, nanosleep, fork …).
-import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { priceRun, runLedgerLaw, type PricedRun } from '../cli/uml-commands.ts';
-import { policyByName, runUml, umlLedgerView, type RunResult } from '../uml/machine.ts';
+import { policyByName, runUml } from '../uml/machine.ts';
 import { PROFILES } from '../uml/profile.ts';
 import { parseWorkload, workloadParses } from '../uml/workload.ts';
 import { kernelClockNs } from './clock.ts';
 import { loadProfile } from './profile.ts';
+import { SEQUENCES, type PricedSequence } from './strace-ops.ts';
+import { loadTimedRuns, measured, TIMED_DIR, type Measured, type PinMode, type Session } from './timed-fixtures.ts';
 
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const TIMED_FIXTURE = 'test/fixtures/uml/timed-6.1.json';
 
 export interface RunSpec {
   profile: 'uml-6.1' | 'uml-2.6.26';
@@ -53,97 +57,161 @@ export { workloadParses };
 
 // ---------------------------------------------------------------- 1. per-operation validation
 
+export const PIN_PROFILES: Readonly<Record<PinMode, string>> = { pinned: 'calibrated-local', unpinned: 'calibrated-unpinned' };
+
 export interface OperationSpec {
   id: string;
   label: string;
-  /** Workload with N operations, and with N + k. */
+  /** The guest's JSON key in the timed runs (timed-fixtures.ts). */
+  timedKey: string;
+  /** Which session's runs measure it. */
+  session: Session;
+  /** Simulated run: workload with N operations, with N + k. */
   base: string;
   more: string;
   k: number;
-  /** summary_pinned key of timed-6.1.json (net of one clock read). */
-  measuredKey: string;
-  /** Host calls (ptrace + wait4) real UML 6.1 made for one such operation under strace (uml/README.md). */
-  realCalls: number;
 }
 
 export const OPERATIONS: readonly OperationSpec[] = [
-  { id: 'getpid', label: 'getpid', base: 'getpid:10', more: 'getpid:30', k: 20, measuredKey: 'getpid_net_ns', realCalls: 6 },
-  { id: 'fault', label: 'first-touch page fault', base: 'touch:40960', more: 'touch:122880', k: 20, measuredKey: 'page_fault_first_touch_net_ns', realCalls: 14 },
-  { id: 'fork', label: 'fork + _exit + waitpid', base: 'fork:1', more: 'fork:3', k: 2, measuredKey: 'fork_exit_wait_net_ns', realCalls: 191 },
+  { id: 'getpid', label: 'getpid', timedKey: 'getpid', session: 'idle', base: 'getpid:10', more: 'getpid:30', k: 20 },
+  { id: 'write', label: 'write(1, 64 B) to the console', timedKey: 'write_console_64', session: 'busy', base: 'write:10x64', more: 'write:30x64', k: 20 },
+  { id: 'fault', label: 'first-touch page fault', timedKey: 'page_fault_first_touch', session: 'idle', base: 'touch:40960', more: 'touch:122880', k: 20 },
+  { id: 'fork', label: 'fork + _exit + waitpid', timedKey: 'fork_exit_wait', session: 'idle', base: 'fork:1', more: 'fork:3', k: 2 },
+  { id: 'exec', label: 'fork + execve + exit + waitpid', timedKey: 'fork_exec_wait', session: 'idle', base: 'exec:1', more: 'exec:3', k: 2 },
 ];
+
+export interface ModelPerOp {
+  hostCallsPerOp: number;
+  /** Priced host calls + the instruction clock, per operation. */
+  predictedNs: number;
+}
 
 export interface OperationRow {
   id: string;
   label: string;
-  modelled: boolean;
-  hostCallsPerOp: number;
-  hostCallNsPerOp: number;
-  split: { entryExitNs: number; requestNs: number; transferNs: number; roundTripNs: number };
-  roundTripsPerOp: number;
-  instructionNsPerOp: number;
-  predictedNs: number;
-  measuredNs: number;
-  measuredKey: string;
-  realCalls: number;
+  mode: PinMode;
+  cost: string;
+  /** The real sequence, priced (per operation). */
+  real: PricedSequence;
+  realSource: string;
+  /** The simulated run, or null when this build's model does not run the workload. */
+  model: ModelPerOp | null;
+  measured: Measured;
+  session: Session;
+  timedKey: string;
   /** (predicted − measured) / measured, in %, one decimal. */
   errorPct: number;
+  modelErrorPct: number | null;
 }
 
 const r1 = (x: number): number => Math.round(x * 10) / 10;
+const errPct = (predicted: number, measuredNs: number): number => r1(((predicted - measuredNs) / measuredNs) * 100);
 
-function roundTrips(p: PricedRun): number {
-  return umlLedgerView(p as unknown as RunResult)
-    .slice(p.startup.hostSyscalls)
-    .filter(({ entry }) => entry.wait?.status !== undefined && entry.wait.status !== null && entry.errno === null).length;
-}
-
-export function loadTimed(): Record<string, number> {
-  const j = JSON.parse(readFileSync(join(REPO_ROOT, TIMED_FIXTURE), 'utf8')) as { summary_pinned: Record<string, number> };
-  return j.summary_pinned;
+/** Per operation of a simulated uml-6.1 run, priced with each profile. */
+function modelPerOp(o: OperationSpec, costs: readonly string[]): (ModelPerOp | null)[] {
+  if (!workloadParses(o.base) || !workloadParses(o.more)) return costs.map(() => null);
+  const run = (w: string) => runUml({ profile: PROFILES['uml-6.1'], mode: 'single', policy: policyByName('seed')!, workload: parseWorkload(w) });
+  const a = run(o.base);
+  const b = run(o.more);
+  const clock = (kernelClockNs(b) - kernelClockNs(a)) / o.k;
+  return costs.map((c) => {
+    const pa = priceRun(a, loadProfile(c));
+    const pb = priceRun(b, loadProfile(c));
+    return { hostCallsPerOp: r1((pb.hostSyscalls - pa.hostSyscalls) / o.k), predictedNs: Math.round((pb.simulatedNs - pa.simulatedNs) / o.k + clock) };
+  });
 }
 
 export function validationRows(ops: readonly OperationSpec[] = OPERATIONS): OperationRow[] {
-  const measured = loadTimed();
-  return ops.map((o) => {
-    const row: OperationRow = {
-      id: o.id, label: o.label, modelled: false, hostCallsPerOp: 0, hostCallNsPerOp: 0,
-      split: { entryExitNs: 0, requestNs: 0, transferNs: 0, roundTripNs: 0 }, roundTripsPerOp: 0,
-      instructionNsPerOp: 0, predictedNs: 0, measuredNs: measured[o.measuredKey]!, measuredKey: o.measuredKey, realCalls: o.realCalls, errorPct: 0,
-    };
-    if (!workloadParses(o.base) || !workloadParses(o.more)) return row;
-    const spec = { profile: 'uml-6.1', mode: 'single', policy: 'seed', cost: 'calibrated-local' } as const;
-    const a = timedRun({ ...spec, workload: o.base });
-    const b = timedRun({ ...spec, workload: o.more });
-    const per = (x: number, y: number) => (y - x) / o.k;
-    row.modelled = true;
-    row.hostCallsPerOp = r1(per(a.priced.hostSyscalls, b.priced.hostSyscalls));
-    row.hostCallNsPerOp = Math.round(per(a.priced.simulatedNs, b.priced.simulatedNs));
-    for (const key of Object.keys(row.split) as (keyof OperationRow['split'])[]) row.split[key] = Math.round(per(a.priced.timeSplitNs[key], b.priced.timeSplitNs[key]));
-    row.roundTripsPerOp = r1(per(roundTrips(a.priced), roundTrips(b.priced)));
-    row.instructionNsPerOp = Math.round(per(a.kernelClockNs, b.kernelClockNs));
-    row.predictedNs = row.hostCallNsPerOp + row.instructionNsPerOp;
-    row.errorPct = r1(((row.predictedNs - row.measuredNs) / row.measuredNs) * 100);
-    return row;
+  const runs = loadTimedRuns(REPO_ROOT);
+  const modes: PinMode[] = ['pinned', 'unpinned'];
+  return ops.flatMap((o) => {
+    const models = modelPerOp(o, modes.map((m) => PIN_PROFILES[m]));
+    return modes.map((mode, i): OperationRow => {
+      const cost = PIN_PROFILES[mode];
+      const seq = SEQUENCES[o.id]!;
+      const real = seq.price(loadProfile(cost), REPO_ROOT);
+      const meas = measured(runs, o.timedKey, o.session, mode);
+      const model = models[i]!;
+      return {
+        id: o.id, label: o.label, mode, cost, real, realSource: seq.source, model, measured: meas, session: o.session, timedKey: o.timedKey,
+        errorPct: errPct(real.totalNs, meas.netNs), modelErrorPct: model ? errPct(model.predictedNs, meas.netNs) : null,
+      };
+    });
   });
 }
 
 const us = (ns: number): string => (ns / 1000).toFixed(1);
 const signed = (x: number): string => `${x > 0 ? '+' : x < 0 ? '−' : ''}${Math.abs(x).toFixed(1)}`;
+const num = (x: number): string => (Number.isInteger(x) ? String(x) : x.toFixed(1));
+
+export function eventsMarkdown(rows: readonly OperationRow[]): string {
+  const out = [
+    '| guest operation (uml-6.1) | real host-call sequence | host calls / op: real (model) | round trips | SIGSEGV stops | host processes created / reaped |',
+    '|---|---|--:|--:|--:|--:|',
+  ];
+  for (const r of rows.filter((x) => x.mode === 'pinned')) {
+    const e = r.real.events;
+    out.push(`| ${r.label} | ${r.realSource} | ${num(e.hostCalls)} (${r.model ? num(r.model.hostCallsPerOp) : '—'}) | ${num(e.roundTrips)} | ${num(e.segvStops)} | ${num(e.processesCreated)} / ${num(e.processesReaped)} |`);
+  }
+  out.push('', 'From the real strace fixtures (`test/fixtures/uml/`), per operation; the marker writes are left out (`src/cost-model/strace-ops.ts`). "model" is the simulated uml-6.1 run\'s host calls per operation.');
+  return out.join('\n');
+}
 
 export function validationMarkdown(rows: readonly OperationRow[]): string {
   const out = [
-    '| guest operation (uml-6.1) | host calls / op (real, strace) | round trips / op | entry/exit | request work | transfer | round trips | instructions | **predicted** | **measured** (net, pinned) | **error** |',
-    '|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
+    '| guest operation (uml-6.1) | pin mode (profile) | host calls and round trips | cross-CPU wake-ups | host work | **predicted** (real sequence) | predicted (simulated run) | **measured** (net, median) | **error** (real sequence) | error (simulated run) |',
+    '|---|---|--:|--:|--:|--:|--:|--:|--:|--:|',
   ];
   for (const r of rows) {
-    const meas = `${us(r.measuredNs)} µs (\`${r.measuredKey}\`)`;
-    if (!r.modelled) {
-      out.push(`| ${r.label} | — (${r.realCalls}) | — | — | — | — | — | — | not modelled yet | ${meas} | — |`);
-      continue;
-    }
-    out.push(`| ${r.label} | ${r.hostCallsPerOp} (${r.realCalls}) | ${r.roundTripsPerOp} | ${us(r.split.entryExitNs)} | ${us(r.split.requestNs)} | ${us(r.split.transferNs)} | ${us(r.split.roundTripNs)} | ${r.instructionNsPerOp} ns | **${us(r.predictedNs)} µs** | ${meas} | **${signed(r.errorPct)} %** |`);
+    const s = r.real.split;
+    const calls = s.entryExitNs + s.requestNs + s.transferNs + s.roundTripNs;
+    const model = r.model ? `${us(r.model.predictedNs)} µs` : 'not modelled yet';
+    const runs = `${r.measured.runs.length} ${r.session} run${r.measured.runs.length === 1 ? '' : 's'}`;
+    const mErr = r.modelErrorPct === null ? '—' : `${signed(r.modelErrorPct)} %`;
+    out.push(`| ${r.label} | ${r.mode} (${r.cost}) | ${us(calls)} | ${us(s.wakeupNs)} | ${us(s.hostWorkNs)} | **${us(r.real.totalNs)} µs** | ${model} | ${us(r.measured.netNs)} µs (${runs}) | **${signed(r.errorPct)} %** | ${mErr} |`);
   }
-  out.push('', 'Per operation; µs unless marked. The four middle columns split the priced UML host calls (`price()`); "instructions" is the simulated kernel\'s own clock over the same difference (guest and stub instructions at insnNs = 1 ns). Predicted = host calls + instructions. "host calls / op" counts every UML host syscall of the operation; the real count in parentheses is ptrace + wait4 under strace (uml/README.md). Error = (predicted − measured) / measured.');
+  out.push('', 'Per operation; µs unless marked. "host calls and round trips": entry/exit, request work, transfer and the same-CPU round trips of the priced calls (`price()`); the next two columns are the host terms (`src/cost-model/host-terms.ts`). Predicted (real sequence) = the three; predicted (simulated run) = (time with N + k operations − with N) / k of a simulated uml-6.1 run priced the same way, plus its instruction clock. Measured: the median over the runs of each run\'s median net of its clock pair (`src/cost-model/timed-fixtures.ts`; unpinned: the cross-CPU runs). Error = (predicted − measured) / measured.');
+  return out.join('\n');
+}
+
+export function sourcesMarkdown(rows: readonly OperationRow[]): string {
+  const out = [`Measured runs (\`${TIMED_DIR}/\`; net µs per run):`, ''];
+  for (const r of rows) {
+    const used = r.measured.runs.map((x) => `${x.file.replace(/\.json$/, '')} ${us(x.netNs)}`).join(', ');
+    const left = r.measured.sameCpuRuns.length ? `; left out (one CPU): ${r.measured.sameCpuRuns.map((f) => f.replace(/\.json$/, '')).join(', ')}` : '';
+    out.push(`* ${r.label}, ${r.mode} (\`${r.timedKey}\`): ${used}${left}`);
+  }
+  return out.join('\n');
+}
+
+/** The host terms of the two calibrated profiles, with their sources (profiles/*.json). */
+export function termsMarkdown(): string {
+  const p = loadProfile(PIN_PROFILES.pinned);
+  const u = loadProfile(PIN_PROFILES.unpinned);
+  const charged: Record<string, string> = {
+    crossCpuWakeupNs: '× 2 per successful resume (a round trip)',
+    hostPageFaultNs: 'per wait4 reporting a SIGSEGV stop',
+    hostProcessCreateNs: 'per successful (OLD)SETOPTIONS (a new host process)',
+    hostProcessExitNs: 'per reaping wait4 (exited, killed, or NULL status with a pid)',
+  };
+  const out = ['| term | calibrated-local (pinned) | calibrated-unpinned | charged | source (calibrated-unpinned) |', '|---|--:|--:|---|---|'];
+  for (const k of ['crossCpuWakeupNs', 'hostPageFaultNs', 'hostProcessCreateNs', 'hostProcessExitNs'] as const) {
+    out.push(`| \`${k}\` | ${us(p.costs[k].ns)} µs | ${us(u.costs[k].ns)} µs | ${charged[k]} | ${u.costs[k].source} |`);
+  }
+  return out.join('\n');
+}
+
+/** How many of an operation's round trips crossed CPUs, if the measured pin-mode difference were wake-ups alone. */
+export function impliedMarkdown(rows: readonly OperationRow[]): string {
+  const wake = loadProfile(PIN_PROFILES.unpinned).costs.crossCpuWakeupNs.ns;
+  const out = ['| guest operation | round trips (real sequence) | measured unpinned − pinned | implied cross-CPU round trips |', '|---|--:|--:|--:|'];
+  for (const id of [...new Set(rows.map((r) => r.id))]) {
+    const p = rows.find((r) => r.id === id && r.mode === 'pinned')!;
+    const u = rows.find((r) => r.id === id && r.mode === 'unpinned')!;
+    const diff = u.measured.netNs - p.measured.netNs;
+    out.push(`| ${p.label} | ${num(p.real.events.roundTrips)} | ${us(diff)} µs | ${(diff / (2 * wake)).toFixed(1)} |`);
+  }
+  out.push('', `Implied = (measured unpinned − measured pinned) / (2 × crossCpuWakeupNs = ${us(2 * wake)} µs): a diagnostic, not a term of the model.`);
   return out.join('\n');
 }
 
@@ -239,10 +307,16 @@ export const BEGIN = '<!-- BEGIN generated by `npm run docs:cost` (src/cost-mode
 export const END = '<!-- END generated -->';
 
 export function generatedSection(rows: readonly OperationRow[] = validationRows(), claims: readonly ClaimRow[] = claimRows()): string {
-  const v = validationMarkdown(rows);
   const c = claimMarkdown(claims);
   const parts = partsMarkdown();
-  return [BEGIN, '', '### Predicted vs measured time per guest operation', '', v, '', "### Davoli's claim, re-run", '', c, '', parts, '', END].join('\n');
+  return [
+    BEGIN, '',
+    '### Host events per guest operation (real UML 6.1)', '', eventsMarkdown(rows), '',
+    '### Predicted vs measured time per guest operation, both pin modes', '', validationMarkdown(rows), '', sourcesMarkdown(rows), '',
+    '### Host terms', '', termsMarkdown(), '',
+    '### Cross-CPU round trips implied by the measurements', '', impliedMarkdown(rows), '',
+    "### Davoli's claim, re-run", '', c, '', parts, '', END,
+  ].join('\n');
 }
 
 /** The doc with its generated section replaced (or appended if the markers are missing). */

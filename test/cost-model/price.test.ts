@@ -35,7 +35,7 @@ describe('price', () => {
     const [x] = calls('ptrace(PTRACE_GETREGSET, 9, NT_X86_XSTATE, {iov_base=0x1, iov_len=2696 => 2432}) = 0');
     expect(price(x!.entry, profile, [x!.transferBytes])).toEqual({
       entryExitNs: c.syscallEntryExitNs.ns, requestNs: c.ptraceDispatchNs.ns + profile.requestNs.PTRACE_GETREGSET!.ns,
-      transferNs: 2432 * c.transferNsPerByte.ns, roundTripNs: 0,
+      transferNs: 2432 * c.transferNsPerByte.ns, roundTripNs: 0, wakeupNs: 0, hostWorkNs: 0,
     });
   });
   it('a successful resume carries its round trip; a failed one does not', () => {
@@ -54,6 +54,49 @@ describe('price', () => {
     expect(m.transferNs).toBe(sum((b) => b.transferNs));
     expect(m.roundTripNs).toBe(sum((b) => b.roundTripNs));
     expect(totalNs(m)).toBeLessThan(sum(totalNs));
+  });
+});
+
+describe('host terms (host-terms.ts)', () => {
+  const local = loadProfile('calibrated-local');
+  const unpinned = loadProfile('calibrated-unpinned');
+  const u = unpinned.costs;
+  it('the two calibrated profiles differ only in crossCpuWakeupNs, which is 0 when pinned', () => {
+    expect(local.costs.crossCpuWakeupNs.ns).toBe(0);
+    expect(u.crossCpuWakeupNs.ns).toBeGreaterThan(0);
+    expect({ ...unpinned.costs, crossCpuWakeupNs: null }).toEqual({ ...local.costs, crossCpuWakeupNs: null });
+    expect(unpinned.requestNs).toEqual(local.requestNs);
+  });
+  it('a successful resume carries two cross-CPU wake-ups when unpinned; a failed one and a non-resume none', () => {
+    const [ok, bad, get] = calls('ptrace(PTRACE_SYSEMU, 9, NULL, 0) = 0', 'ptrace(PTRACE_CONT, 9, NULL, 0) = -1 ESRCH (No such process)', 'ptrace(PTRACE_GETREGS, 9, {rax=0}) = 0');
+    expect(price(ok!.entry, unpinned).wakeupNs).toBe(2 * u.crossCpuWakeupNs.ns);
+    expect(price(ok!.entry, local).wakeupNs).toBe(0);
+    expect(price(bad!.entry, unpinned).wakeupNs).toBe(0);
+    expect(price(get!.entry, unpinned).wakeupNs).toBe(0);
+  });
+  it('wait4: a SIGSEGV stop is a host page fault, a reap (NULL status, exited, killed) a host process exit, other stops nothing', () => {
+    const [segv, trap, reapNull, exited, killed, restarted] = calls(
+      'wait4(9, [{WIFSTOPPED(s) && WSTOPSIG(s) == SIGSEGV}], WSTOPPED|__WALL, NULL) = 9',
+      'wait4(9, [{WIFSTOPPED(s) && WSTOPSIG(s) == SIGTRAP | 0x80}], WSTOPPED|__WALL, NULL) = 9',
+      'wait4(9, NULL, __WALL, NULL) = 9',
+      'wait4(9, [{WIFEXITED(s) && WEXITSTATUS(s) == 0}], 0, NULL) = 9',
+      'wait4(9, [{WIFSIGNALED(s) && WTERMSIG(s) == SIGKILL}], __WALL, NULL) = 9',
+      'wait4(9, 0x7ffd, WSTOPPED|__WALL, NULL) = ? ERESTARTSYS (To be restarted if SA_RESTART is set)',
+    );
+    expect(price(segv!.entry, local).hostWorkNs).toBe(u.hostPageFaultNs.ns);
+    expect(price(trap!.entry, local).hostWorkNs).toBe(0);
+    for (const x of [reapNull, exited, killed]) expect(price(x!.entry, local).hostWorkNs).toBe(u.hostProcessExitNs.ns);
+    expect(price(restarted!.entry, local).hostWorkNs).toBe(0);
+  });
+  it('(OLD)SETOPTIONS marks a new host process (UML sets TRACESYSGOOD once per process); inside a MULTI too', () => {
+    const [old, neu, bad] = calls('ptrace(PTRACE_OLDSETOPTIONS, 9, NULL, PTRACE_O_TRACESYSGOOD) = 0', 'ptrace(PTRACE_SETOPTIONS, 9, NULL, PTRACE_O_TRACESYSGOOD) = 0', 'ptrace(PTRACE_OLDSETOPTIONS, 9, NULL, PTRACE_O_TRACESYSGOOD) = -1 ESRCH (No such process)');
+    expect(price(old!.entry, local).hostWorkNs).toBe(u.hostProcessCreateNs.ns);
+    expect(price(neu!.entry, local).hostWorkNs).toBe(u.hostProcessCreateNs.ns);
+    expect(price(bad!.entry, local).hostWorkNs).toBe(0);
+    const run = calls('ptrace(PTRACE_OLDSETOPTIONS, 9, NULL, PTRACE_O_TRACESYSGOOD) = 0', 'ptrace(PTRACE_SETREGS, 9, {rax=0}) = 0', 'ptrace(PTRACE_CONT, 9, NULL, 0) = 0');
+    const m = price(multiEntry(run), unpinned, run.map((x) => x.transferBytes));
+    expect(m.hostWorkNs).toBe(u.hostProcessCreateNs.ns);
+    expect(m.wakeupNs).toBe(2 * u.crossCpuWakeupNs.ns);
   });
 });
 

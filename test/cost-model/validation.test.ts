@@ -6,12 +6,13 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  claimRows, CLAIM_SETTINGS, generatedSection, loadTimed, mixWorkload, OPERATIONS, timedRun, validationRows, withSection, BEGIN, END,
+  claimRows, CLAIM_SETTINGS, generatedSection, mixWorkload, OPERATIONS, REPO_ROOT, timedRun, validationRows, withSection, BEGIN, END,
   type ClaimRow, type OperationRow,
 } from '../../src/cost-model/validation.ts';
+import { crossCpu, loadTimedRuns, median } from '../../src/cost-model/timed-fixtures.ts';
+import { loadProfile } from '../../src/cost-model/profile.ts';
 
 const DOC = new URL('../../docs/cost-model.md', import.meta.url).pathname;
-const TIMED = new URL('../fixtures/uml/timed-6.1.json', import.meta.url).pathname;
 
 let rows: OperationRow[];
 let claims: ClaimRow[];
@@ -36,41 +37,68 @@ describe('docs/cost-model.md is generated from the computation', () => {
   });
 });
 
-describe('validation: predicted vs measured time per guest operation (uml-6.1, calibrated-local)', () => {
-  it('the measured side is the pinned summary, net of one clock read', () => {
-    const j = JSON.parse(readFileSync(TIMED, 'utf8')) as { summary_pinned: Record<string, number>; runs: { pinned_cpus: string; getpid: { median_ns: number } }[] };
-    const s = loadTimed();
-    expect(s).toEqual(j.summary_pinned);
-    expect(s.getpid_net_ns).toBe(s.getpid_ns! - s.clock_gettime_ns!);
-    expect(s.page_fault_first_touch_net_ns).toBe(s.page_fault_first_touch_ns! - s.clock_gettime_ns!);
-    expect(s.fork_exit_wait_net_ns).toBe(s.fork_exit_wait_ns! - s.clock_gettime_ns!);
-    const pinned = j.runs.filter((r) => r.pinned_cpus === '0').map((r) => r.getpid.median_ns).sort((a, b) => a - b);
-    expect(s.getpid_ns).toBe(pinned[1]); // median of the three pinned runs' medians
-    for (const r of rows) expect(r.measuredNs).toBe(s[r.measuredKey]);
+describe('validation: the measured side (real UML 6.1, no strace, timed-6.1-2026-12-03)', () => {
+  const runs = loadTimedRuns(REPO_ROOT);
+  it('holds the idle runs (3 pinned, 3 unpinned) and the busy ones, each named for its pin mode', () => {
+    const count = (session: string, mode: string) => runs.filter((r) => r.session === session && r.mode === mode).length;
+    expect([count('idle', 'pinned'), count('idle', 'unpinned')]).toEqual([3, 3]);
+    expect(count('busy', 'pinned')).toBeGreaterThanOrEqual(5);
+    expect(count('busy', 'unpinned')).toBeGreaterThanOrEqual(5);
+    for (const r of runs.filter((x) => x.session === 'busy')) expect(r.medianNs.write_console_64).toBeGreaterThan(0);
   });
-
-  it('getpid and the first-touch fault are modelled, with the real host-call counts (6 and 14)', () => {
-    const by = Object.fromEntries(rows.map((r) => [r.id, r]));
-    expect(by.getpid!.modelled && by.fault!.modelled).toBe(true);
-    expect(by.getpid!.hostCallsPerOp).toBe(6);
-    expect(by.fault!.hostCallsPerOp).toBe(14);
-    expect(by.getpid!.roundTripsPerOp).toBe(1);
+  it('every idle unpinned run was in the cross-CPU placement; the rule compares clock pairs with the pinned ones', () => {
+    for (const r of runs.filter((x) => x.session === 'idle' && x.mode === 'unpinned')) expect(crossCpu(r, runs)).toBe(true);
+    for (const r of runs.filter((x) => x.mode === 'pinned')) expect(crossCpu(r, runs)).toBe(false);
   });
-
-  it('each prediction is (time(N + k) − time(N)) / k of priced host calls plus the kernel clock, and the error is against the measurement', () => {
-    for (const r of rows.filter((x) => x.modelled)) {
-      const o = OPERATIONS.find((x) => x.id === r.id)!;
-      const spec = { profile: 'uml-6.1', mode: 'single', policy: 'seed', cost: 'calibrated-local' } as const;
-      const a = timedRun({ ...spec, workload: o.base });
-      const b = timedRun({ ...spec, workload: o.more });
-      expect(r.hostCallNsPerOp).toBe(Math.round((b.priced.simulatedNs - a.priced.simulatedNs) / o.k));
-      expect(r.instructionNsPerOp).toBe(Math.round((b.kernelClockNs - a.kernelClockNs) / o.k));
-      expect(r.predictedNs).toBe(r.hostCallNsPerOp + r.instructionNsPerOp);
-      const split = r.split.entryExitNs + r.split.requestNs + r.split.transferNs + r.split.roundTripNs;
-      expect(Math.abs(split - r.hostCallNsPerOp)).toBeLessThanOrEqual(2); // rounding of four parts
-      expect(r.errorPct).toBe(Math.round(((r.predictedNs - r.measuredNs) / r.measuredNs) * 1000) / 10);
+  it('each measured value is the median of the used runs\' medians net of their own clock pair', () => {
+    for (const row of rows) {
+      const set = runs.filter((r) => r.session === row.session && r.mode === row.mode);
+      const used = row.mode === 'pinned' ? set : set.filter((r) => crossCpu(r, runs));
+      expect(row.measured.runs.map((x) => x.file)).toEqual(used.map((r) => r.file));
+      const nets = used.map((r) => r.medianNs[row.timedKey]! - r.medianNs.clock_pair!);
+      expect(row.measured.netNs).toBe(median(nets));
+      expect(row.measured.sameCpuRuns.length + used.length).toBe(set.length);
     }
-  }, 60_000);
+  });
+});
+
+describe('validation: the real host-call sequences (strace fixtures), priced', () => {
+  const by = (id: string, mode: 'pinned' | 'unpinned') => rows.find((r) => r.id === id && r.mode === mode)!;
+  it('have the counts uml/README.md gives: 6 calls a syscall, 14 a fault, 191 for fork + exit + wait with the end-marker trap', () => {
+    expect(by('getpid', 'pinned').real.events).toEqual({ hostCalls: 6, roundTrips: 1, segvStops: 0, processesCreated: 0, processesReaped: 0 });
+    expect(by('write', 'pinned').real.events.hostCalls).toBe(7); // + UML's host write(1, …)
+    expect(by('fault', 'pinned').real.events).toMatchObject({ hostCalls: 14, roundTrips: 3, segvStops: 1 });
+    expect(by('fork', 'pinned').real.events).toMatchObject({ hostCalls: 191 - 6, processesCreated: 1, processesReaped: 1 });
+    expect(by('exec', 'pinned').real.events).toMatchObject({ processesCreated: 2, processesReaped: 2 });
+  });
+  it('the pin modes differ by exactly two cross-CPU wake-ups per round trip, nothing else', () => {
+    const w = loadProfile('calibrated-unpinned').costs.crossCpuWakeupNs.ns;
+    for (const id of OPERATIONS.map((o) => o.id)) {
+      const p = by(id, 'pinned').real;
+      const u = by(id, 'unpinned').real;
+      expect(p.split.wakeupNs).toBe(0);
+      expect(u.split.wakeupNs).toBeCloseTo(2 * w * u.events.roundTrips, 6);
+      expect(u.totalNs - p.totalNs).toBeCloseTo(2 * w * u.events.roundTrips, 6);
+    }
+  });
+  it('host work is the events × the terms, the same way for every operation', () => {
+    const c = loadProfile('calibrated-local').costs;
+    for (const r of rows) {
+      const e = r.real.events;
+      expect(r.real.split.hostWorkNs).toBeCloseTo(e.segvStops * c.hostPageFaultNs.ns + e.processesCreated * c.hostProcessCreateNs.ns + e.processesReaped * c.hostProcessExitNs.ns, 6);
+    }
+  });
+  it('the errors are (predicted − measured) / measured, for the real sequence and the simulated run', () => {
+    for (const r of rows) {
+      expect(r.errorPct).toBe(Math.round(((r.real.totalNs - r.measured.netNs) / r.measured.netNs) * 1000) / 10);
+      if (r.model) expect(r.modelErrorPct).toBe(Math.round(((r.model.predictedNs - r.measured.netNs) / r.measured.netNs) * 1000) / 10);
+    }
+  });
+  it('the simulated run prices the model\'s per-operation host calls with the same profiles (getpid: 6 calls, equal to the real sequence)', () => {
+    expect(by('getpid', 'pinned').model!.hostCallsPerOp).toBe(6);
+    expect(by('fault', 'pinned').model!.hostCallsPerOp).toBe(14);
+    expect(by('getpid', 'pinned').model!.predictedNs).toBeCloseTo(by('getpid', 'pinned').real.totalNs, -2);
+  });
 });
 
 describe("Davoli's claim: the mixed workload in single and multi mode", () => {

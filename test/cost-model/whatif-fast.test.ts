@@ -28,7 +28,7 @@ const POLICIES: Policy[] = [
   validatePolicy({ ...FULL, name: 'runs3', requests: ['PTRACE_SETREGS', 'PTRACE_GETREGS', 'PTRACE_CONT', 'PTRACE_PEEKUSER', 'PTRACE_POKEUSER', 'PTRACE_GETREGSET'], maxBatch: 3 }),
   validatePolicy({ ...SEED, name: 'pairs', pairs: [{ first: ['PTRACE_GETREGS', 'PTRACE_PEEKUSER'], second: ['PTRACE_SETREGS', 'PTRACE_POKEUSER', 'PTRACE_CONT'] }, { first: ['PTRACE_SETREGS'], second: ['PTRACE_SYSEMU', 'PTRACE_CONT'] }], maxBatch: 0 }),
 ];
-const PROFILES = ['calibrated-local', 'i386-2008', 'ppc32'].map((p) => loadProfile(p));
+const PROFILES = ['calibrated-local', 'calibrated-unpinned', 'i386-2008', 'ppc32'].map((p) => loadProfile(p));
 
 function report(res: WhatIfResult, lines: number, skippedLines: number, skipped: readonly { line: number; message: string }[], policy: Policy, profileIx: number): string {
   const meta = { file: 'log', lines, skippedLines, skipped, policy, profile: PROFILES[profileIx]! };
