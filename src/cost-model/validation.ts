@@ -242,6 +242,7 @@ export const CLAIM_SETTINGS: readonly Pick<ClaimRow, 'setting' | 'profile' | 'po
   { setting: 'Davoli 2008 (the seed)', profile: 'uml-2.6.26', policy: 'seed', cost: 'i386-2008' },
   { setting: 'UML 6.1 today, seed policy', profile: 'uml-6.1', policy: 'seed', cost: 'calibrated-local' },
   { setting: 'UML 6.1 today, full policy', profile: 'uml-6.1', policy: 'full', cost: 'calibrated-local' },
+  { setting: 'UML 6.1 today, full policy, unpinned', profile: 'uml-6.1', policy: 'full', cost: 'calibrated-unpinned' },
 ];
 
 export function claimRows(workload = mixWorkload()): ClaimRow[] {
