@@ -23,7 +23,8 @@ options:
                        trace (default): phases bracketed by "MARK name-begin/
                        end" writes; timed: measures getpid / first-touch page
                        fault / fork+exit+wait / fork+exec+wait with
-                       clock_gettime inside the guest, prints a JSON line, and
+                       clock_gettime inside the guest (and a 64-byte console
+                       write), prints a JSON line, and
                        runs WITHOUT strace (use --json to collect it)
   --json FILE          (timed) write the guest's JSON plus host kernel, CPU
                        model and UML version to FILE
