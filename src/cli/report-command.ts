@@ -19,7 +19,7 @@ guest event. The file is written to a temporary file next to FILE, then renamed.
                       ${MIX_BASE})
   --profile P         uml-2.6.26 | uml-6.1 (default uml-6.1)
   --policy P          seed | full | FILE.json (default seed)
-  --cost C            calibrated-local (default), i386-2008, ppc32, or FILE.json
+  --cost C            calibrated-local (default, pinned), calibrated-unpinned, i386-2008, ppc32, or FILE.json
   --boot "ARGS"       UML boot switches
   --seed N            scheduler seed (default 1)`;
 

@@ -50,7 +50,7 @@ const COMMON = `  --workload SPEC     getpid:N, write:NxBYTES, touch:BYTES, spin
   --seed N            scheduler seed (default 1)
   --hz N              guest timer ticks per second, 1..10000 (CONFIG_HZ; default 100). The simulated
                       clock runs 1 ns per guest instruction, so a tick every 10^9/N instructions
-  --cost C            cost profile for simulated time: calibrated-local (default), i386-2008, ppc32, or FILE.json
+  --cost C            cost profile for simulated time: calibrated-local (default, pinned), calibrated-unpinned, i386-2008, ppc32, or FILE.json
   --clock K           instructions (default): the kernel clock counts guest instructions and sleeps;
                       priced: it also advances by every host syscall's price (ticks then land where
                       host-side costs put them, so single and multi may see ticks at different points)
@@ -298,7 +298,7 @@ export function commandRun(argv: string[]): void {
   console.log('guest events:');
   console.log(table(r.guestEvents));
   console.log(`guest digest ${r.guestDigest}`);
-  console.log(`simulated time ${(r.simulatedNs / 1000).toFixed(1)} us (cost profile ${r.costProfile}; round trips ${(r.timeSplitNs.roundTripNs / 1000).toFixed(1)} us); kernel clock ${(r.kernelClockNs / 1000).toFixed(1)} us (${values.clock === 'priced' ? 'instructions, sleeps and priced host calls' : 'instructions, sleeps'})`);
+  console.log(`simulated time ${(r.simulatedNs / 1000).toFixed(1)} us (cost profile ${r.costProfile}; round trips ${(r.timeSplitNs.roundTripNs / 1000).toFixed(1)} us, cross-CPU wake-ups ${(r.timeSplitNs.wakeupNs / 1000).toFixed(1)} us, host work ${(r.timeSplitNs.hostWorkNs / 1000).toFixed(1)} us); kernel clock ${(r.kernelClockNs / 1000).toFixed(1)} us (${values.clock === 'priced' ? 'instructions, sleeps and priced host calls' : 'instructions, sleeps'})`);
 }
 
 export interface Comparison {

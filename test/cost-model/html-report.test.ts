@@ -73,7 +73,7 @@ describe('html report', () => {
     const dom = chromium(['--dump-dom', `file://${file}`]);
     for (const id of ['calls-by-request', 'time-split', 'calls-per-event']) expect(dom).toMatch(new RegExp(`<svg[^>]*id="${id}"`));
     expect((dom.match(/<rect class="bar (single|multi)"/g) ?? []).length).toBeGreaterThan(20);
-    expect((dom.match(/<rect class="seg /g) ?? []).length).toBe(8);
+    expect((dom.match(/<rect class="seg /g) ?? []).length).toBe(12); // 2 modes × 6 parts (price.ts PARTS)
     expect(dom).toContain(`<td id="calls-single">${c.single.hostSyscalls}</td>`);
     expect(dom).toContain(`<td id="calls-multi">${c.multi.hostSyscalls}</td>`);
     expect(dom).toContain(`${(c.single.simulatedNs / 1000).toFixed(1)} µs`);
