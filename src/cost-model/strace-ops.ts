@@ -11,7 +11,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { eventsFromText } from './ledger-from-strace.ts';
-import { addInto, price, totalNs, zeroBreakdown, type PriceBreakdown } from './price.ts';
+import { addInto, PARTS, price, totalNs, zeroBreakdown, type PriceBreakdown } from './price.ts';
 import type { CostProfile } from './profile.ts';
 
 export const UML_FIXTURES = 'test/fixtures/uml';
@@ -82,7 +82,7 @@ export function priceLogText(text: string, profile: CostProfile): PricedSequence
 /** (a − b) / k, part by part and for the event counts. */
 export function perOperation(a: PricedSequence, b: PricedSequence | null, k: number): PricedSequence {
   const split = zeroBreakdown();
-  for (const key of Object.keys(split) as (keyof PriceBreakdown)[]) split[key] = (a.split[key] - (b ? b.split[key] : 0)) / k;
+  for (const key of PARTS) split[key] = (a.split[key] - (b ? b.split[key] : 0)) / k;
   const events = { ...a.events };
   for (const key of Object.keys(events) as (keyof SequenceEvents)[]) events[key] = (a.events[key] - (b ? b.events[key] : 0)) / k;
   return { split, totalNs: totalNs(split), events };
@@ -113,7 +113,7 @@ function consoleWrite(profile: CostProfile, root: string): PricedSequence {
 
 function sum(a: PricedSequence, b: PricedSequence): PricedSequence {
   const split = zeroBreakdown();
-  for (const key of Object.keys(split) as (keyof PriceBreakdown)[]) split[key] = a.split[key] + b.split[key];
+  for (const key of PARTS) split[key] = a.split[key] + b.split[key];
   const events = { ...a.events };
   for (const key of Object.keys(events) as (keyof SequenceEvents)[]) events[key] = a.events[key] + b.events[key];
   return { split, totalNs: totalNs(split), events };
