@@ -10,7 +10,7 @@ import { ledgerFromText } from '../../src/cost-model/ledger-from-strace.ts';
 import type { LedgerEntry } from '../../src/kernel/ledger.ts';
 import { BootError, parseBoot } from '../../src/uml/boot.ts';
 import { runUml, umlLedgerView, type RunResult } from '../../src/uml/machine.ts';
-import { SEED_POLICY } from '../../src/uml/policy.ts';
+import { FULL_POLICY, SEED_POLICY } from '../../src/uml/policy.ts';
 import { PROFILES, type ProfileName } from '../../src/uml/profile.ts';
 import { parseWorkload } from '../../src/uml/workload.ts';
 import { __WALL } from '../../src/kernel/wait-status.ts';
@@ -126,5 +126,20 @@ describe('the umh boot switch', () => {
       }),
       { numRuns: 12, seed: 7 },
     );
+  });
+});
+
+describe('helpers are the same calls in single and multi mode (why the law suite may leave them out)', () => {
+  it('the startup ledger of umh=4 is identical in single, multi-seed and multi-full', () => {
+    for (const profile of ['uml-6.1', 'uml-2.6.26'] as const) {
+      const startup = (mode: 'single' | 'multi', policy: typeof SEED_POLICY) => {
+        const r = runUml({ profile: PROFILES[profile], mode, policy, workload: parseWorkload('getpid:1'), boot: 'umh=4' });
+        return umlLedgerView(r).filter((x) => x.event === 'usermode_helper').map((x) => `${x.entry.syscall} ${x.entry.ptrace?.requestName ?? ''} ${x.entry.result}`);
+      };
+      const single = startup('single', SEED_POLICY);
+      expect(single.length).toBe(40);
+      expect(startup('multi', SEED_POLICY)).toEqual(single);
+      expect(startup('multi', FULL_POLICY)).toEqual(single);
+    }
   });
 });
