@@ -110,7 +110,7 @@ describe('ptsim trace --json', () => {
     result: (v) => typeof v === 'string' && /^-?\d+$/.test(v),
     errno: nullOr(/^E[A-Z]+$/),
     stop: nullOr(/^(SIG[A-Z0-9]+(\|0x80)?|exited\(\d+\)|killed\(SIG[A-Z0-9]+\)(, core dumped)?)$/),
-    guestEvent: (v) => typeof v === 'string' && /^(boot|probe|start_userspace|other|panic|fatal_sigsegv|syscall:[a-z_0-9]+|fault:SIG[A-Z]+|signal:SIG[A-Z]+|exit:\d+)$/.test(v),
+    guestEvent: (v) => typeof v === 'string' && /^(boot|probe|usermode_helper|halt:\d+|start_userspace|other|panic|fatal_sigsegv|syscall:[a-z_0-9]+|fault:SIG[A-Z]+|signal:SIG[A-Z]+|exit:\d+)$/.test(v),
   };
 
   test('one object per line per host syscall, every field, the documented spellings', { timeout: 30_000 }, async () => {

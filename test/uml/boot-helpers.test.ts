@@ -134,7 +134,7 @@ describe('helpers are the same calls in single and multi mode (why the law suite
     for (const profile of ['uml-6.1', 'uml-2.6.26'] as const) {
       const startup = (mode: 'single' | 'multi', policy: typeof SEED_POLICY) => {
         const r = runUml({ profile: PROFILES[profile], mode, policy, workload: parseWorkload('getpid:1'), boot: 'umh=4' });
-        return umlLedgerView(r).filter((x) => x.event === 'usermode_helper').map((x) => `${x.entry.syscall} ${x.entry.ptrace?.requestName ?? ''} ${x.entry.result}`);
+        return umlLedgerView(r).filter((x) => x.event === 'usermode_helper').map((x) => `${x.entry.syscall} ${x.entry.ptrace?.requestName ?? ''} ${x.entry.syscall === 'ptrace' ? x.entry.ret : 'pid'} ${x.entry.errno}`);
       };
       const single = startup('single', SEED_POLICY);
       expect(single.length).toBe(40);
