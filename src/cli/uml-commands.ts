@@ -41,12 +41,13 @@ const RUN_OPTIONS = {
   cost: { type: 'string' },
 } as const;
 
-const COMMON = `  --workload SPEC     getpid:N, write:NxBYTES, touch:BYTES, spin:N, sleep:N, fork:N, exec:N,
+const COMMON = `  --workload SPEC     getpid:N, write:NxBYTES, touch:BYTES, spin:N, sleep:N, fork:N, exec:N, background:N,
                       sysemu:V, sysptmulti:V, random:SEED:EVENTS, sums like getpid:1000+write:10x64, or @FILE.json / FILE.json
                       (a workload file); see docs/workloads.md (required)
   --profile P         uml-2.6.26 | uml-6.1 (default uml-6.1)
   --policy P          seed | full | FILE.json (default seed; see src/uml/policy.ts)
-  --boot "ARGS"       UML boot switches: nosysemu, nosysptvm, usesysemu, nosysptmulti
+  --boot "ARGS"       UML boot switches: nosysemu, nosysptvm, usesysemu, nosysptmulti; umh=N: N usermode-helper
+                      host processes at boot (uml-6.1 default 556, uml-2.6.26 0), noumh = umh=0
   --seed N            scheduler seed (default 1)
   --hz N              guest timer ticks per second, 1..10000 (CONFIG_HZ; default 100). The simulated
                       clock runs 1 ns per guest instruction, so a tick every 10^9/N instructions

@@ -23,7 +23,7 @@ function nr(a: Asm, name: string): number {
 
 /** libc start-up's TLS set-up (x86_64 only; i386 UML 2.6.26 TLS is not modelled). */
 export function tlsPrelude(a: Asm, parts: readonly { kind: string }[]): void {
-  if (a.arch.name !== 'x86_64' || !parts.some((p) => p.kind === 'fork' || p.kind === 'exec')) return;
+  if (a.arch.name !== 'x86_64' || !parts.some((p) => p.kind === 'fork' || p.kind === 'exec' || p.kind === 'background')) return;
   a.sys('arch_prctl', ARCH_SET_FS, GUEST_TLS);
 }
 

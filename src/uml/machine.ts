@@ -25,6 +25,7 @@ import { GUEST_DATA, guestMessage, guestProgram, type Workload } from './workloa
 import { GuestScheduler } from './sched.ts';
 import { installProcessSyscalls } from './guest-process-syscalls.ts';
 import { defaultGuestPrograms } from './guest-programs.ts';
+import { runUsermodeHelpers } from './usermode-helper.ts';
 
 export interface RunOptions {
   profile: UmlProfile;
@@ -126,6 +127,9 @@ export function runUml(opts: RunOptions): RunResult {
   // UML's physmem and guest page tables (guest-mm.ts); guest memory is read through them.
   const mem = new UmlMemory({ host, profile: opts.profile });
   mapStubScratch(mem);
+  // Boot: the usermode helpers' host processes (usermode-helper.ts), before the timer is armed.
+  const tramp = opts.profile.tickSignal === 'SIGVTALRM' ? setIntervalInsns(kernel.arch, hz) : [];
+  runUsermodeHelpers(mem, boot.umh ?? opts.profile.usermodeHelpersAtBoot, tramp);
   const guest = new GuestKernel(kernel.arch, (pid, addr, len) => {
     const mm = mem.mms.get(pid);
     return mm ? mem.readGuest(mm, addr, len) : kernel.readMemory(pid, addr, len);
@@ -142,6 +146,7 @@ export function runUml(opts: RunOptions): RunResult {
   installMemorySyscalls(guest, mem);
   // Several guest processes: fork/exec/wait4 and the run queue (fork.ts, exec.ts, sched.ts).
   const sched = new GuestScheduler(host, mem, guest, opts.profile);
+  timer.onTick = (current) => sched.schedulerTick(current); // a tick may preempt (sched.ts)
   installProcessSyscalls(guest, { mem, guest, sched, hz, nextGpid: 2 }, defaultGuestPrograms(kernel.arch));
   runLedger.startRun();
   let exit = 'exited(0)';
@@ -152,6 +157,7 @@ export function runUml(opts: RunOptions): RunResult {
     host.markEvent('start_userspace');
     host.timer = timer;
     runLoop(host, guest, opts, init, () => switches.usingSysemu, mem, sched);
+    sched.haltOthers();
     exit = `exited(${init.exitCode})`;
   } catch (e) {
     if (!(e instanceof UmlFatal)) throw e;

@@ -79,13 +79,12 @@ function writeTrampStructs(mem: UmlMemory): void {
 }
 
 /**
- * start_userspace + the exec of the guest image into the new mm. `trampExtra` goes between
- * TRACEME and the rest of userspace_tramp (2.6.26: set_interval()).
+ * start_userspace() alone (arch/um/os-Linux/skas/process.c): the host child, its SIGSTOP and
+ * OLDSETOPTIONS(TRACESYSGOOD). Also the start of every usermode helper's mm (usermode-helper.ts).
  */
-export function startUserspace(mem: UmlMemory, image: GuestImage, trampExtra: readonly Insn[] = []): { proc: GuestProcess; mm: GuestMm } {
+export function startUserspaceProcess(mem: UmlMemory, trampExtra: readonly Insn[] = []): { pid: number; dataFrame: number } {
   const host = mem.c.host;
   const k = mem.kernel;
-  const arch = k.arch;
   writeTrampStructs(mem);
   const dataFrame = mem.allocFrames(1);
   const self = k.state.nextPid;
@@ -93,6 +92,17 @@ export function startUserspace(mem: UmlMemory, image: GuestImage, trampExtra: re
   const w = host.wait4(pid, WUNTRACED | __WALL);
   if (w.status === null || w.status === undefined || WSTOPSIG(w.status) !== SIG.SIGSTOP) throw new UmlFatal(`start_userspace : expected SIGSTOP, got status = ${w.status}`);
   host.ptrace(PTRACE.OLDSETOPTIONS, pid, 0n, BigInt(PTRACE_O.TRACESYSGOOD));
+  return { pid, dataFrame };
+}
+
+/**
+ * start_userspace + the exec of the guest image into the new mm. `trampExtra` goes between
+ * TRACEME and the rest of userspace_tramp (2.6.26: set_interval()).
+ */
+export function startUserspace(mem: UmlMemory, image: GuestImage, trampExtra: readonly Insn[] = []): { proc: GuestProcess; mm: GuestMm } {
+  const k = mem.kernel;
+  const arch = k.arch;
+  const { pid, dataFrame } = startUserspaceProcess(mem, trampExtra);
 
   // The guest's exec, in UML only: VMAs, and the first stack page (argv/envp written by exec).
   const mm = new GuestMm(pid, dataFrame, GUEST_MMAP_BASE);
