@@ -20,10 +20,11 @@ import { UmlPanic } from './panic.ts';
 import { UmlSwitches } from './proc-sysemu.ts';
 import { HZ_DEFAULT, setIntervalInsns, UmlTimer } from './time.ts';
 import { UmlFatal, userspace } from './userspace.ts';
-import { GUEST_DATA, guestMessage, guestProgram, type Workload } from './workload.ts';
+import { GUEST_DATA, guestImage, guestMessage, type Workload } from './workload.ts';
 import { GuestScheduler } from './sched.ts';
 import { installProcessSyscalls } from './guest-process-syscalls.ts';
 import { defaultGuestPrograms } from './guest-programs.ts';
+import { Hostfs } from './hostfs.ts';
 
 export interface RunOptions {
   profile: UmlProfile;
@@ -87,7 +88,7 @@ function startUserspace(host: HostTracer, mem: UmlMemory, workload: Workload, pr
   host.event = 'guest';
   // 2.6.26 userspace_tramp: set_interval() (ITIMER_VIRTUAL, 1/HZ) between TRACEME and SIGSTOP.
   const trampExtra = profile.tickSignal === 'SIGVTALRM' ? setIntervalInsns(arch, hz) : [];
-  const image = { insns: guestProgram(arch, workload, [], { hz }), data: { start: GUEST_DATA, bytes: guestMessage() } };
+  const image = guestImage(arch, workload, { hz });
   return startGuestUserspace(mem, image, trampExtra).proc;
 }
 
@@ -124,7 +125,7 @@ export function runUml(opts: RunOptions): RunResult {
   installMemorySyscalls(guest, mem);
   // Several guest processes: fork/exec/wait4 and the run queue (fork.ts, exec.ts, sched.ts).
   const sched = new GuestScheduler(host, mem, guest, opts.profile);
-  installProcessSyscalls(guest, { mem, guest, sched, hz, nextGpid: 2 }, defaultGuestPrograms(kernel.arch));
+  installProcessSyscalls(guest, { mem, guest, sched, hz, nextGpid: 2, hostfs: new Hostfs(host) }, defaultGuestPrograms(kernel.arch));
   const from = kernel.ledger.length;
   let exit = 'exited(0)';
   let kernelLog: string[] = [];

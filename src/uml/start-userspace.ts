@@ -23,6 +23,8 @@ import type { GuestProcess } from './guest.ts';
 import { GuestMm, type UmlMemory } from './guest-mm.ts';
 import { UML_SA_IGN, UML_SA_SEGV, UML_SIGSTACK, UML_STUB_SCRATCH, UML_STUB_SCRATCH_BYTES } from './mem.ts';
 import { STUB_PAGE } from './stub.ts';
+import { loadStaticImage } from './static-load.ts';
+import type { StaticLayout } from './static-layout.ts';
 
 /** Where userspace_tramp's code sits in UML's image (outside the guest's text). */
 export const UML_TRAMP_TEXT = 0x61000000n;
@@ -31,8 +33,14 @@ export const GUEST_MMAP_BASE = 0x40000000n;
 
 export interface GuestImage {
   readonly insns: readonly Insn[];
-  /** Initialised data: address and contents (one VMA). */
+  /** Initialised data: address and contents (one VMA; with a layout, only where write parts' message is). */
   readonly data: { readonly start: bigint; readonly bytes: Uint8Array };
+  /** A real static binary's address space (static-layout.ts); unset: text, data and stack only. */
+  readonly layout?: StaticLayout;
+  /** With a layout: the initial bytes of file VMAs, by VMA name. */
+  readonly files?: ReadonlyMap<string, Uint8Array>;
+  /** With a layout: the file's size on the hostfs root (an execve reads it page by page, hostfs.ts). */
+  readonly fileBytes?: number;
 }
 
 /** UML-side set-up once per run: its scratch page for the stub and fault paths. */
@@ -96,13 +104,19 @@ export function startUserspace(mem: UmlMemory, image: GuestImage, trampExtra: re
 
   // The guest's exec, in UML only: VMAs, and the first stack page (argv/envp written by exec).
   const mm = new GuestMm(pid, dataFrame, GUEST_MMAP_BASE);
-  const text = mem.textVma('/init', textBase(arch), image.insns);
   const page = BigInt(STUB_PAGE);
-  const dataEnd = image.data.start + ((BigInt(image.data.bytes.length) + page - 1n) & ~(page - 1n));
   const top = stackTop(arch);
-  mm.vmas.push(text, { start: image.data.start, end: dataEnd, prot: PROT_READ | PROT_WRITE, name: 'data', contents: image.data.bytes });
-  mm.vmas.push({ start: top - BigInt(STACK_PAGES) * page, end: top, prot: PROT_READ | PROT_WRITE, name: 'stack' });
-  mm.brkStart = mm.brk = dataEnd;
+  let entry = textBase(arch);
+  if (image.layout) {
+    loadStaticImage(mem, mm, { ...image, layout: image.layout }, top);
+    entry = image.layout.entry;
+  } else {
+    const text = mem.textVma('/init', textBase(arch), image.insns);
+    const dataEnd = image.data.start + ((BigInt(image.data.bytes.length) + page - 1n) & ~(page - 1n));
+    mm.vmas.push(text, { start: image.data.start, end: dataEnd, prot: PROT_READ | PROT_WRITE, name: 'data', contents: image.data.bytes });
+    mm.vmas.push({ start: top - BigInt(STACK_PAGES) * page, end: top, prot: PROT_READ | PROT_WRITE, name: 'stack' });
+    mm.brkStart = mm.brk = dataEnd;
+  }
   mem.mms.set(pid, mm);
   mem.handlePageFault(mm, top - 8n, 'write');
   // The first flush (fix_range with force): the guest range holds only what UML inherited.
@@ -111,7 +125,7 @@ export function startUserspace(mem: UmlMemory, image: GuestImage, trampExtra: re
     { kind: 'munmap', start: 0n, len: L.code },
     { kind: 'munmap', start: L.data + page, len: top - (L.data + page) },
   ]);
-  const regs = initialRegs(arch, textBase(arch), top - 8n);
+  const regs = initialRegs(arch, entry, top - 8n);
   regs[arch.origAx] = arch.mask;
   return { proc: { gpid: 1, parent: 0, hostPid: pid, regs, state: 'runnable', exitCode: 0 }, mm };
 }
