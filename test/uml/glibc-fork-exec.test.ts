@@ -4,7 +4,10 @@
 // sequence (stub runs counted, not collapsed) and the host calls per op.
 //   glibc-fork-exit.strace: init's fork phase (fork, child _exit(0), waitpid), tick-free;
 //   glibc-fork-exec.strace: init's exec phase (fork, child execve("/exec-child"), waitpid),
-//   tick-free, traced with every syscall (so hostfs's file calls show).
+//   tick-free, traced with every syscall (so hostfs's file calls show);
+//   glibc-fork3-exec3.strace: phases=fork,exec with fork=3 exec=3 (3 of each in a loop). Two of
+//   its ticks preempted a process (a tick-driven switch the model does not make) and one exec
+//   took 3 setup stub runs for 4, so only its parent-flush pattern is compared.
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { traceLines, type TraceLine } from '../../src/cli/uml-commands.ts';
@@ -20,15 +23,15 @@ import { eventTokens, opTotals, realCalls, simCalls } from './host-seq.ts';
 const run = (workload: string): RunResult =>
   runUml({ profile: PROFILES['uml-6.1'], mode: 'single', policy: SEED_POLICY, workload: parseWorkload(workload), keepTrace: true });
 
-/** The n-th fork+…+wait of init (0-based): from its clone trap to the next clone trap or init's exit trap (inclusive, as the real segment ends with the end-marker write's trap). */
-function iteration(r: RunResult, n: number): TraceLine[] {
+/** Init's fork+…+wait number `n` .. `last` (0-based): from the clone trap of the first to the next clone trap or init's exit trap (inclusive, as a real segment ends with the end-marker write's trap). */
+function iteration(r: RunResult, n: number, last = n): TraceLine[] {
   const lines = traceLines(r);
   const starts = lines.flatMap((l, i) => (l.guestEvent === 'syscall:clone' && lines[i - 1]?.guestEvent !== 'syscall:clone' ? [i] : []));
   const endOfExit = (from: number) => {
     const i = lines.findIndex((l, j) => j > from && l.guestEvent === 'exit:1');
     return i < 0 ? lines.length : i;
   };
-  const next = starts[n + 1];
+  const next = starts[last + 1];
   // The next iteration's clone trap starts with the resume of the previous syscall's result: 6 calls.
   return lines.slice(starts[n]!, next ?? endOfExit(starts[n]!)).concat(next === undefined ? [] : lines.slice(next, next + 6));
 }
@@ -158,5 +161,19 @@ describe('fork + execve + wait: glibc-fork-exec.strace', () => {
     const preads = files.filter((l) => l.syscall === 'pread64').map((l) => r.kernel!.ledger.at(l.seq)!.args[3]);
     expect(preads).toEqual([0n, 4096n, 8192n]);
     expect(r.console).toBe('exec-child: hello\n');
+  });
+});
+
+describe('three forks, then three execs, in a loop: glibc-fork3-exec3.strace', () => {
+  const r = run('fork:3+exec:3');
+  const fork = realCalls('glibc-fork3-exec3.strace', 'fork');
+  const exec = realCalls('glibc-fork3-exec3.strace', 'exec');
+  /** The stub runs of the parent's flush_tlb_mm right after each clone of init. */
+  const parentFlushes = (ts: string[]) => ts.filter((t, i) => ts[i - 1]?.startsWith('clone P1>'));
+  test('the parent flush: 2 stub runs at the first fork, 1 later (the parent wrote only its stack since its last fork)', () => {
+    expect(parentFlushes(eventTokens(fork))).toEqual(['stubs P1 x2', 'stubs P1 x1', 'stubs P1 x1']);
+    expect(parentFlushes(eventTokens(exec))).toEqual(['stubs P1 x1', 'stubs P1 x1', 'stubs P1 x1']);
+    expect(parentFlushes(eventTokens(simCalls(iteration(r, 0, 2))))).toEqual(parentFlushes(eventTokens(fork)));
+    expect(parentFlushes(eventTokens(simCalls(iteration(r, 3, 5))))).toEqual(parentFlushes(eventTokens(exec)));
   });
 });

@@ -16,9 +16,17 @@ export interface HostCall {
 
 const FILE_CALLS = new Set(['access', 'newfstatat', 'openat', 'pread64', 'close']);
 
-export function realCalls(file: string): HostCall[] {
+/** The calls of a fixture, or of its `phase` only (from the host write of "MARK phase-begin" to that of "-end"). */
+export function realCalls(file: string, phase?: string): HostCall[] {
   const out: HostCall[] = [];
-  for (const line of readFileSync(new URL(`../fixtures/uml/${file}`, import.meta.url), 'utf8').split('\n')) {
+  let lines = readFileSync(new URL(`../fixtures/uml/${file}`, import.meta.url), 'utf8').split('\n');
+  if (phase) {
+    const from = lines.findIndex((l) => l.startsWith(`write(1, "MARK ${phase}-begin`));
+    const to = lines.findIndex((l) => l.startsWith(`write(1, "MARK ${phase}-end`));
+    if (from < 0 || to < 0) throw new Error(`${file}: no ${phase} segment`);
+    lines = lines.slice(from, to + 1);
+  }
+  for (const line of lines) {
     const p = /^ptrace\(PTRACE_([A-Z_]+), (\d+)/.exec(line);
     if (p) {
       out.push({ op: p[1] === 'CONT' && /-1 ESRCH/.test(line) ? 'CONT:ESRCH' : /SIGSEGV\) = 0$/.test(line) ? `${p[1]}:SIGSEGV` : p[1]!, pid: Number(p[2]) });
