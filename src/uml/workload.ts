@@ -14,7 +14,7 @@ import type { Insn } from '../kernel/isa.ts';
 import { syscallNr } from '../kernel/syscall-table.ts';
 import { guestScratch, HZ_DEFAULT } from './time.ts';
 import { touchInsns } from './touch.ts';
-import { forkInsns, tlsPrelude } from './guest-fork-program.ts';
+import { forkInsns } from './guest-fork-program.ts';
 import { glibcInitImage, INIT_MESSAGE } from './guest-libc.ts';
 import type { GuestImage } from './start-userspace.ts';
 import { RANDOM_EVENTS_MAX, RANDOM_SEED_MAX, randomSpecs } from './workload-random.ts';
@@ -128,7 +128,6 @@ export const GUEST_DATA_BYTES = 0x1000n;
 export function guestProgram(arch: Arch, w: Workload, prelude: readonly Insn[] = [], opts: { hz?: number } = {}): Insn[] {
   const a = new Asm(arch).emit(...prelude);
   const counter = arch.name === 'x86_64' ? 'r12' : 'ebp';
-  tlsPrelude(a, w.parts);
   for (const p of w.parts) {
     if (p.kind === 'fork' || p.kind === 'exec') forkInsns(a, p.kind, p.count, counter);
     else emitPart(a, p, counter, GUEST_DATA, opts);
