@@ -15,13 +15,8 @@
 //    kernel-mode fault = one stub run on the old mm, before the clone;
 //  * after the clone: the hostfs calls that open and read the binary (hostfs.ts), then the
 //    old mm's teardown;
-//  * four stub runs on the new mm: flush_thread's unmap; setup_arg_pages → shift_arg_pages
-//    (the argv page moves from the temporary stack at STACK_TOP_MAX to the randomized top:
-//    fix_range unmaps the old place) and mprotect_fixup (fix_range maps the moved page);
-//    create_elf_tables' copy_to_user of argc/argv/auxv onto the page below the strings (a
-//    kernel-mode fault, one stub run; arch_align_stack's random offset put them there in 3
-//    of 4 captures, else on the strings' page: 3 runs). The model's shift is a fixed
-//    EXEC_STACK_SHIFT below the real one's direction (its stack top is kernel/state.ts's);
+//  * four stub runs on the new mm (binfmt-elf.ts): flush_thread, shift_arg_pages,
+//    mprotect_fixup, create_elf_tables (exec-child has no .bss: no padzero);
 //  * the fd stays open until the process exits (hostfs.ts close).
 import { ERRNO, negErrnoReg } from '../kernel/errno.ts';
 import { initialRegs } from '../kernel/regs.ts';
@@ -32,7 +27,7 @@ import type { GuestProcess } from './guest.ts';
 import { GuestMm } from './guest-mm.ts';
 import type { GuestPrograms } from './guest-programs.ts';
 import { destroyContext } from './sched.ts';
-import { copyToUser } from './copy-to-user.ts';
+import { loadElfTail } from './binfmt-elf.ts';
 import { GUEST_MMAP_BASE } from './start-userspace.ts';
 
 const PATH_MAX_READ = 64;
@@ -42,31 +37,6 @@ function readPath(ctx: ProcessContext, p: GuestProcess, addr: bigint): string | 
   if (!raw) return null;
   const nul = raw.indexOf(0);
   return new TextDecoder().decode(raw.subarray(0, nul < 0 ? raw.length : nul));
-}
-
-/** How far below the final stack top the model puts bprm's temporary stack (see the header). */
-export const EXEC_STACK_SHIFT = 0x100000n;
-const PAGE = 0x1000n;
-
-/** copy_strings' page, shift_arg_pages, mprotect_fixup, create_elf_tables; returns the new sp (argc). */
-function setupArgPages(ctx: ProcessContext, mm: GuestMm, top: bigint): bigint {
-  const { mem } = ctx;
-  const stack = mm.vmaAt(top - 8n)!;
-  // copy_strings → get_user_pages_remote: a PTE in the temporary stack, no flush.
-  const frame = mem.allocFrames(1, new Uint8Array(Number(PAGE)));
-  const temp = top - EXEC_STACK_SHIFT - PAGE;
-  // shift_arg_pages: the PTE moves; the vacated range is unmapped (one stub run).
-  mm.ptes.set(Number((top - PAGE) >> 12n), { frame, prot: stack.prot });
-  mem.runOps(mm, [{ kind: 'munmap', start: temp, len: PAGE }]);
-  // mprotect_fixup(VM_STACK_INCOMPLETE_SETUP) → flush_tlb_range: the moved page is mapped.
-  mem.fixRange(mm, stack.start, stack.end);
-  // create_elf_tables: argc, argv[0], NULL, envp NULL, AT_NULL on the page below.
-  const at = top - PAGE - 0x40n;
-  const tables = new Uint8Array(0x30);
-  new DataView(tables.buffer).setBigUint64(0, 1n, true);
-  new DataView(tables.buffer).setBigUint64(8, top - 0x20n, true);
-  copyToUser(mem, mm, at, tables);
-  return at;
 }
 
 export function guestExecve(ctx: ProcessContext, programs: GuestPrograms, p: GuestProcess, pathAddr: bigint): bigint {
@@ -81,7 +51,7 @@ export function guestExecve(ctx: ProcessContext, programs: GuestPrograms, p: Gue
   if (!old) throw new Error(`simulator bug: no mm for guest process ${p.gpid}`);
   const { pid, stubDataFrame } = copyContextSkas0(mem, p.hostPid, ctx.hz);
   host.markEvent('copy_context_skas0');
-  const fd = program.layout ? ctx.hostfs.openForExec(program.fileBytes ?? 0) : undefined;
+  const fd = program.layout ? ctx.hostfs.openForExec(program.layout.fileBytes) : undefined;
   if (fd !== undefined) host.markEvent(`exec:hostfs:${path}`);
   destroyContext(host, mem, mem.c.profile, old.hostPid);
   host.markEvent(`exec:teardown:${p.gpid}`);
@@ -90,16 +60,18 @@ export function guestExecve(ctx: ProcessContext, programs: GuestPrograms, p: Gue
   const mm = new GuestMm(pid, stubDataFrame, GUEST_MMAP_BASE);
   mem.mms.set(pid, mm);
   p.hostPid = pid;
-  // flush_thread: unmap(0, TASK_SIZE) — everything the clone inherited below and above the stub.
-  const L = mem.stub;
   const top = stackTop(arch);
-  mem.runOps(mm, [
-    { kind: 'munmap', start: 0n, len: L.code },
-    { kind: 'munmap', start: L.data + L.page, len: top - (L.data + L.page) },
-  ]);
+  if (!program.layout) {
+    // flush_thread: unmap(0, TASK_SIZE) — everything the clone inherited below and above the stub.
+    const L = mem.stub;
+    mem.runOps(mm, [
+      { kind: 'munmap', start: 0n, len: L.code },
+      { kind: 'munmap', start: L.data + L.page, len: top - (L.data + L.page) },
+    ]);
+  }
   programs.load(mem, mm, path);
   let sp = top - 8n;
-  if (program.layout) sp = setupArgPages(ctx, mm, top);
+  if (program.layout && fd !== undefined) sp = loadElfTail(mem, ctx.hostfs, mm, program.layout, top, { fd, bytes: program.layout.fileBytes });
   else {
     mem.handlePageFault(mm, top - 8n, 'write'); // copy_strings: argv/envp on the new stack
     mem.flushTlbPage(mm, top - 8n);

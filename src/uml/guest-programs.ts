@@ -12,7 +12,7 @@ import type { GuestMm, UmlMemory, Vma } from './guest-mm.ts';
 import type { GuestImage } from './start-userspace.ts';
 import { GUEST_DATA } from './workload.ts';
 import { loadStaticImage } from './static-load.ts';
-import { EXEC_CHILD_FILE_BYTES, EXEC_CHILD_LAYOUT } from './static-layout.ts';
+import { EXEC_CHILD_LAYOUT } from './static-layout.ts';
 
 export const EXEC_CHILD = '/exec-child';
 export const EXEC_CHILD_LINE = 'exec-child: hello\n';
@@ -23,7 +23,7 @@ export function execChildImage(arch: Arch): GuestImage {
   if (arch.name === 'x86_64') {
     const at = EXEC_CHILD_LAYOUT.vmas.find((v) => v.name === 'exec-child:rodata')!.start;
     const insns = new Asm(arch).sys('write', 1, at, bytes.length).sys('exit', 0).insns;
-    return { insns, data: { start: at, bytes }, layout: EXEC_CHILD_LAYOUT, files: new Map([['exec-child:rodata', bytes]]), fileBytes: EXEC_CHILD_FILE_BYTES };
+    return { insns, data: { start: at, bytes }, layout: EXEC_CHILD_LAYOUT, files: new Map([['exec-child:rodata', bytes]]) };
   }
   const insns = new Asm(arch).sys('write', 1, GUEST_DATA, bytes.length).exit(0).insns;
   return { insns, data: { start: GUEST_DATA, bytes } };

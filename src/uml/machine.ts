@@ -83,13 +83,13 @@ export function policyByName(name: string): Policy | undefined {
  * start_userspace() for init (start-userspace.ts): the guest image goes to UML's physmem and
  * is paged in by stub runs; the first user instruction faults.
  */
-function startUserspace(host: HostTracer, mem: UmlMemory, workload: Workload, profile: UmlProfile, hz: number): GuestProcess {
+function startUserspace(host: HostTracer, mem: UmlMemory, workload: Workload, profile: UmlProfile, hz: number, hostfs: Hostfs): GuestProcess {
   const arch = host.kernel.arch;
   host.event = 'guest';
   // 2.6.26 userspace_tramp: set_interval() (ITIMER_VIRTUAL, 1/HZ) between TRACEME and SIGSTOP.
   const trampExtra = profile.tickSignal === 'SIGVTALRM' ? setIntervalInsns(arch, hz) : [];
   const image = guestImage(arch, workload, { hz });
-  return startGuestUserspace(mem, image, trampExtra).proc;
+  return startGuestUserspace(mem, image, trampExtra, hostfs).proc;
 }
 
 export function runUml(opts: RunOptions): RunResult {
@@ -125,12 +125,13 @@ export function runUml(opts: RunOptions): RunResult {
   installMemorySyscalls(guest, mem);
   // Several guest processes: fork/exec/wait4 and the run queue (fork.ts, exec.ts, sched.ts).
   const sched = new GuestScheduler(host, mem, guest, opts.profile);
-  installProcessSyscalls(guest, { mem, guest, sched, hz, nextGpid: 2, hostfs: new Hostfs(host) }, defaultGuestPrograms(kernel.arch));
+  const hostfs = new Hostfs(host);
+  installProcessSyscalls(guest, { mem, guest, sched, hz, nextGpid: 2, hostfs }, defaultGuestPrograms(kernel.arch));
   const from = kernel.ledger.length;
   let exit = 'exited(0)';
   let kernelLog: string[] = [];
   try {
-    const init = startUserspace(host, mem, opts.workload, opts.profile, hz);
+    const init = startUserspace(host, mem, opts.workload, opts.profile, hz, hostfs);
     guest.procs.set(init.gpid, init);
     host.markEvent('start_userspace');
     host.timer = timer;

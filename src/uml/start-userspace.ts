@@ -8,6 +8,9 @@
 // first flush of the new mm is one stub run that unmaps what the child inherited from UML in
 // the guest range and maps that stack page; the first user instruction then faults (SIGSEGV
 // SEGV_MAPERR at the entry point), as in uml/README.md "new mm from a kernel thread".
+// An image with a real layout (static-layout.ts) starts as the 6.1 capture shows init start:
+// one stub run (init_new_ldt), hostfs's open and reads of /init, then load_elf_binary's stub
+// runs (binfmt-elf.ts: flush_thread, shift_arg_pages, mprotect_fixup, padzero, create_elf_tables).
 import { Asm } from '../kernel/asm.ts';
 import type { Insn } from '../kernel/isa.ts';
 import { MAP_FIXED, MAP_PRIVATE, MAP_SHARED, PROT_EXEC, PROT_READ, PROT_WRITE } from '../kernel/memory.ts';
@@ -24,6 +27,8 @@ import { GuestMm, type UmlMemory } from './guest-mm.ts';
 import { UML_SA_IGN, UML_SA_SEGV, UML_SIGSTACK, UML_STUB_SCRATCH, UML_STUB_SCRATCH_BYTES } from './mem.ts';
 import { STUB_PAGE } from './stub.ts';
 import { loadStaticImage } from './static-load.ts';
+import { loadElfTail } from './binfmt-elf.ts';
+import type { Hostfs } from './hostfs.ts';
 import type { StaticLayout } from './static-layout.ts';
 
 /** Where userspace_tramp's code sits in UML's image (outside the guest's text). */
@@ -39,8 +44,6 @@ export interface GuestImage {
   readonly layout?: StaticLayout;
   /** With a layout: the initial bytes of file VMAs, by VMA name. */
   readonly files?: ReadonlyMap<string, Uint8Array>;
-  /** With a layout: the file's size on the hostfs root (an execve reads it page by page, hostfs.ts). */
-  readonly fileBytes?: number;
 }
 
 /** UML-side set-up once per run: its scratch page for the stub and fault paths. */
@@ -90,7 +93,7 @@ function writeTrampStructs(mem: UmlMemory): void {
  * start_userspace + the exec of the guest image into the new mm. `trampExtra` goes between
  * TRACEME and the rest of userspace_tramp (2.6.26: set_interval()).
  */
-export function startUserspace(mem: UmlMemory, image: GuestImage, trampExtra: readonly Insn[] = []): { proc: GuestProcess; mm: GuestMm } {
+export function startUserspace(mem: UmlMemory, image: GuestImage, trampExtra: readonly Insn[] = [], hostfs?: Hostfs): { proc: GuestProcess; mm: GuestMm } {
   const host = mem.c.host;
   const k = mem.kernel;
   const arch = k.arch;
@@ -106,11 +109,22 @@ export function startUserspace(mem: UmlMemory, image: GuestImage, trampExtra: re
   const mm = new GuestMm(pid, dataFrame, GUEST_MMAP_BASE);
   const page = BigInt(STUB_PAGE);
   const top = stackTop(arch);
-  let entry = textBase(arch);
   if (image.layout) {
+    if (!hostfs) throw new Error('simulator bug: a static image needs hostfs');
     loadStaticImage(mem, mm, { ...image, layout: image.layout }, top);
-    entry = image.layout.entry;
-  } else {
+    mem.mms.set(pid, mm);
+    // init_new_ldt (arch/x86/um/ldt.c): write_ldt_entry through the stub, one run right after
+    // OLDSETOPTIONS (as every fresh mm in the capture; the model's batch holds its own records).
+    const L = mem.stub;
+    mem.runOps(mm, [{ kind: 'munmap', start: 0n, len: L.code }]);
+    // The exec of /init from the kernel thread: hostfs opens and reads it, then load_elf_binary.
+    const fd = hostfs.openForExec(image.layout.fileBytes);
+    const sp = loadElfTail(mem, hostfs, mm, image.layout, top, { fd, bytes: image.layout.fileBytes });
+    const regs = initialRegs(arch, image.layout.entry, sp);
+    regs[arch.origAx] = arch.mask;
+    return { proc: { gpid: 1, parent: 0, hostPid: pid, regs, state: 'runnable', exitCode: 0 }, mm };
+  }
+  {
     const text = mem.textVma('/init', textBase(arch), image.insns);
     const dataEnd = image.data.start + ((BigInt(image.data.bytes.length) + page - 1n) & ~(page - 1n));
     mm.vmas.push(text, { start: image.data.start, end: dataEnd, prot: PROT_READ | PROT_WRITE, name: 'data', contents: image.data.bytes });
@@ -125,7 +139,7 @@ export function startUserspace(mem: UmlMemory, image: GuestImage, trampExtra: re
     { kind: 'munmap', start: 0n, len: L.code },
     { kind: 'munmap', start: L.data + page, len: top - (L.data + page) },
   ]);
-  const regs = initialRegs(arch, entry, top - 8n);
+  const regs = initialRegs(arch, textBase(arch), top - 8n);
   regs[arch.origAx] = arch.mask;
   return { proc: { gpid: 1, parent: 0, hostPid: pid, regs, state: 'runnable', exitCode: 0 }, mm };
 }

@@ -36,6 +36,10 @@ export interface StaticLayout {
   readonly brk: bigint;
   /** Size of the [stack] VMA below the stack top (0x21000: 128 KiB stack_expand + one page). */
   readonly stackBytes: bigint;
+  /** The last PT_LOAD has a .bss: elf_bss (end of its file data) and the file offset of that page (binfmt-elf.ts padzero). */
+  readonly padzero?: { readonly elfBss: bigint; readonly fileOffset: bigint };
+  /** The file's size on the hostfs root. */
+  readonly fileBytes: number;
 }
 
 const R = PROT_READ;
@@ -60,6 +64,9 @@ export const INIT_LAYOUT: StaticLayout = {
   entry: 0x401000n,
   brk: 0x4b1000n,
   stackBytes: STACK_BYTES,
+  // PT_LOAD 3: vaddr 0x4a3678 + filesz 0x5c18; its page 0x4a9000 is at file offset 0xa8000.
+  padzero: { elfBss: 0x4a9290n, fileOffset: 0xa8000n },
+  fileBytes: 771952, // the capture's newfstatat of /init
 };
 
 /** The [heap] end init's start-up grows brk to (glibc-layout.txt: 004b1000-004d3000 [heap]). */
@@ -75,10 +82,10 @@ export const EXEC_CHILD_LAYOUT: StaticLayout = {
   entry: 0x401000n,
   brk: 0x403000n,
   stackBytes: STACK_BYTES,
+  fileBytes: 9168, // the capture's newfstatat st_size; `ls -l` of the build
 };
 
-/** exec-child's file size (the capture's newfstatat st_size; `ls -l` of the build): hostfs reads it in 4 KiB pages. */
-export const EXEC_CHILD_FILE_BYTES = 9168;
+export const EXEC_CHILD_FILE_BYTES = EXEC_CHILD_LAYOUT.fileBytes;
 
 /** Addresses glibc's code touches (`nm` of the same init build; the real fault addresses in glibc-fork-exit.strace). */
 export const GLIBC = {

@@ -136,9 +136,9 @@ export function guestProgram(arch: Arch, w: Workload, prelude: readonly Insn[] =
   return a.insns;
 }
 
-/** Does `w` get the static-glibc-shaped init (guest-libc.ts)? x86_64 programs that fork or exec. */
-export function usesGlibcInit(arch: Arch, w: Workload): boolean {
-  return arch.name === 'x86_64' && w.parts.some((p) => p.kind === 'fork' || p.kind === 'exec');
+/** Does `w` get the static-glibc-shaped init (guest-libc.ts)? Every x86_64 (uml-6.1) program. */
+export function usesGlibcInit(arch: Arch, _w: Workload): boolean {
+  return arch.name === 'x86_64';
 }
 
 /** The guest init's image: glibc-shaped (guest-libc.ts) or the minimal one (text, data, stack). */

@@ -1,8 +1,9 @@
 // Per-event host sequences of a real strace log (test/fixtures/uml/*.strace) and of a
 // simulated run, in one condensed form: each call an op (`SETREGS`, `CONT:SIGSEGV`,
 // `CONT:ESRCH`, `wait4:SIGTRAP|0x80`, `wait4:reaped`, `kill:SIGKILL`, `openat`, …) with its
-// target pid, then tokens per guest event ("syscall P1", "fault P2", "stubs P2 ×11",
-// "clone P1>P2", "switch P1", "teardown P2", "hostfs access,newfstatat,…", "close").
+// target pid, then tokens per guest event ("syscall P1", "fault P2", "stubs P2 x11",
+// "clone P1>P2", "start P1" (start_userspace's SIGSTOP and OLDSETOPTIONS), "switch P1",
+// "teardown P2", "hostfs access,newfstatat,…").
 // Timer ticks are dropped on both sides: the SIGALRM stops inside a stub or fault wait
 // (wait4:SIGALRM + CONT) and a tick in the loop (SYSEMU → wait4:SIGALRM, GETREGS, GETREGSET,
 // then the resume again), and UML's own kill(SIGALRM)/timer_settime.
@@ -89,6 +90,7 @@ const CLONE = ['SETREGS', 'SETREGSET', 'CONT', 'wait4:SIGTRAP', 'wait4:SIGTRAP',
 const STUB = ['SETREGS', 'CONT', 'wait4:SIGTRAP'];
 const SWITCH = ['SETREGS', 'ARCH_PRCTL', 'GETREGS'];
 const TEARDOWN = ['kill:SIGKILL', 'KILL', 'CONT:ESRCH', 'wait4:reaped'];
+const START = ['wait4:SIGSTOP', 'OLDSETOPTIONS'];
 
 /** Calls → event tokens; pids renamed P1, P2, … in order of appearance. */
 export function eventTokens(calls: readonly HostCall[]): string[] {
@@ -110,7 +112,8 @@ export function eventTokens(calls: readonly HostCall[]): string[] {
     if (at(i, CLONE)) {
       out.push(`clone ${p}>${name(cs[i + 4]!.pid)}`);
       i += CLONE.length;
-    } else if (at(i, SYSCALL)) (out.push(`syscall ${p}`), (i += SYSCALL.length));
+    } else if (at(i, START)) (out.push(`start ${p}`), (i += START.length));
+    else if (at(i, SYSCALL)) (out.push(`syscall ${p}`), (i += SYSCALL.length));
     else if (at(i, FAULT)) (out.push(`fault ${p}`), (i += FAULT.length));
     else if (at(i, SWITCH)) (out.push(`switch ${p}`), (i += SWITCH.length));
     else if (at(i, TEARDOWN)) (out.push(`teardown ${p}`), (i += TEARDOWN.length));
