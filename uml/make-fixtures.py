@@ -84,6 +84,26 @@ def write(name, lines):
     print(f'  {name}: {len(lines)} lines')
 
 
+def init_start(log):
+    """init's start: its host process's calls and hostfs's for /init, from the start_userspace
+    clone (its SIGSTOP) to the resume at the entry point; other processes' calls left out."""
+    lines = open(log, errors='replace').read().splitlines()
+    i0 = next(i for i, ln in enumerate(lines) if re.match(r'openat\(.*root/init"', ln))
+    fd = re.search(r'= (\d+)$', lines[i0]).group(1)
+    pid = next(re.match(r'ptrace\(PTRACE_SETREGS, (\d+)', ln).group(1) for ln in lines[i0:] if ln.startswith('ptrace(PTRACE_SETREGS'))
+    start = next(i for i, ln in enumerate(lines) if ln.startswith(f'ptrace(PTRACE_OLDSETOPTIONS, {pid},'))
+    sysemu = next(i for i in range(start, len(lines)) if lines[i].startswith(f'ptrace(PTRACE_SYSEMU, {pid},'))
+    lookup = next(i for i in range(start, len(lines)) if re.match(r'newfstatat\(.*root/init"', lines[i])) - 1
+    out = [lines[start - 1]]
+    for i in range(start, sysemu - 2):
+        ln = lines[i]
+        mine = re.match(rf'(ptrace\(PTRACE_[A-Z_]+, {pid}\b|wait4\({pid},|kill\({pid},)', ln) or ln.startswith('--- SIGALRM')
+        hostfs = i >= lookup and (re.match(r'(access|newfstatat|openat)\(.*root/(init)?"', ln) or re.match(rf'(pread64|close)\({fd},', ln))
+        if mine or hostfs:
+            out.append(ln)
+    return out
+
+
 def main():
     os.makedirs(WORK, exist_ok=True)
     os.makedirs(OUT, exist_ok=True)
@@ -141,6 +161,8 @@ def main():
             write(fname, seg)
         else:
             print(f'  ({phase}: no tick-free segment in {len(full_runs)} --trace all runs; {fname} kept)')
+    if full_runs:
+        write('glibc-init-start.strace', init_start(full_runs[0]))
     loop, rc = capture('fork3-exec3', '--trace', 'all', '--', 'phases=fork,exec', 'fork=3', 'exec=3')
     if rc == 0:
         lines = open(loop, errors='replace').read().splitlines()

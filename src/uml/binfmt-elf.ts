@@ -8,7 +8,8 @@
 //     free_pgd_range frees its page tables and tlb_finish_mmu flushes again (one run; none
 //     when the random top shares the old page table: 1 of 5 execs and 1 of 4 init starts
 //     captured); mprotect_fixup(VM_STACK_INCOMPLETE_SETUP) → flush_tlb_range maps the moved
-//     page (one run);
+//     page (one run). The captures give the counts (4, or 3, before any file read); which
+//     flush is the one that comes and goes is our reading of fs/exec.c;
 //  3. padzero(elf_bss) when the last PT_LOAD has a .bss: clear_user of the rest of the page
 //     holding the end of the file data — a kernel-mode write fault on a private file page:
 //     filemap_fault reads it ahead through hostfs (do_sync_mmap_readahead: 32 pages from

@@ -15,8 +15,8 @@
 //    kernel-mode fault = one stub run on the old mm, before the clone;
 //  * after the clone: the hostfs calls that open and read the binary (hostfs.ts), then the
 //    old mm's teardown;
-//  * four stub runs on the new mm (binfmt-elf.ts): flush_thread, shift_arg_pages,
-//    mprotect_fixup, create_elf_tables (exec-child has no .bss: no padzero);
+//  * four stub runs on the new mm (binfmt-elf.ts): flush_thread, shift_arg_pages (2),
+//    mprotect_fixup (exec-child has no .bss: no padzero);
 //  * the fd stays open until the process exits (hostfs.ts close).
 import { ERRNO, negErrnoReg } from '../kernel/errno.ts';
 import { initialRegs } from '../kernel/regs.ts';

@@ -10,7 +10,7 @@
 // SEGV_MAPERR at the entry point), as in uml/README.md "new mm from a kernel thread".
 // An image with a real layout (static-layout.ts) starts as the 6.1 capture shows init start:
 // one stub run (init_new_ldt), hostfs's open and reads of /init, then load_elf_binary's stub
-// runs (binfmt-elf.ts: flush_thread, shift_arg_pages, mprotect_fixup, padzero, create_elf_tables).
+// runs (binfmt-elf.ts: flush_thread, shift_arg_pages, mprotect_fixup, padzero).
 import { Asm } from '../kernel/asm.ts';
 import type { Insn } from '../kernel/isa.ts';
 import { MAP_FIXED, MAP_PRIVATE, MAP_SHARED, PROT_EXEC, PROT_READ, PROT_WRITE } from '../kernel/memory.ts';
