@@ -28,7 +28,7 @@
 // (one stub run on the old mm, before the clone of the new one).
 import type { Arch } from '../kernel/arch.ts';
 import { Asm } from '../kernel/asm.ts';
-import { INSN_BYTES, type Insn } from '../kernel/isa.ts';
+import { INSN_BYTES } from '../kernel/isa.ts';
 import { syscallNr } from '../kernel/syscall-table.ts';
 import { ARCH_SET_FS } from './arch-prctl.ts';
 import { CLONE_CHILD_SETTID } from './fork.ts';
@@ -136,5 +136,3 @@ export function glibcInitImage(arch: Arch, parts: readonly { kind: string; count
   rodata.set(message, Number(INIT_MESSAGE - GLIBC.rodata));
   return { insns: a.insns, data: { start: INIT_MESSAGE, bytes: message }, layout: INIT_LAYOUT, files: new Map([['init:rodata', rodata]]) };
 }
-
-export type { Insn };

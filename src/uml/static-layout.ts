@@ -95,7 +95,11 @@ export const GLIBC = {
   dlLoadLock: 0x4a8120n,
   /** .rodata: where init's string constants (the execve path) live. */
   rodata: 0x47b000n,
-  /** The TCB (struct pthread) = fs_base; tid at +0x2d0 (CLONE_CHILD_SETTID's target), robust_head at +0x2e0. */
+  /**
+   * The TCB (struct pthread) = fs_base; tid at +0x2d0 (CLONE_CHILD_SETTID's target, set_tid_address's),
+   * robust_head at +0x2e0 (set_robust_list's): glibc 2.36's offsets, as linux.uml's own start-up
+   * shows them in the captures (arch_prctl(ARCH_SET_FS, …740), set_tid_address(…a10), set_robust_list(…a20)).
+   */
   tcb: 0x4b1380n,
   tidOffset: 0x2d0n,
   robustHeadOffset: 0x2e0n,
