@@ -109,7 +109,7 @@ export const QUICK_SIZES: BenchSizes = { getpid: 500, touchBytes: 64 << 10, fork
 /** Every top-level field of the JSON (the shape test/bench/bench.test.ts checks). */
 export const BENCH_FIELDS = [
   'node', 'sizes', 'results', 'usPerGuestSyscall', 'startupUs', 'usPerFirstTouchFault', 'usPerFork', 'hostSyscallsPerSecond',
-  'equivalenceCasesPerSecond', 'bytesPerLedgerEntry', 'whatif', 'speedupVsRealUml',
+  'equivalenceCasesPerSecond', 'bytesPerLedgerEntry', 'runFlatMemory', 'whatif', 'speedupVsRealUml',
 ] as const;
 
 /** Real UML 6.1 on this machine, no strace: median in-guest getpid, net of one clock read (test/fixtures/uml/timed-6.1.json, summary_pinned.getpid_net_ns). */
@@ -128,13 +128,20 @@ function timeUml(profile: ProfileName, mode: 'single' | 'multi', spec: string): 
 }
 
 /** Heap + ArrayBuffer growth over a getpid run ÷ its ledger entries, after global.gc (node --expose-gc, as npm run bench runs); null without gc. */
-function bytesPerLedgerEntry(n: number): { bytes: number | null; columnBytes: number; entries: number } {
+async function bytesPerLedgerEntry(n: number): Promise<{ bytes: number | null; columnBytes: number; entries: number }> {
   const gc = (globalThis as { gc?: () => void }).gc;
-  gc?.();
+  // V8 frees ArrayBuffer backing stores on a concurrent sweeper after a GC: let it finish
+  // before reading arrayBuffers, or the columns' pre-growth copies are counted too.
+  const settle = async () => {
+    gc?.();
+    await new Promise((r) => setTimeout(r, 200));
+    gc?.();
+  };
+  await settle();
   const m0 = process.memoryUsage();
   const heap0 = m0.heapUsed + m0.arrayBuffers; // the compact ledger's columns live in ArrayBuffers
   const r = runUml({ profile: PROFILES['uml-6.1'], mode: 'single', policy: SEED_POLICY, workload: parseWorkload(`getpid:${n}`) });
-  gc?.();
+  await settle();
   const m1 = process.memoryUsage();
   const heap1 = m1.heapUsed + m1.arrayBuffers;
   const entries = r.kernel!.ledger.length; // keeps the run (and its ledger) alive until here
@@ -195,6 +202,19 @@ async function whatifBench(mb: number) {
   }
 }
 
+/** Peak RSS of `ptsim run --workload getpid:N --json` processes for N and 4N (streaming ledger: flat). */
+function runFlatMemory(n: number): { getpid: number[]; hostSyscalls: number[]; peakRssMb: number[] } {
+  const out = { getpid: [n, 4 * n], hostSyscalls: [] as number[], peakRssMb: [] as number[] };
+  for (const size of out.getpid) {
+    const child = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./run-rss.ts', import.meta.url)), String(size)], { encoding: 'utf8' });
+    if (child.status !== 0) throw new Error(`bench: run-rss.ts failed: ${child.stderr}`);
+    const [rssKb, calls] = child.stdout.trim().split(' ').map(Number);
+    out.peakRssMb.push(round(rssKb! / 1024, 1));
+    out.hostSyscalls.push(calls!);
+  }
+  return out;
+}
+
 export async function runBench(sizes: BenchSizes, workers = availableParallelism()) {
   const results = [
     measure('sysemu-loop', 'host syscalls', () => sysemuLoop(sizes.sysemuLoop)),
@@ -223,7 +243,7 @@ export async function runBench(sizes: BenchSizes, workers = availableParallelism
   const usPerFork = round((timeUml('uml-6.1', 'single', `fork:${sizes.forks}`).us - base) / sizes.forks);
   const check = await runCheck({ runs: sizes.checkRuns, seed: 1, events: sizes.checkEvents, workers, profiles: ['uml-2.6.26', 'uml-6.1'], policies: ['seed', 'full'], shrinkBudget: 0 });
   if (check.failures) throw new Error(`bench: ptsim check found ${check.failures} failing cases (run ptsim check --runs ${sizes.checkRuns} --events ${sizes.checkEvents})`);
-  const mem = bytesPerLedgerEntry(sizes.getpid);
+  const mem = await bytesPerLedgerEntry(sizes.getpid);
   const realUs = realUmlGetpidUs();
   return {
     node: process.version,
@@ -243,6 +263,8 @@ export async function runBench(sizes: BenchSizes, workers = availableParallelism
     equivalenceCasesPerSecond: { casesPerSecond: check.timing.casesPerSecond, cases: check.cases, events: sizes.checkEvents, workers: check.timing.workers },
     /** Heap growth over a uml-6.1 getpid run ÷ its ledger entries (null without --expose-gc). */
     bytesPerLedgerEntry: mem,
+    /** `ptsim run --json` on getpid:N and getpid:4N: peak RSS per process, MB (the ledger streams: flat). */
+    runFlatMemory: runFlatMemory(sizes.getpid),
     whatif: await whatifBench(sizes.whatifMb),
     /**
      * Real µs per getpid ÷ simulated µs per getpid (uml-6.1 single): real = the median in-guest

@@ -2,7 +2,7 @@
 // profile × policy, with seeds derived from one seed S (mulberry32, workload-random.ts): the
 // same S gives the same cases, whatever the number of workers. Pure: no clock, no I/O, so the
 // worker threads and the main thread compute identical verdicts.
-import { checkEquivalence, CLAUSES, LAW_INSN_NS, type Clause, type LawBreak, type Reference } from '../uml/equivalence.ts';
+import { checkEquivalence, CLAUSES, LAW_BOOT, LAW_INSN_NS, type Clause, type LawBreak, type Reference } from '../uml/equivalence.ts';
 import { FULL_POLICY, SEED_POLICY, type Policy } from '../uml/policy.ts';
 import { PROFILES, type ProfileName } from '../uml/profile.ts';
 import { parseWorkload } from '../uml/workload.ts';
@@ -60,7 +60,7 @@ export function checkCases(o: CaseOptions): CheckCase[] {
 /** One case, every clause of the law (src/uml/equivalence.ts), as the law suite checks it. */
 export function runCase(c: Omit<CheckCase, 'index'>, inject?: InjectedFault): CaseVerdict {
   try {
-    const v = checkEquivalence({ workload: parseWorkload(c.spec), profile: PROFILES[c.profile], policy: CHECK_POLICIES[c.policy]!, seed: c.seed, insnNs: LAW_INSN_NS }, clausesFor(inject));
+    const v = checkEquivalence({ workload: parseWorkload(c.spec), profile: PROFILES[c.profile], policy: CHECK_POLICIES[c.policy]!, seed: c.seed, insnNs: LAW_INSN_NS, boot: LAW_BOOT }, clausesFor(inject));
     return { reference: v.reference, broken: v.broken };
   } catch (e) {
     // A thrown exception is a simulator bug: a failing case too.

@@ -3,14 +3,14 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Kernel } from '../kernel/kernel.ts';
-import { kernelConfig } from '../kernel/config.ts';
+import { kernelConfig, type KernelConfig } from '../kernel/config.ts';
 import type { LedgerEntry } from '../kernel/ledger.ts';
 import { signalName } from '../kernel/signals.ts';
 import { describeStatus } from '../kernel/wait-status.ts';
 import { regsetName } from '../ptrace/numbers.ts';
 import { BootError, parseBoot } from '../uml/boot.ts';
 import { HostTracer } from '../uml/host.ts';
-import { forEachUmlEntry, policyByName, runUml, umlLedgerView, type RunResult } from '../uml/machine.ts';
+import { forEachUmlEntry, policyByName, runUml, umlLedgerView, type RunOptions, type RunResult } from '../uml/machine.ts';
 import { parsePolicy, PolicyError, SEED_POLICY, type Policy } from '../uml/policy.ts';
 import { profileByName, PROFILES, type UmlProfile } from '../uml/profile.ts';
 import { runStartupProbes } from '../uml/start-up.ts';
@@ -41,12 +41,13 @@ const RUN_OPTIONS = {
   cost: { type: 'string' },
 } as const;
 
-const COMMON = `  --workload SPEC     getpid:N, write:NxBYTES, touch:BYTES, spin:N, sleep:N, fork:N, exec:N,
+const COMMON = `  --workload SPEC     getpid:N, write:NxBYTES, touch:BYTES, spin:N, sleep:N, fork:N, exec:N, background:N,
                       sysemu:V, sysptmulti:V, random:SEED:EVENTS, sums like getpid:1000+write:10x64, or @FILE.json / FILE.json
                       (a workload file); see docs/workloads.md (required)
   --profile P         uml-2.6.26 | uml-6.1 (default uml-6.1)
   --policy P          seed | full | FILE.json (default seed; see src/uml/policy.ts)
-  --boot "ARGS"       UML boot switches: nosysemu, nosysptvm, usesysemu, nosysptmulti
+  --boot "ARGS"       UML boot switches: nosysemu, nosysptvm, usesysemu, nosysptmulti; umh=N: N usermode-helper
+                      host processes at boot (uml-6.1 default 556, uml-2.6.26 0), noumh = umh=0
   --seed N            scheduler seed (default 1)
   --hz N              guest timer ticks per second, 1..10000 (CONFIG_HZ; default 100). The simulated
                       clock runs 1 ns per guest instruction, so a tick every 10^9/N instructions
@@ -202,22 +203,44 @@ function costOf(v: string | undefined): CostProfile {
   }
 }
 
-/** Price the run phase's UML host calls. The kernel clock itself still advances per instruction only. */
-export function priceRun(r: RunResult, profile: CostProfile): PricedRun {
-  const split = { entryExitNs: 0, requestNs: 0, transferNs: 0, roundTripNs: 0 };
-  const cfg = r.kernel!.state.config;
-  forEachUmlEntry(r, (entry) => addInto(split, price(entry, profile, ledgerBytes(entry, cfg))), r.startup.hostSyscalls);
-  const round = (x: number) => Math.round(x);
-  const timeSplitNs = { entryExitNs: round(split.entryExitNs), requestNs: round(split.requestNs), transferNs: round(split.transferNs), roundTripNs: round(split.roundTripNs) };
-  const out = Object.assign(Object.create(null) as object, r, { costProfile: profile.name, simulatedNs: round(totalNs(split)), timeSplitNs, kernelClockNs: kernelClockNs(r) }) as PricedRun;
-  Object.defineProperty(out, 'kernel', { value: r.kernel, enumerable: false });
-  Object.defineProperty(out, 'host', { value: r.host, enumerable: false });
-  return out;
+/** Sums the prices of UML host calls handed to add(), in the order given (RunOptions.onRunEntry). */
+class RunPricing {
+  readonly split = { entryExitNs: 0, requestNs: 0, transferNs: 0, roundTripNs: 0 };
+  constructor(
+    private readonly profile: CostProfile,
+    private readonly cfg: Pick<KernelConfig, 'arch' | 'xstateBytes'>,
+  ) {}
+  readonly add = (entry: LedgerEntry): void => addInto(this.split, price(entry, this.profile, ledgerBytes(entry, this.cfg)));
+
+  /** The run with its prices. The kernel clock itself still advances per instruction only. */
+  priced(r: RunResult): PricedRun {
+    const split = this.split;
+    const round = (x: number) => Math.round(x);
+    const timeSplitNs = { entryExitNs: round(split.entryExitNs), requestNs: round(split.requestNs), transferNs: round(split.transferNs), roundTripNs: round(split.roundTripNs) };
+    const out = Object.assign(Object.create(null) as object, r, { costProfile: this.profile.name, simulatedNs: round(totalNs(split)), timeSplitNs, kernelClockNs: kernelClockNs(r) }) as PricedRun;
+    Object.defineProperty(out, 'kernel', { value: r.kernel, enumerable: false });
+    Object.defineProperty(out, 'host', { value: r.host, enumerable: false });
+    return out;
+  }
 }
 
-function runFrom(values: Record<string, string | boolean | undefined>, mode: 'single' | 'multi', policy?: Policy): PricedRun {
+/** Price the run phase's UML host calls of a finished run (its ledger kept). */
+export function priceRun(r: RunResult, profile: CostProfile): PricedRun {
+  const pricing = new RunPricing(profile, r.kernel!.state.config);
+  forEachUmlEntry(r, pricing.add, r.startup.hostSyscalls);
+  return pricing.priced(r);
+}
+
+/**
+ * Run and price as the run goes (every UML call after start-up). `ledger: 'stream'` drops
+ * rows once counted and priced (`ptsim run`: flat memory); compare/trace/report keep them.
+ */
+export function runFrom(values: Record<string, string | boolean | undefined>, mode: 'single' | 'multi', policy?: Policy, ledger: Pick<RunOptions, 'ledger' | 'streamRowsMax'> = {}): PricedRun {
   const profile = costOf(values.cost as string | undefined);
-  return priceRun(runUmlFrom(values, mode, clockPricer(values.clock as string | undefined, profile, profileOf(values.profile as string | undefined)), policy), profile);
+  const uml = profileOf(values.profile as string | undefined);
+  const pricing = new RunPricing(profile, kernelConfig(uml.kernel));
+  const r = runUmlFrom(values, mode, clockPricer(values.clock as string | undefined, profile, uml), policy, { ...ledger, onRunEntry: pricing.add });
+  return pricing.priced(r);
 }
 
 /** --clock priced: the kernel clock advances by each host syscall's price as well as by instructions. */
@@ -228,8 +251,9 @@ function clockPricer(v: string | undefined, cost: CostProfile, uml: UmlProfile):
   return (e) => totalNs(price(e, cost, ledgerBytes(e, cfg)));
 }
 
-function runUmlFrom(values: Record<string, string | boolean | undefined>, mode: 'single' | 'multi', pricer?: (e: LedgerEntry) => number, policy?: Policy): RunResult {
+function runUmlFrom(values: Record<string, string | boolean | undefined>, mode: 'single' | 'multi', pricer?: (e: LedgerEntry) => number, policy?: Policy, extra: Pick<RunOptions, 'ledger' | 'streamRowsMax' | 'onRunEntry'> = {}): RunResult {
   return runUml({
+    ...extra,
     pricer,
     profile: profileOf(values.profile as string | undefined),
     mode,
@@ -255,7 +279,7 @@ function table(counts: Record<string, number>, other?: Record<string, number>, w
 export function commandRun(argv: string[]): void {
   const { values } = parseArgs({ args: argv, options: RUN_OPTIONS });
   if (values.help) return void console.log(RUN_HELP);
-  const r = runFrom(values, modeOf(values.mode));
+  const r = runFrom(values, modeOf(values.mode), undefined, { ledger: 'stream' });
   if (values.json) return void console.log(JSON.stringify(r, null, 2));
   console.log(`${r.profile}, ${r.mode} mode, policy ${r.policy}, workload ${r.workload}: ${r.exit}`);
   console.log(`start-up: ${r.startup.hostSyscalls} host syscalls`);

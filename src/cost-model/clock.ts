@@ -5,11 +5,6 @@ import type { RunResult } from '../uml/machine.ts';
 
 /** The kernel's clock from the first run-phase UML host call to the end of the run. */
 export function kernelClockNs(r: RunResult): number {
-  const ledger = r.kernel!.ledger;
-  const uml = r.host!.uml;
-  for (let i = 0, seen = 0; i < ledger.length; i++) {
-    if (ledger.pidAt(i) !== uml) continue;
-    if (seen++ === r.startup.hostSyscalls) return r.kernel!.state.clockNs - ledger.at(i)!.clockNs;
-  }
-  return 0;
+  const start = r.runStartClockNs;
+  return start === null || start === undefined ? 0 : r.kernel!.state.clockNs - start;
 }

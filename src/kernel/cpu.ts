@@ -14,15 +14,44 @@ const NOP_BYTE = 0x90;
 /** DR6.BS, the single-step bit (arch/x86/include/uapi/asm/debugreg.h DR_STEP). */
 const DR_STEP = 0x4000n;
 
-/** Register index by name for the task's arch; an unknown name in a program is a simulator bug. */
-const REG_INDEX = new WeakMap<Ctx['arch'], Map<string, number>>();
+const INSN_BYTES_N = BigInt(INSN_BYTES);
+/** Operand slot of a register the instruction does not name / that the arch does not have. */
+const NONE = -1, UNKNOWN = -2;
 
-function reg(ctx: Ctx, name: string): number {
-  let m = REG_INDEX.get(ctx.arch);
-  if (!m) REG_INDEX.set(ctx.arch, (m = new Map(ctx.arch.regNames.map((n, i) => [n, i]))));
-  const i = m.get(name);
-  if (i === undefined) throw new Error(`simulator bug: program uses unknown register ${name}`);
-  return i;
+/**
+ * Predecoded register operands of a program's instructions, per arch: three slots per
+ * instruction (a: dst, or src of a store, or jnz's reg; b: src, or a load/store's base),
+ * computed once per instruction list (rebased images share theirs) instead of a name lookup
+ * per operand per executed instruction. A pure function of the program: no state.
+ */
+const DECODED = new WeakMap<Ctx['arch'], WeakMap<readonly Insn[], Int32Array>>();
+
+function decode(arch: Ctx['arch'], insns: readonly Insn[]): Int32Array {
+  let byArch = DECODED.get(arch);
+  if (!byArch) DECODED.set(arch, (byArch = new WeakMap()));
+  let d = byArch.get(insns);
+  if (d) return d;
+  const index = new Map(arch.regNames.map((n, i) => [n, i]));
+  const slot = (name: string | undefined) => (name === undefined ? NONE : index.get(name) ?? UNKNOWN);
+  d = new Int32Array(insns.length * 2);
+  insns.forEach((insn, i) => {
+    const [a, b] = insn.op === 'mov' || insn.op === 'add' ? [insn.dst, undefined]
+      : insn.op === 'movr' || insn.op === 'addr' || insn.op === 'subr' ? [insn.dst, insn.src]
+      : insn.op === 'load' ? [insn.dst, insn.base]
+      : insn.op === 'store' ? [insn.src, insn.base]
+      : insn.op === 'jnz' ? [insn.reg, undefined]
+      : [undefined, undefined];
+    d![2 * i] = slot(a);
+    d![2 * i + 1] = slot(b);
+  });
+  byArch.set(insns, d);
+  return d;
+}
+
+/** A register slot the instruction uses; an unknown name in a program is a simulator bug. */
+function reg(slot: number, insn: Insn): number {
+  if (slot < 0) throw new Error(`simulator bug: program uses unknown register in ${JSON.stringify(insn, (_k, v) => (typeof v === 'bigint' ? `${v}` : v))}`);
+  return slot;
 }
 
 export function faultSignal(ctx: Ctx, t: Task, sig: number, code: number, addr: bigint): void {
@@ -72,43 +101,46 @@ export function stepUser(ctx: Ctx, t: Task): void {
     if (byte === NOP_BYTE) return advance(ctx, t, ip + 1n); // instruction padding
     return faultSignal(ctx, t, SIG.SIGILL, SI.ILL_ILLOPC, ip);
   }
-  execute(ctx, t, image.insns[offset / INSN_BYTES]!, ip, image.base);
+  const n = offset / INSN_BYTES;
+  const d = decode(arch, image.insns);
+  execute(ctx, t, image.insns[n]!, d[2 * n]!, d[2 * n + 1]!, ip, image.base);
 }
 
-function execute(ctx: Ctx, t: Task, insn: Insn, ip: bigint, base: bigint): void {
+/** a, b: the predecoded register slots (decode()). */
+function execute(ctx: Ctx, t: Task, insn: Insn, a: number, b: number, ip: bigint, base: bigint): void {
   const { arch } = ctx;
-  const next = ip + BigInt(INSN_BYTES);
+  const next = ip + INSN_BYTES_N;
   switch (insn.op) {
     case 'nop':
       return advance(ctx, t, next);
     case 'mov':
-      t.regs[reg(ctx, insn.dst)] = insn.imm & arch.mask;
+      t.regs[reg(a, insn)] = insn.imm & arch.mask;
       return advance(ctx, t, next);
     case 'movr':
-      t.regs[reg(ctx, insn.dst)] = t.regs[reg(ctx, insn.src)]!;
+      t.regs[reg(a, insn)] = t.regs[reg(b, insn)]!;
       return advance(ctx, t, next);
     case 'add': {
-      const i = reg(ctx, insn.dst);
+      const i = reg(a, insn);
       t.regs[i] = (t.regs[i]! + insn.imm) & arch.mask;
       return advance(ctx, t, next);
     }
     case 'load': {
-      const addr = ((insn.base ? t.regs[reg(ctx, insn.base)]! : 0n) + insn.disp) & arch.mask;
+      const addr = ((insn.base ? t.regs[reg(b, insn)]! : 0n) + insn.disp) & arch.mask;
       const v = readWordAt(ctx.s.mms[t.mm]!, addr, arch.wordBytes, PROT_READ);
       if (typeof v !== 'bigint') return segv(ctx, t, v);
-      t.regs[reg(ctx, insn.dst)] = v;
+      t.regs[reg(a, insn)] = v;
       return advance(ctx, t, next);
     }
     case 'store': {
-      const addr = ((insn.base ? t.regs[reg(ctx, insn.base)]! : 0n) + insn.disp) & arch.mask;
-      const f = writeWordAt(ctx.s.mms[t.mm]!, addr, arch.wordBytes, t.regs[reg(ctx, insn.src)]!, false);
+      const addr = ((insn.base ? t.regs[reg(b, insn)]! : 0n) + insn.disp) & arch.mask;
+      const f = writeWordAt(ctx.s.mms[t.mm]!, addr, arch.wordBytes, t.regs[reg(a, insn)]!, false);
       if (f) return segv(ctx, t, f, 'write');
       return advance(ctx, t, next);
     }
     case 'addr':
     case 'subr': {
-      const i = reg(ctx, insn.dst);
-      const v = t.regs[reg(ctx, insn.src)]!;
+      const i = reg(a, insn);
+      const v = t.regs[reg(b, insn)]!;
       t.regs[i] = (insn.op === 'addr' ? t.regs[i]! + v : t.regs[i]! - v) & arch.mask;
       return advance(ctx, t, next);
     }
@@ -124,7 +156,7 @@ function execute(ctx: Ctx, t: Task, insn: Insn, ip: bigint, base: bigint): void 
     case 'jmp':
       return advance(ctx, t, base + BigInt(insn.target * INSN_BYTES), true);
     case 'jnz': {
-      const taken = t.regs[reg(ctx, insn.reg)]! !== 0n;
+      const taken = t.regs[reg(a, insn)]! !== 0n;
       return advance(ctx, t, taken ? base + BigInt(insn.target * INSN_BYTES) : next, taken);
     }
   }

@@ -79,6 +79,7 @@ export class Kernel {
   pricer: ((entry: LedgerEntry) => number) | null = null;
 
   step<T>(fn: (ctx: Ctx) => T): T {
+    this.ledger.maybeDrain(); // between host syscalls only (ledger-store.ts setDrain)
     const from = this.ledger.length;
     const s = this.state;
     const ctx: Ctx = { s, arch: this.arch, ledger: [] };

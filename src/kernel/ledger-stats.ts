@@ -28,42 +28,51 @@ interface Counted {
   subs: readonly string[];
 }
 
-/** Count the calls made by `pids` (all callers when omitted). Emulated (skipped) tracee calls are host syscall entries too. */
-function tally(calls: Iterable<Counted>, pids?: ReadonlySet<number>): LedgerCounts {
-  const bySyscall: Record<string, number> = {};
-  const byPtraceRequest: Record<string, number> = {};
-  const bySubRequest: Record<string, number> = {};
-  let hostSyscalls = 0;
-  for (const c of calls) {
-    if (pids && !pids.has(c.pid)) continue;
-    hostSyscalls++;
-    bump(bySyscall, c.syscall);
+/** A running count (one per caller set): add calls or ledger rows in any order, read counts() at the end. */
+export class LedgerTally {
+  private readonly bySyscall: Record<string, number> = {};
+  private readonly byPtraceRequest: Record<string, number> = {};
+  private readonly bySubRequest: Record<string, number> = {};
+  private hostSyscalls = 0;
+
+  /** Emulated (skipped) tracee calls are host syscall entries too. */
+  add(c: Counted): void {
+    this.hostSyscalls++;
+    bump(this.bySyscall, c.syscall);
     if (c.request !== null) {
-      bump(byPtraceRequest, c.request);
-      for (const s of c.subs) bump(bySubRequest, s);
+      bump(this.byPtraceRequest, c.request);
+      for (const s of c.subs) bump(this.bySubRequest, s);
     }
   }
-  return { hostSyscalls, bySyscall: sorted(bySyscall), byPtraceRequest: sorted(byPtraceRequest), bySubRequest: sorted(bySubRequest) };
+
+  /** Row i of a compact ledger, from its columns (no entry object). */
+  addRow(ledger: Ledger, i: number): void {
+    this.hostSyscalls++;
+    bump(this.bySyscall, ledger.syscallAt(i));
+    const request = ledger.requestNameAt(i);
+    if (request === null) return;
+    bump(this.byPtraceRequest, request);
+    for (const s of ledger.subRequestNamesAt(i)) bump(this.bySubRequest, s);
+  }
+
+  counts(): LedgerCounts {
+    return { hostSyscalls: this.hostSyscalls, bySyscall: sorted(this.bySyscall), byPtraceRequest: sorted(this.byPtraceRequest), bySubRequest: sorted(this.bySubRequest) };
+  }
 }
 
 /** Count the entries made by `pids` (all callers when omitted). */
 export function countLedger(ledger: readonly LedgerEntry[], pids?: ReadonlySet<number>): LedgerCounts {
-  return tally(ledger.map((e) => ({ pid: e.pid, syscall: e.syscall, request: e.ptrace?.requestName ?? null, subs: e.ptrace?.sub?.map((s) => s.requestName) ?? [] })), pids);
+  const t = new LedgerTally();
+  for (const e of ledger) {
+    if (pids && !pids.has(e.pid)) continue;
+    t.add({ pid: e.pid, syscall: e.syscall, request: e.ptrace?.requestName ?? null, subs: e.ptrace?.sub?.map((s) => s.requestName) ?? [] });
+  }
+  return t.counts();
 }
 
 /** countLedger over rows [from, end) of a compact ledger, from its columns (no entry objects). */
 export function countLedgerRows(ledger: Ledger, from: number, pids?: ReadonlySet<number>): LedgerCounts {
-  const NONE: readonly string[] = [];
-  function* rows(): Generator<Counted> {
-    const row: Counted = { pid: 0, syscall: '', request: null, subs: NONE }; // one object, refilled per row
-    for (let i = from; i < ledger.length; i++) {
-      row.pid = ledger.pidAt(i);
-      if (pids && !pids.has(row.pid)) continue;
-      row.syscall = ledger.syscallAt(i);
-      row.request = ledger.requestNameAt(i);
-      row.subs = row.request === null ? NONE : ledger.subRequestNamesAt(i);
-      yield row;
-    }
-  }
-  return tally(rows());
+  const t = new LedgerTally();
+  for (let i = from; i < ledger.length; i++) if (!pids || pids.has(ledger.pidAt(i))) t.addRow(ledger, i);
+  return t.counts();
 }

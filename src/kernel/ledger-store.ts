@@ -37,12 +37,15 @@ class Names {
 
 // Row flags.
 // F_PTRACE_ARGS: args are [request, target, …pool]: the first two are not stored twice.
-const F_PTRACE = 1, F_WAIT = 2, F_WAIT_NULL = 4, F_EMULATED = 8, F_SIGNAL = 16, F_SUB = 32, F_RET_NEG = 64, F_REGSET = 128, F_PTRACE_ARGS = 256;
+const F_PTRACE = 1, F_WAIT = 2, F_WAIT_NULL = 4, F_EMULATED = 8, F_SIGNAL = 16, F_SUB = 32, F_REGSET = 128, F_PTRACE_ARGS = 256;
+
+/** Capacity growth per reallocation: 1.25 keeps the slack of a long run near 10 % (amortized O(1) still). */
+const GROWTH = 1.25;
 
 function grow<T extends Float64Array | Int32Array | Uint32Array | Uint16Array | Uint8Array | BigUint64Array>(a: T, need: number): T {
   if (need <= a.length) return a;
-  let n = Math.ceil(a.length * 1.5);
-  while (n < need) n = Math.ceil(n * 1.5);
+  let n = Math.ceil(a.length * GROWTH);
+  while (n < need) n = Math.ceil(n * GROWTH);
   const b = new (a.constructor as new (n: number) => T)(n);
   b.set(a as never);
   return b;
@@ -50,6 +53,7 @@ function grow<T extends Float64Array | Int32Array | Uint32Array | Uint16Array | 
 
 /** Int32 columns hold WIDE for values that do not fit; the value is then in a side map. */
 const WIDE = -0x80000000;
+const WIDE16 = 0xffff;
 
 function fits32(v: number): boolean {
   return v === (v | 0) && v !== WIDE;
@@ -60,26 +64,44 @@ function u64(v: bigint): bigint {
   return v < 0n ? v + U64 : v;
 }
 
+const ROW_COLUMNS = ['clockNs', 'pid', 'syscall', 'errno', 'flags', 'ret', 'argStart', 'argCount', 'argBits', 'request', 'target', 'aux', 'subCount'] as const;
+const SUB_COLUMNS = ['subRequest', 'subAddr', 'subData', 'subRet', 'subNeg', 'subErrno'] as const;
+
 export class Ledger implements Iterable<LedgerEntry> {
   length = 0;
+  /**
+   * Seq of the first row still held: rows below it were drained (setDrain) and discarded,
+   * so a streaming run keeps flat memory. Columns are indexed by seq − base; the argument and
+   * sub-request pools are compacted the same way (subBase: sub rows discarded).
+   */
+  private base = 0;
+  private subBase = 0;
+  private drainRows = 0;
+  private drainFn: ((from: number, to: number) => void) | null = null;
   private cap = 64;
   private clockNs = new Float64Array(64);
   private pid = new Int32Array(64);
   private syscall = new Uint8Array(64);
   private errno = new Uint8Array(64);
   private flags = new Uint16Array(64);
-  private ret = new BigUint64Array(64);
+  /** The return value when it fits an Int32 (else WIDE, the value in wideRet by seq). */
+  private ret = new Int32Array(64);
+  private readonly wideRet = new Map<number, bigint>();
   private argStart = new Uint32Array(64);
   private argCount = new Uint8Array(64);
-  /** Bit i set: argument i was negative. */
-  private argNeg = new Uint8Array(64);
-  private request = new Int32Array(64);
+  /**
+   * Argument encoding: bit k set = argument k was negative; bit 8+k set = it took two pool
+   * words (lo, hi of its value mod 2^64). A value in [0, 2^32) takes one word.
+   */
+  private argBits = new Uint16Array(64);
+  /** Request numbers fit 16 bits (PTRACE_* < 0x4300); others are WIDE16 plus the wide map. */
+  private request = new Uint16Array(64);
   private target = new Int32Array(64);
   /** wait4: the status; ptrace: the regset id (F_REGSET), the injected signal (F_SIGNAL) or the first sub row (F_SUB). */
   private aux = new Int32Array(64);
-  private subCount = new Uint16Array(64);
-  // The argument pool.
-  private args = new BigUint64Array(256);
+  private subCount = new Uint8Array(64);
+  // The argument pool: 32-bit words (see argBits).
+  private args = new Uint32Array(256);
   private argsUsed = 0;
   // The PTRACE_MULTI sub-request pool.
   private subRequest = new Int32Array(64);
@@ -103,11 +125,11 @@ export class Ledger implements Iterable<LedgerEntry> {
 
   private reserve(n: number): void {
     if (n <= this.cap) return;
-    this.cap = Math.max(n, Math.ceil(this.cap * 1.5));
+    this.cap = Math.max(n, Math.ceil(this.cap * GROWTH));
     const c = this.cap;
     this.clockNs = grow(this.clockNs, c); this.pid = grow(this.pid, c); this.syscall = grow(this.syscall, c);
     this.errno = grow(this.errno, c); this.flags = grow(this.flags, c); this.ret = grow(this.ret, c);
-    this.argStart = grow(this.argStart, c); this.argCount = grow(this.argCount, c); this.argNeg = grow(this.argNeg, c);
+    this.argStart = grow(this.argStart, c); this.argCount = grow(this.argCount, c); this.argBits = grow(this.argBits, c);
     this.request = grow(this.request, c); this.target = grow(this.target, c); this.aux = grow(this.aux, c);
     this.subCount = grow(this.subCount, c);
   }
@@ -115,23 +137,18 @@ export class Ledger implements Iterable<LedgerEntry> {
   /** Append an entry (its seq must be the current length). */
   push(e: LedgerEntry): void {
     if (e.seq !== this.length) throw new Error(`simulator bug: ledger seq ${e.seq} appended at ${this.length}`);
-    const i = this.length;
+    const i = this.length - this.base;
     let f = this.beginRow(i, e.clockNs, e.pid, e.syscall, e.ret, e.errno);
     const n = e.args.length;
     const p = e.ptrace;
     // ptrace(request, pid, addr, data): request and pid are the request and target columns.
     const skip = p && n >= 2 && e.args[0] === BigInt(p.request) && e.args[1] === BigInt(p.target) ? 2 : 0;
     if (skip) f |= F_PTRACE_ARGS;
-    if (this.argsUsed + n - skip > this.args.length) this.args = grow(this.args, this.argsUsed + n - skip);
     this.argStart[i] = this.argsUsed;
     this.argCount[i] = n;
-    let neg = 0;
-    for (let k = skip; k < n; k++) {
-      const a = e.args[k]!;
-      if (a < 0n) neg |= 1 << k;
-      this.args[this.argsUsed++] = u64(a);
-    }
-    this.argNeg[i] = neg;
+    let bits = 0;
+    for (let k = skip; k < n; k++) bits |= this.pushArg(e.args[k]!, k);
+    this.argBits[i] = bits;
     if (p) f |= this.putPtrace(i, p.request, p.requestName, p.target, p.regset, p.signal, p.sub);
     if (e.wait) {
       f |= F_WAIT;
@@ -141,7 +158,7 @@ export class Ledger implements Iterable<LedgerEntry> {
     }
     if (e.emulated) f |= F_EMULATED;
     this.flags[i] = f;
-    this.length = i + 1;
+    this.length++;
   }
 
   /**
@@ -150,35 +167,51 @@ export class Ledger implements Iterable<LedgerEntry> {
    * info), without building the objects (the per-host-syscall hot path, Kernel.ptrace).
    */
   pushPtrace(clockNs: number, pid: number, request: number, requestName: string, target: number, addr: bigint, data: bigint, ret: bigint, errno: LedgerErrno, regset: string | undefined, signal: number | undefined, sub: readonly PtraceSub[] | undefined): void {
-    const i = this.length;
+    const i = this.length - this.base;
     let f = this.beginRow(i, clockNs, pid, 'ptrace', ret, errno) | F_PTRACE_ARGS;
-    if (this.argsUsed + 2 > this.args.length) this.args = grow(this.args, this.argsUsed + 2);
     this.argStart[i] = this.argsUsed;
     this.argCount[i] = 4;
-    this.argNeg[i] = (addr < 0n ? 4 : 0) | (data < 0n ? 8 : 0);
-    this.args[this.argsUsed++] = u64(addr);
-    this.args[this.argsUsed++] = u64(data);
+    this.argBits[i] = this.pushArg(addr, 2) | this.pushArg(data, 3);
     f |= this.putPtrace(i, request, requestName, target, regset, signal, sub);
     this.flags[i] = f;
-    this.length = i + 1;
+    this.length++;
   }
 
-  /** Row i's clock, caller, syscall, errno and return value; the flags they set. */
+  // Column index r = seq − base below (row r); wide-value keys use the seq (r + base).
+
+  /** Row r's clock, caller, syscall, errno and return value; the flags they set. */
   private beginRow(i: number, clockNs: number, pid: number, syscall: string, ret: bigint, errno: LedgerErrno): number {
     this.reserve(i + 1);
     this.clockNs[i] = clockNs;
     this.pid[i] = pid;
     this.syscall[i] = this.syscalls.id(syscall);
     this.errno[i] = this.errnos.id(errno);
-    this.ret[i] = u64(ret);
-    return ret < 0n ? F_RET_NEG : 0;
+    if (ret > -0x80000000n && ret <= 0x7fffffffn) this.ret[i] = Number(ret);
+    else {
+      this.ret[i] = WIDE;
+      this.wideRet.set(i + this.base, ret);
+    }
+    return 0;
+  }
+
+  /** Argument k into the pool: its argBits. */
+  private pushArg(v: bigint, k: number): number {
+    if (this.argsUsed + 2 > this.args.length) this.args = grow(this.args, this.argsUsed + 2);
+    if (v >= 0n && v <= 0xffffffffn) {
+      this.args[this.argsUsed++] = Number(v);
+      return 0;
+    }
+    const w = u64(v);
+    this.args[this.argsUsed++] = Number(w & 0xffffffffn);
+    this.args[this.argsUsed++] = Number(w >> 32n);
+    return (v < 0n ? 1 << k : 0) | (1 << (8 + k));
   }
 
   /** Row i's ptrace info: request, target, and at most one of regset, injected signal, sub-requests; the flags. */
   private putPtrace(i: number, request: number, requestName: string, target: number, regset: string | undefined, signal: number | undefined, sub: readonly PtraceSub[] | undefined): number {
-    this.request[i] = this.narrow('r', i, request);
+    this.request[i] = request >= 0 && request < WIDE16 ? request : (this.wide.set(`r${i + this.base}`, request), WIDE16);
     if (!this.requestNames.has(request)) this.requestNames.set(request, requestName);
-    this.target[i] = this.narrow('t', i, target);
+    this.target[i] = this.narrow('t', i + this.base, target);
     if ((sub ? 1 : 0) + (regset !== undefined ? 1 : 0) + (signal !== undefined ? 1 : 0) > 1) {
       throw new Error('simulator bug: a ptrace ledger entry with more than one of regset, signal and sub-requests');
     }
@@ -207,9 +240,10 @@ export class Ledger implements Iterable<LedgerEntry> {
     if (need > this.subRequest.length) this.growSubs(need);
     this.aux[i] = this.subsUsed; // a PTRACE_MULTI row has no regset, signal or status: aux holds its first sub row
     this.subCount[i] = subs.length;
+    if (subs.length > 0xff) throw new Error(`simulator bug: a PTRACE_MULTI ledger row of ${subs.length} sub-requests (at most 255 are recorded)`);
     for (const s of subs) {
       const j = this.subsUsed++;
-      this.subRequest[j] = this.narrow('s', j, s.request);
+      this.subRequest[j] = this.narrow('s', j + this.subBase, s.request);
       if (!this.requestNames.has(s.request)) this.requestNames.set(s.request, s.requestName);
       this.subAddr[j] = u64(s.addr); this.subData[j] = u64(s.data); this.subRet[j] = u64(s.ret);
       this.subNeg[j] = (s.addr < 0n ? 1 : 0) | (s.data < 0n ? 2 : 0) | (s.ret < 0n ? 4 : 0);
@@ -227,34 +261,101 @@ export class Ledger implements Iterable<LedgerEntry> {
     return v === WIDE ? this.wide.get(`${col}${i}`)! : v;
   }
 
-  private requestOf(i: number): number {
-    return this.widen('r', i, this.request[i]!);
+  private requestOf(r: number): number {
+    const v = this.request[r]!;
+    return v === WIDE16 ? this.wide.get(`r${r + this.base}`)! : v;
   }
 
-  private targetOf(i: number): number {
-    return this.widen('t', i, this.target[i]!);
+  private targetOf(r: number): number {
+    return this.widen('t', r + this.base, this.target[r]!);
   }
 
   private subRequestOf(j: number): number {
-    return this.widen('s', j, this.subRequest[j]!);
+    return this.widen('s', j + this.subBase, this.subRequest[j]!);
+  }
+
+  /** Row of seq i (a simulator bug if it was discarded or never written). */
+  private row(i: number): number {
+    const r = i - this.base;
+    if (r < 0 || i >= this.length) throw new Error(`simulator bug: ledger row ${i} is not held (held: ${this.base}..${this.length})`);
+    return r;
+  }
+
+  // --- streaming: drain and discard -----------------------------------------------------
+
+  /** The first seq still held (0 unless rows were drained). */
+  get first(): number {
+    return this.base;
+  }
+
+  /**
+   * Streaming: once `rowsMax` rows are held, maybeDrain() hands them to `fn(from, to)` (which
+   * may read them) and then discards them. Called between host syscalls (Kernel.step), never
+   * inside one, so a step's own rows are always held while the step runs.
+   */
+  setDrain(rowsMax: number, fn: (from: number, to: number) => void): void {
+    this.drainRows = rowsMax;
+    this.drainFn = fn;
+  }
+
+  maybeDrain(): void {
+    if (this.drainFn !== null && this.length - this.base >= this.drainRows) this.drain();
+  }
+
+  /** Hand every held row to the drain function and discard them. */
+  drain(): void {
+    if (this.drainFn === null || this.length === this.base) return;
+    this.drainFn(this.base, this.length);
+    this.discardBefore(this.length);
+  }
+
+  /** Forget rows below seq n: the columns and pools are compacted in place (capacity kept). */
+  discardBefore(n: number): void {
+    if (n < this.base || n > this.length) throw new Error(`simulator bug: discardBefore(${n}) outside ${this.base}..${this.length}`);
+    const k = n - this.base, held = this.length - n;
+    let firstSub = this.subsUsed;
+    for (let r = k; r < k + held; r++) if (this.flags[r]! & F_SUB) { firstSub = this.aux[r]!; break; }
+    const firstArg = held > 0 ? this.argStart[k]! : this.argsUsed;
+    for (const c of ROW_COLUMNS) (this[c] as Uint8Array).copyWithin(0, k, k + held);
+    for (let r = 0; r < held; r++) {
+      this.argStart[r] = this.argStart[r]! - firstArg;
+      if (this.flags[r]! & F_SUB) this.aux[r] = this.aux[r]! - firstSub;
+    }
+    this.args.copyWithin(0, firstArg, this.argsUsed);
+    this.argsUsed -= firstArg;
+    for (const c of SUB_COLUMNS) (this[c] as Uint8Array).copyWithin(0, firstSub, this.subsUsed);
+    this.subsUsed -= firstSub;
+    this.subBase += firstSub;
+    this.base = n;
+    for (const seq of this.wideRet.keys()) if (seq < n) this.wideRet.delete(seq);
+    for (const key of this.wide.keys()) {
+      const at = Number(key.slice(1));
+      if (key[0] === 's' ? at < this.subBase : at < n) this.wide.delete(key);
+    }
   }
 
   // --- column accessors (no allocation) ------------------------------------------------
 
   pidAt(i: number): number {
-    return this.pid[i]!;
+    return this.pid[this.row(i)]!;
+  }
+
+  clockNsAt(i: number): number {
+    return this.clockNs[this.row(i)]!;
   }
 
   syscallAt(i: number): string {
-    return this.syscalls.name(this.syscall[i]!)!;
+    return this.syscalls.name(this.syscall[this.row(i)]!)!;
   }
 
   requestNameAt(i: number): string | null {
-    return this.flags[i]! & F_PTRACE ? this.requestNames.get(this.requestOf(i))! : null;
+    const r = this.row(i);
+    return this.flags[r]! & F_PTRACE ? this.requestNames.get(this.requestOf(r))! : null;
   }
 
   /** Sub-request names of a PTRACE_MULTI row (empty for others). */
   subRequestNamesAt(i: number): string[] {
+    i = this.row(i);
     if (!(this.flags[i]! & F_SUB)) return [];
     const out: string[] = [];
     for (let j = this.aux[i]!, end = j + this.subCount[i]!; j < end; j++) out.push(this.requestNames.get(this.subRequestOf(j))!);
@@ -263,29 +364,35 @@ export class Ledger implements Iterable<LedgerEntry> {
 
   // --- entries on demand ---------------------------------------------------------------
 
-  at(i: number): LedgerEntry | undefined {
-    if (i < 0) i += this.length;
-    if (i < 0 || i >= this.length) return undefined;
+  at(seq: number): LedgerEntry | undefined {
+    if (seq < 0) seq += this.length;
+    if (seq < 0 || seq >= this.length) return undefined;
+    const i = this.row(seq);
     const f = this.flags[i]!;
     const args: bigint[] = [];
-    const neg = this.argNeg[i]!;
+    const bits = this.argBits[i]!;
     let k = 0;
     if (f & F_PTRACE_ARGS) {
       args.push(BigInt(this.requestOf(i)), BigInt(this.targetOf(i)));
       k = 2;
     }
-    for (let s = this.argStart[i]! - k; k < this.argCount[i]!; k++) {
-      const v = this.args[s + k]!;
-      args.push(neg & (1 << k) ? v - U64 : v);
+    for (let p = this.argStart[i]!; k < this.argCount[i]!; k++) {
+      if (!(bits & (1 << (8 + k)))) {
+        args.push(BigInt(this.args[p++]!));
+        continue;
+      }
+      const v = BigInt(this.args[p]!) | (BigInt(this.args[p + 1]!) << 32n);
+      p += 2;
+      args.push(bits & (1 << k) ? v - U64 : v);
     }
-    const ret = this.ret[i]!;
+    const ret32 = this.ret[i]!;
     const e: { -readonly [K in keyof LedgerEntry]: LedgerEntry[K] } = {
-      seq: i,
+      seq,
       clockNs: this.clockNs[i]!,
       pid: this.pid[i]!,
       syscall: this.syscalls.name(this.syscall[i]!)!,
       args,
-      ret: f & F_RET_NEG ? ret - U64 : ret,
+      ret: ret32 === WIDE ? this.wideRet.get(seq)! : BigInt(ret32),
       errno: this.errnos.name(this.errno[i]!) as LedgerErrno,
     };
     if (f & F_PTRACE) {
@@ -322,12 +429,12 @@ export class Ledger implements Iterable<LedgerEntry> {
   }
 
   *[Symbol.iterator](): Iterator<LedgerEntry> {
-    for (let i = 0; i < this.length; i++) yield this.at(i)!;
+    for (let i = this.base; i < this.length; i++) yield this.at(i)!;
   }
 
   /** Visit entries [from, to) one at a time (each object is garbage right after: flat memory). */
-  forEach(fn: (e: LedgerEntry, i: number) => void, from = 0, to = this.length): void {
-    for (let i = Math.max(0, from); i < Math.min(to, this.length); i++) fn(this.at(i)!, i);
+  forEach(fn: (e: LedgerEntry, i: number) => void, from = this.base, to = this.length): void {
+    for (let i = Math.max(this.base, from); i < Math.min(to, this.length); i++) fn(this.at(i)!, i);
   }
 
   slice(start = 0, end = this.length): LedgerEntry[] {
@@ -346,7 +453,7 @@ export class Ledger implements Iterable<LedgerEntry> {
   }
 
   find(fn: (e: LedgerEntry, i: number) => boolean): LedgerEntry | undefined {
-    for (let i = 0; i < this.length; i++) {
+    for (let i = this.base; i < this.length; i++) {
       const e = this.at(i)!;
       if (fn(e, i)) return e;
     }
@@ -356,7 +463,7 @@ export class Ledger implements Iterable<LedgerEntry> {
   /** Rows made by `pid` (no entry objects). */
   countPid(pid: number, from = 0): number {
     let n = 0;
-    for (let i = from; i < this.length; i++) if (this.pid[i] === pid) n++;
+    for (let i = Math.max(from, this.base); i < this.length; i++) if (this.pid[i - this.base] === pid) n++;
     return n;
   }
 
@@ -364,8 +471,10 @@ export class Ledger implements Iterable<LedgerEntry> {
   clone(): Ledger {
     const c = new Ledger();
     c.length = this.length;
+    c.base = this.base;
+    c.subBase = this.subBase;
     c.cap = this.cap;
-    for (const k of ['clockNs', 'pid', 'syscall', 'errno', 'flags', 'ret', 'argStart', 'argCount', 'argNeg', 'request', 'target', 'aux', 'subCount', 'args', 'subRequest', 'subAddr', 'subData', 'subRet', 'subNeg', 'subErrno'] as const) {
+    for (const k of [...ROW_COLUMNS, ...SUB_COLUMNS, 'args'] as const) {
       (c as unknown as Record<string, unknown>)[k] = (this[k] as Uint8Array).slice();
     }
     c.argsUsed = this.argsUsed;
@@ -375,13 +484,14 @@ export class Ledger implements Iterable<LedgerEntry> {
     c.regsets = this.regsets.copy();
     c.requestNames = new Map(this.requestNames);
     c.wide = new Map(this.wide);
+    for (const [k, v] of this.wideRet) c.wideRet.set(k, v);
     return c;
   }
 
   /** Bytes held by the columns and pools (for `npm run bench`: bytes per entry). */
   bytesHeld(): number {
     let n = 0;
-    for (const k of ['clockNs', 'pid', 'syscall', 'errno', 'flags', 'ret', 'argStart', 'argCount', 'argNeg', 'request', 'target', 'aux', 'subCount', 'args', 'subRequest', 'subAddr', 'subData', 'subRet', 'subNeg', 'subErrno'] as const) n += (this[k] as Uint8Array).byteLength;
+    for (const k of [...ROW_COLUMNS, ...SUB_COLUMNS, 'args'] as const) n += (this[k] as Uint8Array).byteLength;
     return n;
   }
 

@@ -13,9 +13,19 @@ import type { PtraceStop, Task } from './task.ts';
 export function enterStop(ctx: Ctx, t: Task, stop: Omit<PtraceStop, 'reported'>, message?: bigint): void {
   if (isModern(ctx.s.config)) t.eventMsg = message ?? 0n;
   else if (message !== undefined && stop.kind === 'event') t.eventMsg = message;
-  t.run = { kind: 'ptrace-stop', stop: { ...stop, reported: false } };
+  t.run = { kind: 'ptrace-stop', stop: stopWith(stop, false) };
   // SIGCHLD to the tracer is not modelled as a queued signal: tracers here are driven
   // from outside and learn of stops through wait4, which is what the ledger records.
+}
+
+/**
+ * `{ ...stop, reported }` (same keys, same order), built field by field for the common stop
+ * without `jobReported`: a spread over the stops' several shapes is a slow generic copy on
+ * the per-host-syscall path (every stop is entered and reported once).
+ */
+export function stopWith(stop: Omit<PtraceStop, 'reported'> | PtraceStop, reported: boolean): PtraceStop {
+  if (!('jobReported' in stop)) return { kind: stop.kind, statusSig: stop.statusSig, event: stop.event, siginfo: stop.siginfo, reported };
+  return { ...stop, reported };
 }
 
 /** Replace the siginfo of the current stop (PTRACE_SETSIGINFO). */

@@ -6,6 +6,7 @@ import type { Errno } from './errno.ts';
 import { notifyParent, reap } from './exit.ts';
 import type { Ctx } from './ledger.ts';
 import { SIG } from './signals.ts';
+import { stopWith } from './stop.ts';
 import { threadGroup, allTasks } from './state.ts';
 import type { Task } from './task.ts';
 import { CONTINUED_STATUS, stoppedStatus, WCONTINUED, WNOWAIT, WUNTRACED, __WALL, __WCLONE } from './wait-status.ts';
@@ -60,7 +61,7 @@ function considerTracee(ctx: Ctx, t: Task, caller: Task, options: number): WaitR
     // (differential conformance run; fixture sigcont-after-traced-group-stop).
     if (run.stop.reported) return considerChild(ctx, t, options);
     const status = stoppedStatus(run.stop.statusSig, run.stop.event);
-    if (!(options & WNOWAIT)) t.run = { kind: 'ptrace-stop', stop: { ...run.stop, reported: true } };
+    if (!(options & WNOWAIT)) t.run = { kind: 'ptrace-stop', stop: stopWith(run.stop, true) };
     return { kind: 'report', tid: t.tid, status };
   }
   if (run.kind === 'zombie' && !run.reportedToTracer) {

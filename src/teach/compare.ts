@@ -5,10 +5,10 @@
 import type { Step } from './types.ts';
 
 /**
- * Start-up (probes, boot) is not counted: the multi kernel's probes make more calls, and
+ * Start-up (probes, boot, usermode helpers) is not counted: the multi kernel's probes make more calls, and
  * `ptsim run`'s hostSyscalls counts the run phase only, as this counter does.
  */
-export const STARTUP_EVENTS = new Set(['probe', 'boot']);
+export const STARTUP_EVENTS = new Set(['probe', 'boot', 'usermode_helper']);
 
 export interface EventGroup {
   readonly event: string;

@@ -14,8 +14,14 @@ import type { Step } from './types.ts';
 export const UML_PROFILE = 'uml-6.1';
 export const UML_POLICY = 'full';
 
+/**
+ * The scenarios' boot: 2 usermode helpers (src/uml/usermode-helper.ts) instead of the default
+ * 556, so the step list shows their shape without 5,560 boot steps before the guest runs.
+ */
+export const UML_BOOT = 'umh=2';
+
 export function umlRunOptions(workload: string, mode: Mode) {
-  return { profile: PROFILES[UML_PROFILE], mode, policy: FULL_POLICY, workload: parseWorkload(workload) };
+  return { profile: PROFILES[UML_PROFILE], mode, policy: FULL_POLICY, workload: parseWorkload(workload), boot: UML_BOOT };
 }
 
 export function recordUml(workload: string, mode: Mode): { steps: readonly Step[]; result: RunResult } {

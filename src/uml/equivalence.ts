@@ -26,6 +26,12 @@ export const NO_MERGE: Policy = { name: 'none', rules: [] };
 
 /** 10 µs per guest instruction: a 100 Hz tick every 1000 instructions, so spins see ticks (law suites). */
 export const LAW_INSN_NS = 10_000;
+/**
+ * The boot the law suite and `ptsim check` use: no usermode helpers. They run before UML picks
+ * single or multi mode, so they are the same calls in every run of a case
+ * (test/uml/boot-helpers.test.ts checks this), and they would make every run ~10× slower.
+ */
+export const LAW_BOOT = 'noumh';
 
 /** Does the workload write /proc/sysptmulti (which the stock host does not have)? */
 export function togglesSysptmulti(w: Workload): boolean {

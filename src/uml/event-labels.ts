@@ -1,8 +1,9 @@
 // Which guest event each UML host call served (`ptsim trace`'s guestEvent): a label id per
-// ledger row in a growable Uint32Array with the labels interned, instead of a Map entry and a
-// fresh string per host call. Rows no mark claimed (other callers) read as undefined.
+// ledger row in a growable Uint16Array (Uint32Array once there are 65535 labels) with the
+// labels interned, instead of a Map entry and a fresh string per host call. Rows no mark
+// claimed (other callers) read as undefined.
 export class EventLabels {
-  private ids = new Uint32Array(1024);
+  private ids: Uint16Array | Uint32Array = new Uint16Array(1024);
   private readonly names: string[] = [''];
   private readonly byName = new Map<string, number>();
 
@@ -13,10 +14,10 @@ export class EventLabels {
       this.names.push(label);
       this.byName.set(label, id);
     }
-    if (seq >= this.ids.length) {
-      let n = this.ids.length * 2;
-      while (n <= seq) n *= 2;
-      const next = new Uint32Array(n);
+    if (seq >= this.ids.length || (id > 0xffff && this.ids instanceof Uint16Array)) {
+      let n = this.ids.length;
+      while (n <= seq) n = Math.ceil(n * 1.25);
+      const next = id > 0xffff || this.ids instanceof Uint32Array ? new Uint32Array(n) : new Uint16Array(n);
       next.set(this.ids);
       this.ids = next;
     }

@@ -49,6 +49,8 @@ export class HostTracer {
   event = 'boot';
   /** Ledger seq → the guest event a UML host call served. */
   readonly events = new EventLabels();
+  /** Off in a streaming run (machine.ts RunOptions.ledger): no labels, rows may be gone. */
+  labels = true;
   private unlabeledFrom = 0;
 
   constructor(
@@ -62,6 +64,7 @@ export class HostTracer {
 
   /** Label every UML host call since the last mark with `name` (the guest event they served). */
   markEvent(name: string): void {
+    if (!this.labels) return;
     const ledger = this.kernel.ledger;
     for (let i = this.unlabeledFrom; i < ledger.length; i++) if (ledger.pidAt(i) === this.uml && !this.events.has(i)) this.events.set(i, name);
     this.unlabeledFrom = ledger.length;

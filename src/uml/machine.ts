@@ -2,7 +2,8 @@
 // process, its start-up probes, start_userspace for the guest init, and the userspace() loop
 // until init exits. Returns counts from the ledger and a digest of everything guest-visible.
 import { Kernel } from '../kernel/kernel.ts';
-import { countLedgerRows, type LedgerCounts } from '../kernel/ledger-stats.ts';
+import type { LedgerCounts } from '../kernel/ledger-stats.ts';
+import { RunLedger } from './run-ledger.ts';
 import type { LedgerEntry } from '../kernel/ledger.ts';
 import { parseBoot, type BootOptions } from './boot.ts';
 import { GuestKernel, type GuestProcess } from './guest.ts';
@@ -25,6 +26,7 @@ import { GuestScheduler } from './sched.ts';
 import { installProcessSyscalls } from './guest-process-syscalls.ts';
 import { defaultGuestPrograms } from './guest-programs.ts';
 import { Hostfs } from './hostfs.ts';
+import { runUsermodeHelpers } from './usermode-helper.ts';
 
 export interface RunOptions {
   profile: UmlProfile;
@@ -46,6 +48,16 @@ export interface RunOptions {
   pricer?: (entry: LedgerEntry) => number;
   /** Keep the guest trace's records (RunResult.guest.trace.records) for inspection; off = flat memory. */
   keepTrace?: boolean;
+  /**
+   * 'keep' (default): the whole ledger stays in RunResult.kernel (trace, reports, laws).
+   * 'stream': rows are counted and passed to onRunEntry as they are made, then dropped, so a
+   * run of millions of host calls keeps flat memory (`ptsim run`); RunResult's numbers are the same.
+   */
+  ledger?: 'keep' | 'stream';
+  /** Rows a streaming run holds before draining them (default run-ledger.ts STREAM_ROWS_MAX; tests use tiny values). */
+  streamRowsMax?: number;
+  /** Every UML host call from the end of start-up on, in order (run-ledger.ts): the CLI prices them. */
+  onRunEntry?: (entry: LedgerEntry) => void;
 }
 
 export interface RunResult {
@@ -68,6 +80,8 @@ export interface RunResult {
   ticks: number;
   /** UML's own messages on the way to a panic (ptrace_dump_regs, the error, the panic line). */
   kernelLog: string[];
+  /** Internal: the kernel clock at UML's first host call after start-up (null: none); not in JSON. */
+  readonly runStartClockNs?: number | null;
   /** Internal: the kernel and tracer, for `trace` and tests (not in JSON). */
   readonly kernel?: Kernel;
   readonly host?: HostTracer;
@@ -105,10 +119,18 @@ export function runUml(opts: RunOptions): RunResult {
   kernel.mapMemory(uml, GUEST_DATA, 0x1000n);
   kernel.writeMemory(uml, GUEST_DATA, guestMessage());
   const host = new HostTracer(kernel, uml, 'single', opts.policy);
+  const runLedger = new RunLedger(kernel.ledger, uml, opts.onRunEntry);
+  if (opts.ledger === 'stream') {
+    host.labels = false; // event labels are for trace/report, which keep the ledger
+    runLedger.stream(opts.streamRowsMax);
+  }
   const probe = runStartupProbes(host, opts.profile, boot, multiKernel);
   // UML's physmem and guest page tables (guest-mm.ts); guest memory is read through them.
   const mem = new UmlMemory({ host, profile: opts.profile });
   mapStubScratch(mem);
+  // Boot: the usermode helpers' host processes (usermode-helper.ts), before the timer is armed.
+  const tramp = opts.profile.tickSignal === 'SIGVTALRM' ? setIntervalInsns(kernel.arch, hz) : [];
+  runUsermodeHelpers(mem, boot.umh ?? opts.profile.usermodeHelpersAtBoot, tramp);
   const guest = new GuestKernel(kernel.arch, (pid, addr, len) => {
     const mm = mem.mms.get(pid);
     return mm ? mem.readGuest(mm, addr, len) : kernel.readMemory(pid, addr, len);
@@ -117,7 +139,7 @@ export function runUml(opts: RunOptions): RunResult {
   const timer = new UmlTimer(host, opts.profile, guest, hz);
   timer.arm();
   host.markEvent('boot');
-  const startupCalls = kernel.ledger.countPid(uml);
+  runLedger.endStartup();
   // The seed: set_using_sysptmulti(1) when supported unless nosysptmulti.
   host.mode = multiKernel && probe.ptmultiSupported && !boot.nosysptmulti ? 'multi' : 'single';
   const switches = new UmlSwitches(host, probe.sysemuSupported, multiKernel && probe.ptmultiSupported, boot.nosysemu);
@@ -125,9 +147,10 @@ export function runUml(opts: RunOptions): RunResult {
   installMemorySyscalls(guest, mem);
   // Several guest processes: fork/exec/wait4 and the run queue (fork.ts, exec.ts, sched.ts).
   const sched = new GuestScheduler(host, mem, guest, opts.profile);
+  timer.onTick = (current) => sched.schedulerTick(current); // a tick may preempt (sched.ts)
   const hostfs = new Hostfs(host);
   installProcessSyscalls(guest, { mem, guest, sched, hz, nextGpid: 2, hostfs }, defaultGuestPrograms(kernel.arch));
-  const from = kernel.ledger.length;
+  runLedger.startRun();
   let exit = 'exited(0)';
   let kernelLog: string[] = [];
   try {
@@ -136,6 +159,7 @@ export function runUml(opts: RunOptions): RunResult {
     host.markEvent('start_userspace');
     host.timer = timer;
     runLoop(host, guest, opts, init, () => switches.usingSysemu, mem, sched);
+    sched.haltOthers();
     exit = `exited(${init.exitCode})`;
   } catch (e) {
     if (!(e instanceof UmlFatal)) throw e;
@@ -143,7 +167,7 @@ export function runUml(opts: RunOptions): RunResult {
     if (e instanceof UmlPanic) kernelLog = [...e.log];
   }
   host.timer = null;
-  const counts: LedgerCounts = countLedgerRows(kernel.ledger, from, new Set([uml]));
+  const counts: LedgerCounts = runLedger.finish();
   const guestEvents = guest.events.toRecord();
   const result: RunResult = {
     profile: opts.profile.name,
@@ -155,7 +179,7 @@ export function runUml(opts: RunOptions): RunResult {
     bySyscall: counts.bySyscall,
     byPtraceRequest: counts.byPtraceRequest,
     bySubRequest: counts.bySubRequest,
-    startup: { hostSyscalls: startupCalls, messages: probe.lines },
+    startup: { hostSyscalls: runLedger.startupCalls, messages: probe.lines },
     guestEvents,
     guestDigest: guest.trace.digest([`console:${guest.console.join('')}`, `exit:${exit}`]),
     console: guest.console.join(''),
@@ -163,6 +187,7 @@ export function runUml(opts: RunOptions): RunResult {
     ticks: timer.jiffies,
     kernelLog,
   };
+  Object.defineProperty(result, 'runStartClockNs', { value: runLedger.runStartClockNs, enumerable: false });
   Object.defineProperty(result, 'kernel', { value: kernel, enumerable: false });
   Object.defineProperty(result, 'host', { value: host, enumerable: false });
   Object.defineProperty(result, 'guest', { value: guest, enumerable: false });

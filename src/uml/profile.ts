@@ -18,6 +18,12 @@ export interface UmlProfile {
   readonly xstateIovLen: bigint;
   /** SIGALRM (6.1, host POSIX timer forwarded by kill) or SIGVTALRM (2.6.26, child ITIMER_VIRTUAL). */
   readonly tickSignal: 'SIGALRM' | 'SIGVTALRM';
+  /**
+   * Usermode-helper host processes a boot makes before init (usermode-helper.ts; boot switch
+   * `umh=N`). 6.1: 556, the median of 13 real boots (464–618; uml/README.md "Boot: usermode
+   * helpers", test/fixtures/uml/boot-6.1.strace.gz). 2.6.26: 0, no capture of its boot.
+   */
+  readonly usermodeHelpersAtBoot: number;
 }
 
 export const PROFILES: Record<ProfileName, UmlProfile> = {
@@ -27,6 +33,7 @@ export const PROFILES: Record<ProfileName, UmlProfile> = {
     xstateRegset: false,
     xstateIovLen: 0n,
     tickSignal: 'SIGVTALRM',
+    usermodeHelpersAtBoot: 0,
   },
   'uml-6.1': {
     name: 'uml-6.1',
@@ -34,6 +41,7 @@ export const PROFILES: Record<ProfileName, UmlProfile> = {
     xstateRegset: true,
     xstateIovLen: 2696n,
     tickSignal: 'SIGALRM',
+    usermodeHelpersAtBoot: 556,
   },
 };
 

@@ -90,13 +90,12 @@ function writeTrampStructs(mem: UmlMemory): void {
 }
 
 /**
- * start_userspace + the exec of the guest image into the new mm. `trampExtra` goes between
- * TRACEME and the rest of userspace_tramp (2.6.26: set_interval()).
+ * start_userspace() alone (arch/um/os-Linux/skas/process.c): the host child, its SIGSTOP and
+ * OLDSETOPTIONS(TRACESYSGOOD). Also the start of every usermode helper's mm (usermode-helper.ts).
  */
-export function startUserspace(mem: UmlMemory, image: GuestImage, trampExtra: readonly Insn[] = [], hostfs?: Hostfs): { proc: GuestProcess; mm: GuestMm } {
+export function startUserspaceProcess(mem: UmlMemory, trampExtra: readonly Insn[] = []): { pid: number; dataFrame: number } {
   const host = mem.c.host;
   const k = mem.kernel;
-  const arch = k.arch;
   writeTrampStructs(mem);
   const dataFrame = mem.allocFrames(1);
   const self = k.state.nextPid;
@@ -104,6 +103,17 @@ export function startUserspace(mem: UmlMemory, image: GuestImage, trampExtra: re
   const w = host.wait4(pid, WUNTRACED | __WALL);
   if (w.status === null || w.status === undefined || WSTOPSIG(w.status) !== SIG.SIGSTOP) throw new UmlFatal(`start_userspace : expected SIGSTOP, got status = ${w.status}`);
   host.ptrace(PTRACE.OLDSETOPTIONS, pid, 0n, BigInt(PTRACE_O.TRACESYSGOOD));
+  return { pid, dataFrame };
+}
+
+/**
+ * start_userspace + the exec of the guest image into the new mm. `trampExtra` goes between
+ * TRACEME and the rest of userspace_tramp (2.6.26: set_interval()).
+ */
+export function startUserspace(mem: UmlMemory, image: GuestImage, trampExtra: readonly Insn[] = [], hostfs?: Hostfs): { proc: GuestProcess; mm: GuestMm } {
+  const k = mem.kernel;
+  const arch = k.arch;
+  const { pid, dataFrame } = startUserspaceProcess(mem, trampExtra);
 
   // The guest's exec, in UML only: VMAs, and the first stack page (argv/envp written by exec).
   const mm = new GuestMm(pid, dataFrame, GUEST_MMAP_BASE);
@@ -113,8 +123,9 @@ export function startUserspace(mem: UmlMemory, image: GuestImage, trampExtra: re
     if (!hostfs) throw new Error('simulator bug: a static image needs hostfs');
     loadStaticImage(mem, mm, { ...image, layout: image.layout }, top);
     mem.mms.set(pid, mm);
-    // init_new_ldt (arch/x86/um/ldt.c): write_ldt_entry through the stub, one run right after
-    // OLDSETOPTIONS (as every fresh mm in the capture; the model's batch holds its own records).
+    // One stub run right after OLDSETOPTIONS, before the exec even opens /init
+    // (glibc-init-start.strace): init_new_ldt's write_ldt_entry (arch/x86/um/ldt.c), our
+    // reading; the model's batch holds its own records.
     const L = mem.stub;
     mem.runOps(mm, [{ kind: 'munmap', start: 0n, len: L.code }]);
     // The exec of /init from the kernel thread: hostfs opens and reads it, then load_elf_binary.

@@ -94,9 +94,13 @@ export class UmlTimer implements HostTimer {
     this.host.kernel.timerSettime(this.host.uml, 0, this.nextTickNs - this.now);
   }
 
+  /** scheduler_tick's preemption check (sched.ts), given the task the tick interrupted. */
+  onTick: ((current: GuestProcess | null) => void) | null = null;
+
   private tick(how: string): void {
     this.jiffies++;
     this.guest.trace.push(`tick ${this.jiffies} ${how}`);
+    this.onTick?.(this.current);
   }
 
   /** userspace() entry (2.6.26): getitimer(ITIMER_VIRTUAL) on UML itself → nsecs = remaining + now. */

@@ -4,6 +4,7 @@
 // checked here so an error names it (`parts[2].count: must be 1..1000000`), and the spec is
 // then parsed by the same parser as `--workload`. The caller reads the file (nothing under
 // src/uml reads files).
+import { BACKGROUND_MAX } from './guest-background-program.ts';
 import { COUNT_MAX, parseWorkload, WorkloadError, type Workload } from './workload.ts';
 import { RANDOM_EVENTS_MAX, RANDOM_SEED_MAX } from './workload-random.ts';
 
@@ -20,6 +21,7 @@ const KINDS: Record<string, { fields: Record<string, Field>; spec: (f: Record<st
   sysptmulti: { fields: { value: [0, 9] }, spec: (f) => `sysptmulti:${f.value}` },
   fork: { fields: { count: [1, COUNT_MAX] }, spec: (f) => `fork:${f.count}` },
   exec: { fields: { count: [1, COUNT_MAX] }, spec: (f) => `exec:${f.count}` },
+  background: { fields: { count: [1, BACKGROUND_MAX] }, spec: (f) => `background:${f.count}` },
   random: { fields: { seed: [0, RANDOM_SEED_MAX], events: [1, RANDOM_EVENTS_MAX] }, spec: (f) => `random:${f.seed}:${f.events}` },
 };
 

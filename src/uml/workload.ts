@@ -3,6 +3,7 @@
 // Parts the UML model cannot run yet are refused with an error naming the part.
 //  * random:SEED:EVENTS  a generated program of EVENTS parts (workload-random.ts).
 //  * spin:N        N iterations of a pure register loop (2 instructions each): ticks land in user mode.
+//  * background:N  fork N children that spin forever (guest-background-program.ts): ticks reschedule.
 //  * sleep:N       N × nanosleep({0, 1/HZ s}) (the timespec is stored on the guest's stack).
 //  * sysemu:V      open("/proc/sysemu", O_WRONLY), write(fd, "V", 1), close(fd); like libc,
 //  * sysptmulti:V  a write that does not return 1 stores errno (to GUEST_ERRNO, a page the
@@ -15,6 +16,7 @@ import { syscallNr } from '../kernel/syscall-table.ts';
 import { guestScratch, HZ_DEFAULT } from './time.ts';
 import { touchInsns } from './touch.ts';
 import { forkInsns } from './guest-fork-program.ts';
+import { BACKGROUND_MAX, backgroundInsns } from './guest-background-program.ts';
 import { glibcInitImage, INIT_MESSAGE } from './guest-libc.ts';
 import type { GuestImage } from './start-userspace.ts';
 import { RANDOM_EVENTS_MAX, RANDOM_SEED_MAX, randomSpecs } from './workload-random.ts';
@@ -27,6 +29,7 @@ export type WorkloadPart =
   | { kind: 'proc'; path: '/proc/sysemu' | '/proc/sysptmulti'; value: number }
   | { kind: 'touch'; bytes: number }
   | { kind: 'fork'; count: number }
+  | { kind: 'background'; count: number }
   | { kind: 'exec'; count: number };
 
 export interface Workload {
@@ -39,7 +42,7 @@ export interface Workload {
 export class WorkloadError extends Error {}
 
 const NOT_YET = new Set<string>();
-const SUPPORTED = 'getpid, write, spin, sleep, sysemu, sysptmulti, touch, random, fork, exec';
+const SUPPORTED = 'getpid, write, spin, sleep, sysemu, sysptmulti, touch, random, fork, exec, background';
 export const COUNT_MAX = 1_000_000;
 
 export function parseWorkload(spec: string): Workload {
@@ -75,6 +78,11 @@ export function parseWorkload(spec: string): Workload {
         return name === 'fork' ? { kind: 'fork', count: int(args, 'N') } : { kind: 'exec', count: int(args, 'N') };
       case 'sleep':
         return { kind: 'sleep', count: int(args, 'N') };
+      case 'background': { // background:N — N always-runnable children (guest-background-program.ts)
+        const n = int(args, 'N');
+        if (n > BACKGROUND_MAX) throw new WorkloadError(`workload part ${i + 1} '${part}': N must be 1..${BACKGROUND_MAX}`);
+        return { kind: 'background', count: n };
+      }
       case 'random': { // random:SEED:EVENTS — a generated program (workload-random.ts)
         const r = /^(\d+):(\d+)$/.exec(args);
         if (!r) throw new WorkloadError(`workload part ${i + 1} '${part}': expected random:SEED:EVENTS, e.g. random:7:20`);
@@ -150,6 +158,7 @@ export function guestImage(arch: Arch, w: Workload, opts: { hz?: number } = {}):
 /** One part other than fork/exec; `message` is where write parts' bytes are. */
 function emitPart(a: Asm, p: Exclude<WorkloadPart, { kind: 'fork' | 'exec' }>, counter: string, message: bigint, opts: { hz?: number }): void {
   const { arch } = a;
+  if (p.kind === 'background') return backgroundInsns(a, p.count);
   if (p.kind === 'touch') return touchInsns(a, p.bytes);
   if (p.kind === 'spin') return void a.spin(p.count, counter);
   if (p.kind === 'proc') return procWrite(a, p.path, p.value);

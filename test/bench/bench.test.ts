@@ -20,6 +20,9 @@ describe('npm run bench', () => {
     expect(j.equivalenceCasesPerSecond).toMatchObject({ cases: 4, events: 3, workers: 1 });
     expect(positive(j.equivalenceCasesPerSecond.casesPerSecond)).toBe(true);
     expect(j.bytesPerLedgerEntry.entries).toBeGreaterThan(0);
+    expect(j.runFlatMemory.getpid).toEqual([5, 20]);
+    expect(j.runFlatMemory.hostSyscalls[1]).toBe(j.runFlatMemory.hostSyscalls[0] + 15 * 6); // 6 host calls per uml-6.1 getpid
+    for (const mb of j.runFlatMemory.peakRssMb) expect(positive(mb)).toBe(true);
     expect(j.whatif.lines).toBeGreaterThan(1000);
     expect(j.whatif.hostSyscalls).toBeGreaterThan(0);
     for (const f of ['linesPerSecond', 'wcLinesPerSecond', 'ratioToWc', 'scanLinesPerSecond', 'peakRssMb']) expect(positive(j.whatif[f]), f).toBe(true);

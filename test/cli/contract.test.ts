@@ -110,7 +110,7 @@ describe('ptsim trace --json', () => {
     result: (v) => typeof v === 'string' && /^-?\d+$/.test(v),
     errno: nullOr(/^E[A-Z]+$/),
     stop: nullOr(/^(SIG[A-Z0-9]+(\|0x80)?|exited\(\d+\)|killed\(SIG[A-Z0-9]+\)(, core dumped)?)$/),
-    guestEvent: (v) => typeof v === 'string' && /^(boot|probe|start_userspace|other|panic|fatal_sigsegv|syscall:[a-z_0-9]+|fault:SIG[A-Z]+|signal:SIG[A-Z]+|exit:\d+)$/.test(v),
+    guestEvent: (v) => typeof v === 'string' && /^(boot|probe|usermode_helper|halt:\d+|start_userspace|other|panic|fatal_sigsegv|syscall:[a-z_0-9]+|fault:SIG[A-Z]+|signal:SIG[A-Z]+|exit:\d+)$/.test(v),
   };
 
   test('one object per line per host syscall, every field, the documented spellings', { timeout: 30_000 }, async () => {
@@ -180,6 +180,8 @@ describe('bad input: one line on stderr naming the problem, exit 2, no stack tra
     [['run', '--workload', 'getpid:1', '--policy', badPolicy], /rules\[0\]\.requests\[1\]: unknown request "BOGUS"/],
     [['run', '--workload', 'getpid:1', '--policy', notJson], /not JSON/],
     [['trace', '--workload', 'getpid:1', '--bogus'], /--bogus/],
+    [['run', '--workload', 'getpid:1', '--boot', 'umh=lots'], /boot: umh=N needs a whole number 0\.\.10000, got 'umh=lots'/],
+    [['run', '--workload', 'background:65'], /part 1 'background:65': N must be 1\.\.64/],
     [['run'], /--workload SPEC is required/],
     [['compare', '--workload', 'getpid:1', '--hz', '0'], /--hz/],
     [['run', '--workload', 'getpid:1', '--profile', 'uml-9'], /unknown profile 'uml-9'/],

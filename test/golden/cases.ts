@@ -30,15 +30,21 @@ export interface GoldenCase {
   readonly args: readonly string[];
 }
 
+/**
+ * The 180 cases boot with `noumh` (no usermode helpers, src/uml/usermode-helper.ts): their
+ * outputs are then the pre-helper recordings but for run's `"boot": "noumh"`, and stay small.
+ * One more case pins the default boot (556 helpers on uml-6.1) in full.
+ */
 export function goldenCases(): GoldenCase[] {
   const out: GoldenCase[] = [];
   for (const profile of GOLDEN_PROFILES) {
     for (const { mode, policy } of GOLDEN_SETTINGS) {
       for (const workload of GOLDEN_WORKLOADS) {
-        out.push({ name: `${profile} ${mode} ${policy} ${workload}`, args: ['--workload', workload, '--profile', profile, '--mode', mode, '--policy', policy, '--json'] });
+        out.push({ name: `${profile} ${mode} ${policy} ${workload}`, args: ['--workload', workload, '--profile', profile, '--mode', mode, '--policy', policy, '--boot', 'noumh', '--json'] });
       }
     }
   }
+  out.push({ name: 'uml-6.1 single seed getpid:2 default-boot', args: ['--workload', 'getpid:2', '--profile', 'uml-6.1', '--mode', 'single', '--policy', 'seed', '--json'] });
   return out;
 }
 

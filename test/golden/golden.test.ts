@@ -1,6 +1,6 @@
 // Issue 9's contract: the fast core changes nothing but speed. Every golden case's
 // `run --json` + `trace --json` output is byte-identical to what was recorded before the
-// rewrite (scripts/record-goldens.ts; 180 cases: 30 workloads × 2 profiles × 3 settings).
+// rewrite (scripts/record-goldens.ts; 180 cases: 30 workloads × 2 profiles × 3 settings, booted noumh; + 1 default-boot case).
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';

@@ -21,7 +21,7 @@ import { runScriptOnSimulator } from '../../src/conformance/sim-runner.ts';
 import { loadScenario, SCENARIOS, type Scenario } from '../../src/teach/scenarios.ts';
 import { changedRegs } from '../../src/teach/task-view.ts';
 import type { Step } from '../../src/teach/types.ts';
-import { UML_POLICY, UML_PROFILE } from '../../src/teach/uml-run.ts';
+import { UML_BOOT, UML_POLICY, UML_PROFILE } from '../../src/teach/uml-run.ts';
 import { fixtureScript } from './helpers.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -39,7 +39,7 @@ interface TraceJson {
 
 /** `ptsim trace --json` on the real command line: one object per UML host syscall. */
 async function cliTrace(workload: string, mode: 'single' | 'multi'): Promise<TraceJson[]> {
-  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'trace', '--workload', workload, '--profile', UML_PROFILE, '--policy', UML_POLICY, '--mode', mode, '--json'], { cwd: ROOT, maxBuffer: 64 << 20 });
+  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'trace', '--workload', workload, '--profile', UML_PROFILE, '--policy', UML_POLICY, '--boot', UML_BOOT, '--mode', mode, '--json'], { cwd: ROOT, maxBuffer: 64 << 20 });
   return stdout.trim().split('\n').map((l) => JSON.parse(l) as TraceJson);
 }
 

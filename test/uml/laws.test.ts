@@ -22,7 +22,7 @@ import { FULL_POLICY, SEED_POLICY, type Policy } from '../../src/uml/policy.ts';
 import { PROFILES, type ProfileName } from '../../src/uml/profile.ts';
 import { parseWorkload, randomProgram } from '../../src/uml/workload.ts';
 import { randomKinds } from '../../src/uml/workload-random.ts';
-import { checkEquivalence, LAW_INSN_NS, lawBreak, mergedCalls, NO_MERGE, referenceFor } from '../../src/uml/equivalence.ts';
+import { checkEquivalence, LAW_BOOT, LAW_INSN_NS, lawBreak, mergedCalls, NO_MERGE, referenceFor } from '../../src/uml/equivalence.ts';
 
 const POLICIES: Record<string, Policy> = { seed: SEED_POLICY, full: FULL_POLICY };
 
@@ -34,7 +34,7 @@ interface Case {
 }
 
 function run(c: Case, mode: 'single' | 'multi', policy: Policy): RunResult {
-  return runUml({ profile: PROFILES[c.profile], mode, policy, workload: parseWorkload(c.spec), seed: c.seed, insnNs: LAW_INSN_NS });
+  return runUml({ profile: PROFILES[c.profile], mode, policy, workload: parseWorkload(c.spec), seed: c.seed, insnNs: LAW_INSN_NS, boot: LAW_BOOT });
 }
 
 /** The spec with every random part written out, for failure messages. */
@@ -45,7 +45,7 @@ function expanded(spec: string): string {
 function checkLaw(c: Case): void {
   const why = `${c.profile} policy ${c.policy} seed ${c.seed}: ${c.spec} = ${expanded(c.spec)}`;
   const workload = parseWorkload(c.spec);
-  const verdict = checkEquivalence({ workload, profile: PROFILES[c.profile], policy: POLICIES[c.policy]!, seed: c.seed, insnNs: LAW_INSN_NS });
+  const verdict = checkEquivalence({ workload, profile: PROFILES[c.profile], policy: POLICIES[c.policy]!, seed: c.seed, insnNs: LAW_INSN_NS, boot: LAW_BOOT });
   expect(verdict.broken, why).toBeNull();
   expect(verdict.reference, why).toBe(referenceFor(workload));
 }
