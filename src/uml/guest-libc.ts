@@ -1,8 +1,8 @@
 // The guest init shaped like the real static glibc init (uml/guest/init.c, `cc -static`):
 // its address space is static-layout.ts's INIT_LAYOUT, and its code touches the pages the
 // real one does, so faults and stub runs come out as in test/fixtures/uml/glibc-fork-exit.strace
-// and glibc-fork-exec.strace. Used for x86_64 workloads with fork or exec parts (others keep
-// the minimal image of workload.ts; 2.6.26's i386 guest is not modelled this way).
+// and glibc-fork-exec.strace. Every x86_64 (uml-6.1) workload's init (2.6.26's i386 guest keeps
+// workload.ts's minimal image).
 //
 // Code pages: main (start-up + the workload, from the text start) and, on the next page,
 // "libc" (fork, _exit, execve, waitpid). Real: main at 0x4014f0-0x4020xx, _Fork/__libc_fork/
