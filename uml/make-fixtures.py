@@ -5,7 +5,9 @@ usage: uml/make-fixtures.py [--runs N] [--work DIR] [--out DIR]
 
 Runs scripts/uml-capture.sh N times (default 4) for the default workload,
 once with --nosysemu, once with --sysemu0, once with kill/timer_settime/clone
-added to the trace set, and 3+3 timed runs (pinned to CPU 0 / not pinned);
+added to the trace set, N times with every syscall traced and init's maps
+printed (the glibc-* fixtures), once more so for fork=3 exec=3, and 3+3 timed
+runs (pinned to CPU 0 / not pinned);
 then cuts one clean excerpt per guest event kind: the first run whose
 segment has no timer tick in it (for the tick phase: one or two ticks and
 no page fault), and writes the fixtures.  Work files go to build/uml/.
@@ -82,6 +84,26 @@ def write(name, lines):
     print(f'  {name}: {len(lines)} lines')
 
 
+def init_start(log):
+    """init's start: its host process's calls and hostfs's for /init, from the start_userspace
+    clone (its SIGSTOP) to the resume at the entry point; other processes' calls left out."""
+    lines = open(log, errors='replace').read().splitlines()
+    i0 = next(i for i, ln in enumerate(lines) if re.match(r'openat\(.*root/init"', ln))
+    fd = re.search(r'= (\d+)$', lines[i0]).group(1)
+    pid = next(re.match(r'ptrace\(PTRACE_SETREGS, (\d+)', ln).group(1) for ln in lines[i0:] if ln.startswith('ptrace(PTRACE_SETREGS'))
+    start = next(i for i, ln in enumerate(lines) if ln.startswith(f'ptrace(PTRACE_OLDSETOPTIONS, {pid},'))
+    sysemu = next(i for i in range(start, len(lines)) if lines[i].startswith(f'ptrace(PTRACE_SYSEMU, {pid},'))
+    lookup = next(i for i in range(start, len(lines)) if re.match(r'newfstatat\(.*root/init"', lines[i])) - 1
+    out = [lines[start - 1]]
+    for i in range(start, sysemu - 2):
+        ln = lines[i]
+        mine = re.match(rf'(ptrace\(PTRACE_[A-Z_]+, {pid}\b|wait4\({pid},|kill\({pid},)', ln) or ln.startswith('--- SIGALRM')
+        hostfs = i >= lookup and (re.match(r'(access|newfstatat|openat)\(.*root/(init)?"', ln) or re.match(rf'(pread64|close)\({fd},', ln))
+        if mine or hostfs:
+            out.append(ln)
+    return out
+
+
 def main():
     os.makedirs(WORK, exist_ok=True)
     os.makedirs(OUT, exist_ok=True)
@@ -126,6 +148,48 @@ def main():
     shutil.copy(sysemu0 + '.console', os.path.join(OUT, 'sysemu0-panic.console'))
     write('timer-tick-kill.strace', segments(extra)[1]['tick'])
     write('fork-exit-kill.strace', segments(extra)[1]['fork'])
+
+    # every UML syscall (hostfs) and init's /proc/self/maps: the glibc-* fixtures
+    full_runs = []
+    for i in range(RUNS):
+        log, rc = capture(f'all{i + 1}', '--trace', 'all', '--', 'getpid=2', 'pages=2', 'fork=1', 'exec=1', 'maps=1')
+        if rc == 0:
+            full_runs.append(log)
+    for phase, fname in (('fork', 'glibc-fork-exit.strace'), ('exec', 'glibc-fork-exec.strace')):
+        seg = next((segments(log)[1][phase] for log in full_runs if clean(phase, segments(log)[1].get(phase, []))), None)
+        if seg:
+            write(fname, seg)
+        else:
+            print(f'  ({phase}: no tick-free segment in {len(full_runs)} --trace all runs; {fname} kept)')
+    if full_runs:
+        write('glibc-init-start.strace', init_start(full_runs[0]))
+    loop, rc = capture('fork3-exec3', '--trace', 'all', '--', 'phases=fork,exec', 'fork=3', 'exec=3')
+    if rc == 0:
+        lines = open(loop, errors='replace').read().splitlines()
+        b = next(i for i, ln in enumerate(lines) if ln.startswith('write(1, "MARK fork-begin'))
+        e = next(i for i, ln in enumerate(lines) if ln.startswith('write(1, "MARK exec-end'))
+        write('glibc-fork3-exec3.strace', lines[b:e + 1])
+    if full_runs:
+        maps = [ln.rstrip() for ln in open(full_runs[0] + '.console') if ln.startswith('MAPS ')]
+        build = os.path.join(WORK, 'elf')
+        os.makedirs(build, exist_ok=True)
+        init, child = os.path.join(build, 'init'), os.path.join(build, 'exec-child')
+        subprocess.run(['cc', '-static', '-O2', '-Wall', '-o', init, os.path.join(ROOT, 'uml/guest/init.c')], check=True)
+        subprocess.run(['cc', '-static', '-nostdlib', '-O2', '-Wall', '-o', child, os.path.join(ROOT, 'uml/guest/child.c')], check=True)
+
+        def phdrs(path):
+            out = subprocess.run(['readelf', '-lW', path], capture_output=True, text=True, check=True).stdout.splitlines()
+            start = next(i for i, ln in enumerate(out) if ln.startswith('Program Headers'))
+            end = next(i for i, ln in enumerate(out) if 'Section to Segment' in ln)
+            return [ln for ln in out[start:end] if ln.strip()]
+        write('glibc-layout.txt', [
+            '# Real layouts of the guest\'s static binaries (uml/README.md "Guest address space").',
+            '# 1. /proc/self/maps of the guest init (uml/guest/init.c, cc -static -O2)',
+            '#    inside linux.uml 6.1 after the warm-up round (scripts/uml-capture.sh --trace all -- maps=1 ...),',
+            '#    printed by init\'s dump_maps(); the stack top is randomized from run to run.',
+            *maps, '# 2. readelf -lW init (the same build)', *phdrs(init),
+            f'# 3. readelf -lW exec-child (uml/guest/child.c, cc -static -nostdlib -O2; {os.path.getsize(child)} bytes, as the capture\'s newfstatat says)',
+            *phdrs(child)])
 
     # start-up probes: from the start through the register-template child
     # (ends at UML's "Adding ... bytes to physical memory" message)

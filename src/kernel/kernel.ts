@@ -336,6 +336,18 @@ export class Kernel {
    * only. An external task is not run by the scheduler, so its timer's expiry is handed back
    * by the caller as wait4's `untilNs` (see there) instead of being queued as a signal.
    */
+  /**
+   * A host file call by an external task (UML's hostfs: access, newfstatat, openat, pread64,
+   * close) whose outcome the caller gives: host files are not modelled, so, like
+   * timer_settime, the call is recorded in the ledger only.
+   */
+  recordFileCall(caller: number, syscall: string, args: readonly bigint[], outcome: { ret: bigint } | { errno: Errno }): SysResult {
+    return this.step((ctx) => {
+      this.caller(ctx, caller);
+      return this.finish(ctx, caller, syscall, [...args], outcome);
+    });
+  }
+
   timerSettime(caller: number, timerId: number, valueNs: number, intervalNs = 0): SysResult {
     return this.step((ctx) => {
       this.caller(ctx, caller);

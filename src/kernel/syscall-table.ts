@@ -7,7 +7,8 @@ export const SYSCALLS_X86_64 = {
   rt_sigprocmask: 14, rt_sigreturn: 15, sched_yield: 24, pause: 34, nanosleep: 35,
   getitimer: 36, setitimer: 38, getpid: 39, clone: 56, fork: 57, vfork: 58, execve: 59,
   exit: 60, wait4: 61, kill: 62, getuid: 102, ptrace: 101, getppid: 110, arch_prctl: 158,
-  gettid: 186, tkill: 200, sigaltstack: 131, restart_syscall: 219, exit_group: 231, tgkill: 234,
+  gettid: 186, tkill: 200, sigaltstack: 131, set_tid_address: 218, restart_syscall: 219, exit_group: 231, tgkill: 234,
+  set_robust_list: 273,
 } as const;
 
 export const SYSCALLS_I386 = {

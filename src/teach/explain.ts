@@ -47,6 +47,11 @@ const BY_SYSCALL: Record<string, Explanation> = {
   kill: E('Send a signal', 'ptrace.md §3', 'kill queues a signal on the thread group. A traced task does not act on it at once: when it is about to be delivered the tracee enters a signal-delivery-stop and the tracer decides (inject, suppress, substitute). SIGKILL never produces a stop.'),
   tgkill: E('Send a signal to one thread', 'ptrace.md §3', 'tgkill queues a thread-private signal; a traced thread stops in a signal-delivery-stop before it is delivered.'),
   timer_settime: E('UML\'s timer', 'uml-skas.md §8', 'UML 6.1 arms a host POSIX timer for the guest tick; its expiry interrupts UML\'s wait4, which the model reports as ERESTARTSYS and then restarts.'),
+  access: E('hostfs: a permission check', 'uml-skas.md §6', 'The guest root is a host directory (hostfs): the guest kernel\'s path walk and permission checks for an execve become access() calls on the host.'),
+  newfstatat: E('hostfs: a lookup', 'uml-skas.md §6', 'hostfs looks the guest file up on the host directory with newfstatat.'),
+  openat: E('hostfs: open the binary', 'uml-skas.md §6', 'The guest kernel opens the file it will execute; hostfs opens it on the host and keeps the fd while a guest mm maps it.'),
+  pread64: E('hostfs: read a page', 'uml-skas.md §6', 'A page-cache miss in the guest (the ELF header, readahead, a fault on the file) reads 4 KiB pages of the host file.'),
+  close: E('hostfs: release', 'uml-skas.md §6', 'The last guest user of the file is gone (the exec\'d process exited): hostfs closes the host fd.'),
   mprotect: E('Memory protection', 'docs/script-format.md "Fixed addresses"', 'The conformance harness makes its RO page read-only before forking the child, so a store there faults (SIGSEGV, SEGV_ACCERR).'),
   mmap: E('Host memory', 'uml-skas.md §3', 'UML maps its physical memory file and the stub pages into host processes.'),
 };

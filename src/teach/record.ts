@@ -21,7 +21,7 @@ import type { Step, TaskView } from './types.ts';
 import { decodeWaitStatus } from './wait-decode.ts';
 
 /** The Kernel driver's host syscalls of external tasks (src/kernel/kernel.ts); the first argument is the caller. */
-export const HOST_SYSCALL_METHODS = ['ptrace', 'forkChild', 'kill', 'tgkill', 'mmap', 'munmap', 'mprotect', 'getpid', 'wait4', 'sleep', 'getitimer', 'setitimer', 'timerSettime'] as const;
+export const HOST_SYSCALL_METHODS = ['ptrace', 'forkChild', 'kill', 'tgkill', 'mmap', 'munmap', 'mprotect', 'getpid', 'wait4', 'sleep', 'getitimer', 'setitimer', 'timerSettime', 'recordFileCall'] as const;
 
 export interface RecordResult<T> {
   readonly value: T;

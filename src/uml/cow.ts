@@ -4,6 +4,7 @@
 //    flush_tlb_page: one stub run unmapping the page), a new frame with a copy of the data,
 //    set_pte_at; handle_page_fault's own flush_tlb_page then maps it (the second stub run):
 //    the real 6.1 "usually 2 stub runs" (17 calls) for a SEGV_ACCERR fault;
+//  * the zero page or a page-cache page (Pte.shared: a read fault mapped it) → wp_page_copy too;
 //  * the frame is ours alone → wp_page_reuse: the PTE becomes writable; one stub run
 //    (mprotect) — the "sometimes 14".
 // Physmem coherence (a model artefact, no host call): the model's MAP_SHARED mappings of the
@@ -26,7 +27,7 @@ function sharedElsewhere(mem: UmlMemory, mm: GuestMm, frame: number): boolean {
 /** do_wp_page for a write to a present, write-protected PTE in a writable VMA. */
 export function doWpPage(mem: UmlMemory, mm: GuestMm, vpn: number, vma: Vma): void {
   const pte = mm.ptes.get(vpn)!;
-  if (!sharedElsewhere(mem, mm, pte.frame)) {
+  if (!pte.shared && !sharedElsewhere(mem, mm, pte.frame)) {
     mm.ptes.set(vpn, { frame: pte.frame, prot: vma.prot });
     return;
   }

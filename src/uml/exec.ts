@@ -9,6 +9,15 @@
 //    page (one more stub run); start_thread sets ip/sp; the TLS base is cleared;
 //  * back in userspace(): SETREGS(entry), SETREGSET, SYSEMU → SIGSEGV MAPERR at the entry
 //    point (no GETREGS/ARCH_PRCTL first: it is no switch).
+// A program with a real layout (x86_64 exec-child, static-layout.ts) goes as the 6.1 capture
+// test/fixtures/uml/glibc-fork-exec.strace shows:
+//  * the path is read from the caller's .rodata, a page a forked child does not have: one
+//    kernel-mode fault = one stub run on the old mm, before the clone;
+//  * after the clone: the hostfs calls that open and read the binary (hostfs.ts), then the
+//    old mm's teardown;
+//  * four stub runs on the new mm (binfmt-elf.ts): flush_thread, shift_arg_pages (2),
+//    mprotect_fixup (exec-child has no .bss: no padzero);
+//  * the fd stays open until the process exits (hostfs.ts close).
 import { ERRNO, negErrnoReg } from '../kernel/errno.ts';
 import { initialRegs } from '../kernel/regs.ts';
 import { stackTop, textBase } from '../kernel/state.ts';
@@ -18,6 +27,7 @@ import type { GuestProcess } from './guest.ts';
 import { GuestMm } from './guest-mm.ts';
 import type { GuestPrograms } from './guest-programs.ts';
 import { destroyContext } from './sched.ts';
+import { loadElfTail } from './binfmt-elf.ts';
 import { GUEST_MMAP_BASE } from './start-userspace.ts';
 
 const PATH_MAX_READ = 64;
@@ -41,23 +51,33 @@ export function guestExecve(ctx: ProcessContext, programs: GuestPrograms, p: Gue
   if (!old) throw new Error(`simulator bug: no mm for guest process ${p.gpid}`);
   const { pid, stubDataFrame } = copyContextSkas0(mem, p.hostPid, ctx.hz);
   host.markEvent('copy_context_skas0');
+  const fd = program.layout ? ctx.hostfs.openForExec(program.layout.fileBytes) : undefined;
+  if (fd !== undefined) host.markEvent(`exec:hostfs:${path}`);
   destroyContext(host, mem, mem.c.profile, old.hostPid);
   host.markEvent(`exec:teardown:${p.gpid}`);
+  for (const fd of p.hostFds ?? []) ctx.hostfs.close(fd); // the old mm's exit_mmap: fput
+  p.hostFds = fd === undefined ? [] : [fd];
   const mm = new GuestMm(pid, stubDataFrame, GUEST_MMAP_BASE);
   mem.mms.set(pid, mm);
   p.hostPid = pid;
-  // flush_thread: unmap(0, TASK_SIZE) — everything the clone inherited below and above the stub.
-  const L = mem.stub;
   const top = stackTop(arch);
-  mem.runOps(mm, [
-    { kind: 'munmap', start: 0n, len: L.code },
-    { kind: 'munmap', start: L.data + L.page, len: top - (L.data + L.page) },
-  ]);
+  if (!program.layout) {
+    // flush_thread: unmap(0, TASK_SIZE) — everything the clone inherited below and above the stub.
+    const L = mem.stub;
+    mem.runOps(mm, [
+      { kind: 'munmap', start: 0n, len: L.code },
+      { kind: 'munmap', start: L.data + L.page, len: top - (L.data + L.page) },
+    ]);
+  }
   programs.load(mem, mm, path);
-  mem.handlePageFault(mm, top - 8n, 'write'); // copy_strings: argv/envp on the new stack
-  mem.flushTlbPage(mm, top - 8n);
+  let sp = top - 8n;
+  if (program.layout && fd !== undefined) sp = loadElfTail(mem, ctx.hostfs, mm, program.layout, top, { fd, bytes: program.layout.fileBytes });
+  else {
+    mem.handlePageFault(mm, top - 8n, 'write'); // copy_strings: argv/envp on the new stack
+    mem.flushTlbPage(mm, top - 8n);
+  }
   host.markEvent(`exec:${path}`);
-  const regs = initialRegs(arch, textBase(arch), top - 8n);
+  const regs = initialRegs(arch, program.layout?.entry ?? textBase(arch), sp);
   regs[arch.origAx] = arch.mask;
   p.regs = regs;
   p.fs = 0n;

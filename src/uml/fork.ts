@@ -5,7 +5,11 @@
 // SEGV_MAPERR); then flush_tlb_mm(parent) write-protects the parent's host mappings (one stub
 // run per VMA that changed: the real run's "2 stub runs on P1"). copy_thread: the child gets
 // the parent's registers with rax = 0 and the parent's TLS base; it runs later through
-// fork_handler (sched.ts). vfork and clone without CLONE_VM are treated as fork.
+// fork_handler (sched.ts). vfork and clone without CLONE_VM are treated as fork; glibc's
+// clone(CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID | SIGCHLD, 0, 0, &tcb->tid) (nr 56, the real
+// captures' orig_rax 0x38) keeps child_tidptr: schedule_tail writes the child's tid there
+// (sched.ts). CLEARTID: mm_release clears it only when other users share the mm
+// (kernel/fork.c mm_release: mm_users > 1), never here.
 import { PROT_WRITE } from '../kernel/memory.ts';
 import { copyContextSkas0 } from './copy-context-skas0.ts';
 import { syncToPhysmem } from './cow.ts';
@@ -13,6 +17,7 @@ import type { GuestKernel, GuestProcess } from './guest.ts';
 import { GuestMm, type UmlMemory } from './guest-mm.ts';
 import type { GuestScheduler } from './sched.ts';
 import { flushTlbMm } from './tlb.ts';
+import type { Hostfs } from './hostfs.ts';
 
 export interface ProcessContext {
   readonly mem: UmlMemory;
@@ -21,6 +26,8 @@ export interface ProcessContext {
   readonly hz: number;
   /** The next guest pid (alloc_pid). */
   nextGpid: number;
+  /** UML's hostfs host calls (exec of a binary on the root, hostfs.ts). */
+  readonly hostfs: Hostfs;
 }
 
 /** dup_mmap for UML: the child mm over a new host process `pid`. */
@@ -32,10 +39,11 @@ function dupMmap(mem: UmlMemory, parent: GuestMm, pid: number, stubDataFrame: nu
   child.brk = parent.brk;
   for (const [vpn, pte] of [...parent.ptes]) {
     const vma = parent.vmaAt(BigInt(vpn) << 12n);
-    if (!vma || vma.textFrame !== undefined) continue; // file-backed: not copied (mm/memory.c copy_page_range)
-    const prot = pte.prot & ~PROT_WRITE;
-    parent.ptes.set(vpn, { frame: pte.frame, prot });
-    child.ptes.set(vpn, { frame: pte.frame, prot });
+    // No anon_vma (text, never-written file mappings): not copied (mm/memory.c vma_needs_copy).
+    if (!vma || !(vma.anonVma ?? vma.textFrame === undefined)) continue;
+    const copy = { frame: pte.frame, prot: pte.prot & ~PROT_WRITE, ...(pte.shared ? { shared: true } : {}) };
+    parent.ptes.set(vpn, copy);
+    child.ptes.set(vpn, { ...copy });
   }
   // The host clone inherited the parent's host mappings as they were.
   for (const [vpn, pte] of parent.hostMapped) child.hostMapped.set(vpn, pte);
@@ -43,7 +51,10 @@ function dupMmap(mem: UmlMemory, parent: GuestMm, pid: number, stubDataFrame: nu
   return child;
 }
 
-export function guestFork(ctx: ProcessContext, p: GuestProcess): bigint {
+/** CLONE_CHILD_SETTID (include/uapi/linux/sched.h). */
+export const CLONE_CHILD_SETTID = 0x01000000n;
+
+export function guestFork(ctx: ProcessContext, p: GuestProcess, opts: { childTid?: bigint } = {}): bigint {
   const { mem, guest, sched } = ctx;
   const host = mem.c.host;
   const arch = mem.kernel.arch;
@@ -56,6 +67,7 @@ export function guestFork(ctx: ProcessContext, p: GuestProcess): bigint {
   host.markEvent('fork:flush_tlb_mm');
   const child: GuestProcess = { gpid: ctx.nextGpid++, parent: p.gpid, hostPid: pid, regs: [...p.regs], state: 'runnable', exitCode: 0, fs: p.fs, firstRun: true };
   child.regs[arch.ax] = 0n;
+  if (opts.childTid !== undefined) child.setChildTid = opts.childTid;
   guest.procs.set(child.gpid, child);
   sched.enqueue(child);
   return BigInt(child.gpid);

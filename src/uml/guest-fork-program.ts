@@ -2,16 +2,12 @@
 // phases): N times { pid = fork(); child: exit at once (fork: exit code = the loop counter,
 // N … 1) or execve("/exec-child") (exit 127 if it fails); parent: store pid (a stack write: the
 // parent's COW fault after fork, as libc's in the real run), wait4(pid, &status, 0, NULL) }.
-// A program with such parts first sets a TLS base like a static libc does at start-up
-// (x86_64 arch_prctl(ARCH_SET_FS)): UML then re-sets it on every switch to the process.
+// The minimal image's version, for uml-2.6.26 (i386; no TLS base, so no ARCH_PRCTL on a
+// switch); uml-6.1 programs that fork get the glibc-shaped init (guest-libc.ts).
 import { Asm } from '../kernel/asm.ts';
 import { syscallNr } from '../kernel/syscall-table.ts';
-import { ARCH_SET_FS } from './arch-prctl.ts';
 import { EXEC_CHILD } from './guest-programs.ts';
 import { guestScratch } from './time.ts';
-
-/** The guest init's TLS block (inside its data page, never touched otherwise). */
-export const GUEST_TLS = 0x00600800n;
 
 export const forkSlots = (a: Asm) => ({ path: guestScratch(a.arch, 4), status: guestScratch(a.arch, 5), pid: guestScratch(a.arch, 6) });
 
@@ -19,12 +15,6 @@ function nr(a: Asm, name: string): number {
   const n = syscallNr(a.arch.name, name);
   if (n === undefined) throw new Error(`simulator bug: no syscall ${name}`);
   return n;
-}
-
-/** libc start-up's TLS set-up (x86_64 only; i386 UML 2.6.26 TLS is not modelled). */
-export function tlsPrelude(a: Asm, parts: readonly { kind: string }[]): void {
-  if (a.arch.name !== 'x86_64' || !parts.some((p) => p.kind === 'fork' || p.kind === 'exec' || p.kind === 'background')) return;
-  a.sys('arch_prctl', ARCH_SET_FS, GUEST_TLS);
 }
 
 export function forkInsns(a: Asm, kind: 'fork' | 'exec', count: number, counter: string): void {

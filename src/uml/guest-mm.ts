@@ -30,11 +30,24 @@ export interface Vma {
   readonly textFrame?: number;
   /** Initial contents (data): copied into a fresh frame on first touch. */
   readonly contents?: Uint8Array;
+  /**
+   * Fork copies its PTEs: the VMA has an anon_vma (mm/memory.c vma_needs_copy; a private file
+   * mapping gets one when first written). Unset: every VMA but text (the minimal image).
+   */
+  readonly anonVma?: boolean;
+  /**
+   * A read fault maps a page that is not the mm's own: the zero page (do_anonymous_page) or
+   * the page cache (do_read_fault on a private file mapping), read-only; the first write
+   * copies it (static-layout.ts images). Unset: a private frame with the VMA's protection.
+   */
+  readonly readMapsShared?: boolean;
 }
 
 export interface Pte {
   readonly frame: number;
   readonly prot: number;
+  /** The zero page or a page-cache page (readMapsShared): a write copies it, never reuses it (do_wp_page). */
+  readonly shared?: boolean;
 }
 
 /** One guest address space (mm_struct + its host process, mm->context.id.u.pid). */
@@ -104,10 +117,15 @@ export class UmlMemory {
     return first;
   }
 
-  /** A text VMA whose image is loaded into contiguous physmem frames (the page cache). */
-  textVma(name: string, start: bigint, insns: readonly Insn[]): Vma {
+  /**
+   * A text VMA whose image is loaded into contiguous physmem frames (the page cache); `end`
+   * (a real binary's PT_LOAD size, static-layout.ts) makes it longer than the code: every page
+   * gets a frame, those past the code hold nothing.
+   */
+  textVma(name: string, start: bigint, insns: readonly Insn[], end?: bigint): Vma {
     const text = encodeText(insns);
-    const pages = Math.max(1, Math.ceil(text.length / PAGE_SIZE));
+    const codePages = Math.max(1, Math.ceil(text.length / PAGE_SIZE));
+    const pages = end === undefined ? codePages : Math.max(codePages, Number((end - start) / PAGE));
     const frame = this.allocFrames(pages, text);
     this.kernel.addMemFileImage(this.fd, { name, base: this.frameOffset(frame), insns });
     return { start, end: start + BigInt(pages) * PAGE, prot: PROT_READ | PROT_EXEC, name, textFrame: frame };
@@ -132,7 +150,8 @@ export class UmlMemory {
     let frame: number;
     if (vma.textFrame !== undefined) frame = vma.textFrame + index;
     else frame = this.allocFrames(1, vma.contents?.subarray(index * PAGE_SIZE, (index + 1) * PAGE_SIZE));
-    mm.ptes.set(vpn, { frame, prot: vma.prot });
+    if (vma.readMapsShared && need !== PROT_WRITE) mm.ptes.set(vpn, { frame, prot: vma.prot & ~PROT_WRITE, shared: true });
+    else mm.ptes.set(vpn, { frame, prot: vma.prot });
     return true;
   }
 

@@ -21,6 +21,13 @@ export interface GuestProcess {
   fs?: bigint;
   /** A forked child that has not run yet: fork_handler → force_flush_all first (fork.ts). */
   firstRun?: boolean;
+  /** set_child_tid (clone's CLONE_CHILD_SETTID child_tidptr): schedule_tail writes the tid there (sched.ts). */
+  setChildTid?: bigint;
+  /** set_robust_list's head and set_tid_address's pointer (kept, never used: one thread per process). */
+  robustList?: bigint;
+  clearChildTid?: bigint;
+  /** Host files UML holds open for this process's mm (hostfs: the exec'd binary; closed when the mm goes, exec.ts). */
+  hostFds?: number[];
 }
 
 export interface GuestSyscallOutcome {

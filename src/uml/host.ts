@@ -102,6 +102,13 @@ export class HostTracer {
     return r;
   }
 
+  /** A hostfs file call (hostfs.ts): recorded only, the host file system is not modelled. */
+  fileCall(syscall: string, args: readonly bigint[], ret: bigint): SysResult {
+    const r = this.kernel.recordFileCall(this.uml, syscall, args, { ret });
+    this.label();
+    return r;
+  }
+
   /**
    * A run of ptrace requests on one tracee from call site `site`. Single mode: one call
    * each, stopping at the first failure. Multi mode: groups chosen by the policy become one

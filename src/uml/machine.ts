@@ -21,10 +21,11 @@ import { UmlPanic } from './panic.ts';
 import { UmlSwitches } from './proc-sysemu.ts';
 import { HZ_DEFAULT, setIntervalInsns, UmlTimer } from './time.ts';
 import { UmlFatal, userspace } from './userspace.ts';
-import { GUEST_DATA, guestMessage, guestProgram, type Workload } from './workload.ts';
+import { GUEST_DATA, guestImage, guestMessage, type Workload } from './workload.ts';
 import { GuestScheduler } from './sched.ts';
 import { installProcessSyscalls } from './guest-process-syscalls.ts';
 import { defaultGuestPrograms } from './guest-programs.ts';
+import { Hostfs } from './hostfs.ts';
 import { runUsermodeHelpers } from './usermode-helper.ts';
 
 export interface RunOptions {
@@ -96,13 +97,13 @@ export function policyByName(name: string): Policy | undefined {
  * start_userspace() for init (start-userspace.ts): the guest image goes to UML's physmem and
  * is paged in by stub runs; the first user instruction faults.
  */
-function startUserspace(host: HostTracer, mem: UmlMemory, workload: Workload, profile: UmlProfile, hz: number): GuestProcess {
+function startUserspace(host: HostTracer, mem: UmlMemory, workload: Workload, profile: UmlProfile, hz: number, hostfs: Hostfs): GuestProcess {
   const arch = host.kernel.arch;
   host.event = 'guest';
   // 2.6.26 userspace_tramp: set_interval() (ITIMER_VIRTUAL, 1/HZ) between TRACEME and SIGSTOP.
   const trampExtra = profile.tickSignal === 'SIGVTALRM' ? setIntervalInsns(arch, hz) : [];
-  const image = { insns: guestProgram(arch, workload, [], { hz }), data: { start: GUEST_DATA, bytes: guestMessage() } };
-  return startGuestUserspace(mem, image, trampExtra).proc;
+  const image = guestImage(arch, workload, { hz });
+  return startGuestUserspace(mem, image, trampExtra, hostfs).proc;
 }
 
 export function runUml(opts: RunOptions): RunResult {
@@ -147,12 +148,13 @@ export function runUml(opts: RunOptions): RunResult {
   // Several guest processes: fork/exec/wait4 and the run queue (fork.ts, exec.ts, sched.ts).
   const sched = new GuestScheduler(host, mem, guest, opts.profile);
   timer.onTick = (current) => sched.schedulerTick(current); // a tick may preempt (sched.ts)
-  installProcessSyscalls(guest, { mem, guest, sched, hz, nextGpid: 2 }, defaultGuestPrograms(kernel.arch));
+  const hostfs = new Hostfs(host);
+  installProcessSyscalls(guest, { mem, guest, sched, hz, nextGpid: 2, hostfs }, defaultGuestPrograms(kernel.arch));
   runLedger.startRun();
   let exit = 'exited(0)';
   let kernelLog: string[] = [];
   try {
-    const init = startUserspace(host, mem, opts.workload, opts.profile, hz);
+    const init = startUserspace(host, mem, opts.workload, opts.profile, hz, hostfs);
     guest.procs.set(init.gpid, init);
     host.markEvent('start_userspace');
     host.timer = timer;

@@ -3,7 +3,9 @@
 // queue of guest processes. Switching only changes which host process the userspace() loop
 // drives (userspace_pid[0], no host call), plus:
 //  * a forked child's first run: fork_handler → force_flush_all() (one stub run per VMA,
-//    tlb.ts), schedule_tail → finish_task_switch(prev), then arch_switch_to;
+//    tlb.ts), schedule_tail → finish_task_switch(prev) and, for clone(CLONE_CHILD_SETTID),
+//    put_user(tid, set_child_tid) (a kernel-mode write: COW of the TCB page, copy-to-user.ts),
+//    then arch_switch_to;
 //  * arch_switch_to (x86_64 UML only): a task with a TLS base (thread.arch.fs ≠ 0) gets it
 //    re-set on its host process: SETREGS, ARCH_PRCTL(fs, ARCH_SET_FS), GETREGS (arch-prctl.ts);
 //  * finish_task_switch(prev): a dead prev's mm is dropped only now, after the switch
@@ -26,6 +28,7 @@ import type { UmlProfile } from './profile.ts';
 import { hostArchPrctlSetFs } from './arch-prctl.ts';
 import { killPtracedProcess } from './teardown.ts';
 import { forceFlushAll } from './tlb.ts';
+import { copyToUser } from './copy-to-user.ts';
 import { UmlTimer } from './time.ts';
 
 const QUEUE_MAX = 4096;
@@ -126,6 +129,7 @@ export class GuestScheduler {
       forceFlushAll(this.mem, this.mem.mms.get(next.hostPid)!);
       this.host.markEvent(`fork_handler:${next.gpid}`);
       this.finishTaskSwitch(prev);
+      this.setChildTid(next);
       this.archSwitchTo(next);
       this.host.timer?.enterUserspace(next); // userspace() entry of the new task
     } else {
@@ -136,6 +140,15 @@ export class GuestScheduler {
     const resume = this.onResume.get(next);
     this.onResume.delete(next);
     resume?.();
+  }
+
+  /** schedule_tail's `put_user(task_pid_vnr(current), current->set_child_tid)` (kernel/sched/core.c). */
+  private setChildTid(next: GuestProcess): void {
+    if (next.setChildTid === undefined) return;
+    const tid = new Uint8Array(4);
+    new DataView(tid.buffer).setInt32(0, next.gpid, true);
+    copyToUser(this.mem, this.mem.mms.get(next.hostPid)!, next.setChildTid, tid);
+    this.host.markEvent(`schedule_tail:${next.gpid}`);
   }
 
   /**

@@ -8,6 +8,9 @@
 // first flush of the new mm is one stub run that unmaps what the child inherited from UML in
 // the guest range and maps that stack page; the first user instruction then faults (SIGSEGV
 // SEGV_MAPERR at the entry point), as in uml/README.md "new mm from a kernel thread".
+// An image with a real layout (static-layout.ts) starts as the 6.1 capture shows init start:
+// one stub run (init_new_ldt), hostfs's open and reads of /init, then load_elf_binary's stub
+// runs (binfmt-elf.ts: flush_thread, shift_arg_pages, mprotect_fixup, padzero).
 import { Asm } from '../kernel/asm.ts';
 import type { Insn } from '../kernel/isa.ts';
 import { MAP_FIXED, MAP_PRIVATE, MAP_SHARED, PROT_EXEC, PROT_READ, PROT_WRITE } from '../kernel/memory.ts';
@@ -23,6 +26,10 @@ import type { GuestProcess } from './guest.ts';
 import { GuestMm, type UmlMemory } from './guest-mm.ts';
 import { UML_SA_IGN, UML_SA_SEGV, UML_SIGSTACK, UML_STUB_SCRATCH, UML_STUB_SCRATCH_BYTES } from './mem.ts';
 import { STUB_PAGE } from './stub.ts';
+import { loadStaticImage } from './static-load.ts';
+import { loadElfTail } from './binfmt-elf.ts';
+import type { Hostfs } from './hostfs.ts';
+import type { StaticLayout } from './static-layout.ts';
 
 /** Where userspace_tramp's code sits in UML's image (outside the guest's text). */
 export const UML_TRAMP_TEXT = 0x61000000n;
@@ -31,8 +38,12 @@ export const GUEST_MMAP_BASE = 0x40000000n;
 
 export interface GuestImage {
   readonly insns: readonly Insn[];
-  /** Initialised data: address and contents (one VMA). */
+  /** Initialised data: address and contents (one VMA; with a layout, only where write parts' message is). */
   readonly data: { readonly start: bigint; readonly bytes: Uint8Array };
+  /** A real static binary's address space (static-layout.ts); unset: text, data and stack only. */
+  readonly layout?: StaticLayout;
+  /** With a layout: the initial bytes of file VMAs, by VMA name. */
+  readonly files?: ReadonlyMap<string, Uint8Array>;
 }
 
 /** UML-side set-up once per run: its scratch page for the stub and fault paths. */
@@ -99,20 +110,38 @@ export function startUserspaceProcess(mem: UmlMemory, trampExtra: readonly Insn[
  * start_userspace + the exec of the guest image into the new mm. `trampExtra` goes between
  * TRACEME and the rest of userspace_tramp (2.6.26: set_interval()).
  */
-export function startUserspace(mem: UmlMemory, image: GuestImage, trampExtra: readonly Insn[] = []): { proc: GuestProcess; mm: GuestMm } {
+export function startUserspace(mem: UmlMemory, image: GuestImage, trampExtra: readonly Insn[] = [], hostfs?: Hostfs): { proc: GuestProcess; mm: GuestMm } {
   const k = mem.kernel;
   const arch = k.arch;
   const { pid, dataFrame } = startUserspaceProcess(mem, trampExtra);
 
   // The guest's exec, in UML only: VMAs, and the first stack page (argv/envp written by exec).
   const mm = new GuestMm(pid, dataFrame, GUEST_MMAP_BASE);
-  const text = mem.textVma('/init', textBase(arch), image.insns);
   const page = BigInt(STUB_PAGE);
-  const dataEnd = image.data.start + ((BigInt(image.data.bytes.length) + page - 1n) & ~(page - 1n));
   const top = stackTop(arch);
-  mm.vmas.push(text, { start: image.data.start, end: dataEnd, prot: PROT_READ | PROT_WRITE, name: 'data', contents: image.data.bytes });
-  mm.vmas.push({ start: top - BigInt(STACK_PAGES) * page, end: top, prot: PROT_READ | PROT_WRITE, name: 'stack' });
-  mm.brkStart = mm.brk = dataEnd;
+  if (image.layout) {
+    if (!hostfs) throw new Error('simulator bug: a static image needs hostfs');
+    loadStaticImage(mem, mm, { ...image, layout: image.layout }, top);
+    mem.mms.set(pid, mm);
+    // One stub run right after OLDSETOPTIONS, before the exec even opens /init
+    // (glibc-init-start.strace): init_new_ldt's write_ldt_entry (arch/x86/um/ldt.c), our
+    // reading; the model's batch holds its own records.
+    const L = mem.stub;
+    mem.runOps(mm, [{ kind: 'munmap', start: 0n, len: L.code }]);
+    // The exec of /init from the kernel thread: hostfs opens and reads it, then load_elf_binary.
+    const fd = hostfs.openForExec(image.layout.fileBytes);
+    const sp = loadElfTail(mem, hostfs, mm, image.layout, top, { fd, bytes: image.layout.fileBytes });
+    const regs = initialRegs(arch, image.layout.entry, sp);
+    regs[arch.origAx] = arch.mask;
+    return { proc: { gpid: 1, parent: 0, hostPid: pid, regs, state: 'runnable', exitCode: 0 }, mm };
+  }
+  {
+    const text = mem.textVma('/init', textBase(arch), image.insns);
+    const dataEnd = image.data.start + ((BigInt(image.data.bytes.length) + page - 1n) & ~(page - 1n));
+    mm.vmas.push(text, { start: image.data.start, end: dataEnd, prot: PROT_READ | PROT_WRITE, name: 'data', contents: image.data.bytes });
+    mm.vmas.push({ start: top - BigInt(STACK_PAGES) * page, end: top, prot: PROT_READ | PROT_WRITE, name: 'stack' });
+    mm.brkStart = mm.brk = dataEnd;
+  }
   mem.mms.set(pid, mm);
   mem.handlePageFault(mm, top - 8n, 'write');
   // The first flush (fix_range with force): the guest range holds only what UML inherited.

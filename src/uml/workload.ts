@@ -15,8 +15,10 @@ import type { Insn } from '../kernel/isa.ts';
 import { syscallNr } from '../kernel/syscall-table.ts';
 import { guestScratch, HZ_DEFAULT } from './time.ts';
 import { touchInsns } from './touch.ts';
-import { forkInsns, tlsPrelude } from './guest-fork-program.ts';
+import { forkInsns } from './guest-fork-program.ts';
 import { BACKGROUND_MAX, backgroundInsns } from './guest-background-program.ts';
+import { glibcInitImage, INIT_MESSAGE } from './guest-libc.ts';
+import type { GuestImage } from './start-userspace.ts';
 import { RANDOM_EVENTS_MAX, RANDOM_SEED_MAX, randomSpecs } from './workload-random.ts';
 
 export type WorkloadPart =
@@ -134,41 +136,42 @@ export const GUEST_DATA_BYTES = 0x1000n;
 export function guestProgram(arch: Arch, w: Workload, prelude: readonly Insn[] = [], opts: { hz?: number } = {}): Insn[] {
   const a = new Asm(arch).emit(...prelude);
   const counter = arch.name === 'x86_64' ? 'r12' : 'ebp';
-  tlsPrelude(a, w.parts);
   for (const p of w.parts) {
-    if (p.kind === 'fork' || p.kind === 'exec') {
-      forkInsns(a, p.kind, p.count, counter);
-      continue;
-    }
-    if (p.kind === 'background') {
-      backgroundInsns(a, p.count);
-      continue;
-    }
-    if (p.kind === 'touch') {
-      touchInsns(a, p.bytes);
-      continue;
-    }
-    if (p.kind === 'spin') {
-      a.spin(p.count, counter);
-      continue;
-    }
-    if (p.kind === 'proc') {
-      procWrite(a, p.path, p.value);
-      continue;
-    }
-    if (p.kind === 'sleep') {
-      const ts = guestScratch(arch, 1);
-      a.store(ts, 0n).store(ts + BigInt(arch.wordBytes), BigInt(Math.round(1e9 / (opts.hz ?? HZ_DEFAULT))));
-    }
-    a.mov(counter, p.count);
-    const top = a.here;
-    if (p.kind === 'getpid') a.sys('getpid');
-    else if (p.kind === 'sleep') a.sys('nanosleep', guestScratch(arch, 1), 0);
-    else a.sys('write', 1, GUEST_DATA, p.bytes);
-    a.emit({ op: 'add', dst: counter, imm: -1n }, { op: 'jnz', reg: counter, target: top });
+    if (p.kind === 'fork' || p.kind === 'exec') forkInsns(a, p.kind, p.count, counter);
+    else emitPart(a, p, counter, GUEST_DATA, opts);
   }
   a.exit(0);
   return a.insns;
+}
+
+/** Does `w` get the static-glibc-shaped init (guest-libc.ts)? Every x86_64 (uml-6.1) program. */
+export function usesGlibcInit(arch: Arch, _w: Workload): boolean {
+  return arch.name === 'x86_64';
+}
+
+/** The guest init's image: glibc-shaped (guest-libc.ts) or the minimal one (text, data, stack). */
+export function guestImage(arch: Arch, w: Workload, opts: { hz?: number } = {}): GuestImage {
+  if (usesGlibcInit(arch, w)) return glibcInitImage(arch, w.parts, (a, p) => emitPart(a, p as Exclude<WorkloadPart, { kind: 'fork' | 'exec' }>, 'r12', INIT_MESSAGE, opts), guestMessage());
+  return { insns: guestProgram(arch, w, [], opts), data: { start: GUEST_DATA, bytes: guestMessage() } };
+}
+
+/** One part other than fork/exec; `message` is where write parts' bytes are. */
+function emitPart(a: Asm, p: Exclude<WorkloadPart, { kind: 'fork' | 'exec' }>, counter: string, message: bigint, opts: { hz?: number }): void {
+  const { arch } = a;
+  if (p.kind === 'background') return backgroundInsns(a, p.count);
+  if (p.kind === 'touch') return touchInsns(a, p.bytes);
+  if (p.kind === 'spin') return void a.spin(p.count, counter);
+  if (p.kind === 'proc') return procWrite(a, p.path, p.value);
+  if (p.kind === 'sleep') {
+    const ts = guestScratch(arch, 1);
+    a.store(ts, 0n).store(ts + BigInt(arch.wordBytes), BigInt(Math.round(1e9 / (opts.hz ?? HZ_DEFAULT))));
+  }
+  a.mov(counter, p.count);
+  const top = a.here;
+  if (p.kind === 'getpid') a.sys('getpid');
+  else if (p.kind === 'sleep') a.sys('nanosleep', guestScratch(arch, 1), 0);
+  else a.sys('write', 1, message, p.bytes);
+  a.emit({ op: 'add', dst: counter, imm: -1n }, { op: 'jnz', reg: counter, target: top });
 }
 
 /** Where a failed /proc write stores errno: never mapped in the guest's host process. */

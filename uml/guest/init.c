@@ -20,7 +20,9 @@
  *
  * Parameters come from the kernel command line after "--" (passed to init
  * as argv): getpid=N pages=N tick=ITERS spin=ITERS fork=N exec=N
- * sysemu0=1 warmup=0|1 phases=getpid,fault,tick,spin,fork,exec (order/subset).
+ * sysemu0=1 warmup=0|1 maps=0|1 phases=getpid,fault,tick,spin,fork,exec (order/subset).
+ * maps=1 prints init's /proc/self/maps (each line prefixed "MAPS ") after the
+ * warm-up round: the guest address space the measured fork and exec copy.
  * Before the measured round, a warm-up round runs every phase once with
  * its markers written to /dev/null (warmup=0 turns it off), so the marked
  * segments hold no demand-paging faults of init itself.  The warm-up runs
@@ -112,6 +114,27 @@ static char *const child_envp[] = { NULL };
 
 #ifndef TIMED
 /* ----------------------------------------------------------- trace variant */
+
+/* /proc/self/maps to the console, each line prefixed "MAPS " */
+static void dump_maps(void)
+{
+	char buf[8192]; /* on the stack: the warm-up already touched it */
+	int fd = open("/proc/self/maps", O_RDONLY);
+	if (fd < 0) {
+		out("init: no /proc/self/maps\n");
+		return;
+	}
+	ssize_t n, len = 0;
+	while (len < (ssize_t)sizeof buf - 1 && (n = read(fd, buf + len, sizeof buf - 1 - (size_t)len)) > 0)
+		len += n;
+	close(fd);
+	buf[len] = 0;
+	for (char *sv, *ln = strtok_r(buf, "\n", &sv); ln; ln = strtok_r(NULL, "\n", &sv)) {
+		out("MAPS ");
+		out(ln);
+		out("\n");
+	}
+}
 
 static volatile unsigned long sink;
 
@@ -257,6 +280,8 @@ int main(int argc, char **argv)
 		out("init: warm-up done\n");
 	}
 
+	if (getarg(argc, argv, "maps", 0))
+		dump_maps();
 	run_phases(phases, n_getpid, n_pages, n_tick, n_spin, n_fork, n_exec);
 	if (getarg(argc, argv, "sysemu0", 0))
 		phase_sysemu0();
