@@ -45,7 +45,7 @@ describe('streaming', () => {
   it('a multi-MB gzip log streams with flat memory', async () => {
     const path = join(tmp, 'big.strace.gz');
     const unit = readLog(REAL_RUN).split('\n').filter((l) => l && !l.startsWith('+++')).join('\n') + '\n';
-    const copies = 60; // ~66 MB of text, a few MB gzipped
+    const copies = 120; // ~132 MB of text, a few MB gzipped
     await new Promise<void>((resolve, reject) => {
       const gz = createGzip({ level: 1 });
       const out = createWriteStream(path);
@@ -67,9 +67,10 @@ describe('streaming', () => {
     expect(builder.lines).toBe(copies * unit.split('\n').length - copies);
     expect([...res.processes.values()][0]!.before.hostSyscalls).toBe(7298 * copies);
     expect(heap.length).toBeGreaterThan(4);
-    // Text held in memory would be ≥ 66 MB; allow generous slack for GC timing.
+    // Text held in memory would be ≥ 132 MB; allow generous slack for GC timing (the suite runs
+    // files in parallel, and heapUsed includes garbage a collection has not reached yet).
     const growth = Math.max(...heap.slice(2)) - heap[1]!;
-    expect(growth).toBeLessThan(48 * 1024 * 1024);
+    expect(growth).toBeLessThan(64 * 1024 * 1024);
   }, 120_000);
 });
 
