@@ -76,6 +76,17 @@ export class AddressSpace {
     return bytes;
   }
 
+  /**
+   * Install a page whose bytes others may share (ZERO_PAGE): not owned, so the first write
+   * copies it (do_anonymous_page maps the zero page for reads the same way; here it also saves
+   * allocating 4 KiB for every page an mmap names but nobody writes).
+   */
+  installShared(pn: number, page: Page): void {
+    this.#touch(pn);
+    this.pages.set(pn, page);
+    this.#owned.delete(pn);
+  }
+
   /** Install a fresh page this address space owns. */
   install(pn: number, page: Page): void {
     this.#touch(pn);
@@ -96,6 +107,9 @@ export class AddressSpace {
   }
 
 }
+
+/** The bytes of every anonymous page not yet written: shared, never written through (writable() copies it). */
+const ZERO_PAGE = new Uint8Array(PAGE_SIZE);
 
 export const MMAP_BASE_X86_64 = 0x7f0000000000n;
 export const MMAP_BASE_I386 = 0xb7000000n;
@@ -290,8 +304,12 @@ export function mmap(
     mmapBase = start;
   }
   for (let i = 0; i < n; i++) {
+    if (!contents) {
+      mm.installShared(pageNo(start) + i, { prot, bytes: ZERO_PAGE });
+      continue;
+    }
     const bytes = new Uint8Array(PAGE_SIZE);
-    if (contents) bytes.set(contents.subarray(i * PAGE_SIZE, (i + 1) * PAGE_SIZE));
+    bytes.set(contents.subarray(i * PAGE_SIZE, (i + 1) * PAGE_SIZE));
     mm.install(pageNo(start) + i, { prot, bytes });
   }
   // A fixed mapping over an image's text replaces it (the image's instructions go away).
