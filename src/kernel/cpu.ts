@@ -24,6 +24,7 @@ const NONE = -1, UNKNOWN = -2;
  * computed once per instruction list (rebased images share theirs) instead of a name lookup
  * per operand per executed instruction. A pure function of the program: no state.
  */
+const REG_INDEX = new WeakMap<Ctx['arch'], Map<string, number>>();
 const DECODED = new WeakMap<Ctx['arch'], WeakMap<readonly Insn[], Int32Array>>();
 
 function decode(arch: Ctx['arch'], insns: readonly Insn[]): Int32Array {
@@ -31,7 +32,8 @@ function decode(arch: Ctx['arch'], insns: readonly Insn[]): Int32Array {
   if (!byArch) DECODED.set(arch, (byArch = new WeakMap()));
   let d = byArch.get(insns);
   if (d) return d;
-  const index = new Map(arch.regNames.map((n, i) => [n, i]));
+  let index = REG_INDEX.get(arch);
+  if (!index) REG_INDEX.set(arch, (index = new Map(arch.regNames.map((n, i) => [n, i]))));
   const slot = (name: string | undefined) => (name === undefined ? NONE : index.get(name) ?? UNKNOWN);
   d = new Int32Array(insns.length * 2);
   insns.forEach((insn, i) => {
