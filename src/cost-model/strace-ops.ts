@@ -132,12 +132,14 @@ export const SEQUENCES: Readonly<Record<string, SequenceSpec>> = {
     source: '(page-fault.strace − one syscall trap) ÷ 2 (2 first-touch faults + the end-marker trap)',
     price: (p, root) => perOperation(priceLogText(fixture(root, 'page-fault.strace'), p), oneTrap(p, root), 2),
   },
+  // The glibc-* captures are of the init build the timings were taken with (uml/README.md
+  // "Guest address space"), traced with every syscall (--trace all: kill, hostfs calls), tick-free.
   fork: {
-    source: 'fork-exit.strace − one syscall trap (tick-free: fork, child _exit, parent waitpid)',
-    price: (p, root) => perOperation(priceLogText(fixture(root, 'fork-exit.strace'), p), oneTrap(p, root), 1),
+    source: 'glibc-fork-exit.strace − one syscall trap (every UML syscall, tick-free: fork, child _exit, parent waitpid)',
+    price: (p, root) => perOperation(priceLogText(fixture(root, 'glibc-fork-exit.strace'), p), oneTrap(p, root), 1),
   },
   exec: {
-    source: 'fork-exec.strace − one syscall trap (fork, execve of /exec-child, its console line, exit, waitpid; holds 1 timer tick)',
-    price: (p, root) => perOperation(priceLogText(fixture(root, 'fork-exec.strace'), p), oneTrap(p, root), 1),
+    source: 'glibc-fork-exec.strace − one syscall trap (every UML syscall, tick-free: fork, execve of /exec-child with its hostfs calls, its console line, exit, waitpid)',
+    price: (p, root) => perOperation(priceLogText(fixture(root, 'glibc-fork-exec.strace'), p), oneTrap(p, root), 1),
   },
 };
