@@ -13,11 +13,17 @@
 // strace of a static glibc 2.36 binary): reads the program headers (ELF headers page), brk(0)
 // and brk(end) (the TLS block and malloc's heap: [heap] 0x4b1000-0x4d3000), TLS_INIT_TP
 // writes the TCB (fs_base 0x4b1380, every capture's ARCH_PRCTL), arch_prctl(ARCH_SET_FS),
-// set_tid_address, set_robust_list. It also reads (only reads) the .bss and .data words the
-// fork child writes (__fork_generation, _dl_load_lock) and the RELRO GOT: at fork the real
-// parent's flush_tlb_mm changed 2 VMAs (stack and heap) and the child's writes there cost 2
-// stub runs each (wp_page_copy of a zero/page-cache page), so those pages were mapped but not
-// writable in the parent.
+// set_tid_address, set_robust_list. It also reads the .bss and .data words the fork child
+// writes (__fork_generation, _dl_load_lock; the child's writes there cost 2 stub runs each,
+// wp_page_copy), the RELRO GOT and a .rodata table, writes a .bss variable, and ends with
+// _dl_protect_relro's mprotect(RELRO, PROT_READ) (one stub run). Taken from the real start-up
+// of this init (test/fixtures/uml/glibc-first-start.strace.gz: about 70 faults, the model keeps one per
+// VMA they touch): the first .bss fault (SEGV_MAPERR 0x4ae9f8, line 104), a .rodata read
+// (0x48fde8, line 1070), the mprotect (line 1174). What the first fork's parent flush then
+// finds (6 stub runs, glibc-first-fork.strace lines 42-65): pending
+// fault-around PTEs in .text and .rodata (fault-around.ts), written pages in .data (padzero),
+// .bss, [heap] (the TCB) and [stack]; RELRO was flushed by the mprotect, the ELF headers page
+// and the vdso are single pages.
 //
 // fork (sysdeps/nptl/_Fork.c, posix/fork.c, glibc 2.36, single-threaded):
 //   clone(CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID | SIGCHLD, 0, 0, &tcb->tid, 0) (nr 56);
@@ -29,11 +35,12 @@
 import type { Arch } from '../kernel/arch.ts';
 import { Asm } from '../kernel/asm.ts';
 import { INSN_BYTES } from '../kernel/isa.ts';
+import { PROT_READ } from '../kernel/memory.ts';
 import { syscallNr } from '../kernel/syscall-table.ts';
 import { ARCH_SET_FS } from './arch-prctl.ts';
 import { CLONE_CHILD_SETTID } from './fork.ts';
 import { EXEC_CHILD } from './guest-programs.ts';
-import { GLIBC, INIT_HEAP_END, INIT_LAYOUT } from './static-layout.ts';
+import { GLIBC, INIT_HEAP_END, INIT_LAYOUT, INIT_RELRO } from './static-layout.ts';
 import type { GuestImage } from './start-userspace.ts';
 import { guestScratch } from './time.ts';
 
@@ -64,6 +71,7 @@ function reg(a: Asm, i: number): string {
 function startup(a: Asm): void {
   const ax = reg(a, a.arch.ax);
   a.emit({ op: 'load', dst: ax, disp: 0x400040n }); // the program headers (e_phoff 64)
+  a.store(GLIBC.startBss, 0n); // a .bss variable of __libc_start_main's
   a.sys('brk', 0).sys('brk', INIT_HEAP_END);
   a.store(GLIBC.tcb, GLIBC.tcb); // TLS_INIT_TP: tcb->tcb = tcb
   a.sys('arch_prctl', ARCH_SET_FS, GLIBC.tcb);
@@ -71,6 +79,8 @@ function startup(a: Asm): void {
   a.sys('set_robust_list', GLIBC.tcb + GLIBC.robustHeadOffset, GLIBC.robustHeadBytes);
   a.emit({ op: 'load', dst: ax, disp: 0x4a3ff8n }); // the RELRO GOT
   a.emit({ op: 'load', dst: ax, disp: GLIBC.forkGeneration }, { op: 'load', dst: ax, disp: GLIBC.dlLoadLock });
+  a.emit({ op: 'load', dst: ax, disp: GLIBC.startRodata }); // a .rodata table
+  a.sys('mprotect', INIT_RELRO.start, INIT_RELRO.bytes, PROT_READ); // _dl_protect_relro
 }
 
 interface ForkSite {

@@ -2,7 +2,8 @@
 // from; arch/um/kernel/physmem.c), each guest mm's VMAs and page tables, the guest page-fault
 // handler (arch/um/kernel/trap.c handle_page_fault), the push of page-table changes to the
 // host process through the stub (arch/um/kernel/tlb.c fix_range_common / flush_tlb_page), and
-// the guest's mmap/munmap/brk, which only change UML's own tables (mm/mmap.c).
+// the guest's mmap/munmap/mprotect/brk, which only change UML's own tables (mm/mmap.c,
+// mprotect.ts); read faults on file mappings fault around (fault-around.ts).
 //
 // Simplifications: every first touch allocates a frame (no zero page); COW after a guest fork
 // is in cow.ts (the SEGV_ACCERR path); text pages map the image's own physmem frames read+exec, data pages get a
@@ -15,6 +16,8 @@ import { map, protect, unmap, type StubBatch, type StubContext } from './mem.ts'
 import type { GuestKernel } from './guest.ts';
 import { STUB_PAGE, stubLayout, stubProgram } from './stub.ts';
 import { doWpPage } from './cow.ts';
+import { faultAround } from './fault-around.ts';
+import { guestMprotect } from './mprotect.ts';
 import { VersionedMap } from './versioned-map.ts';
 
 const PAGE = BigInt(PAGE_SIZE);
@@ -41,6 +44,8 @@ export interface Vma {
    * copies it (static-layout.ts images). Unset: a private frame with the VMA's protection.
    */
   readonly readMapsShared?: boolean;
+  /** A private mapping of a hostfs file (its pages are the page cache): read faults fault around (fault-around.ts). */
+  readonly pageCache?: boolean;
 }
 
 export interface Pte {
@@ -146,13 +151,19 @@ export class UmlMemory {
       if (need === PROT_WRITE && !(pte.prot & PROT_WRITE)) doWpPage(this, mm, vpn, vma); // COW (cow.ts)
       return true;
     }
+    this.mapPage(mm, vma, vpn, need === PROT_WRITE);
+    if (need !== PROT_WRITE && vma.pageCache) faultAround(mm, vma, vpn, (v) => this.mapPage(mm, vma, v, false)); // do_read_fault
+    return true;
+  }
+
+  /** The PTE a fault on page `vpn` of `vma` sets (a read of a readMapsShared VMA: the shared page, read-only). */
+  private mapPage(mm: GuestMm, vma: Vma, vpn: number, write: boolean): void {
     const index = Number((BigInt(vpn) * PAGE - vma.start) / PAGE);
     let frame: number;
     if (vma.textFrame !== undefined) frame = vma.textFrame + index;
     else frame = this.allocFrames(1, vma.contents?.subarray(index * PAGE_SIZE, (index + 1) * PAGE_SIZE));
-    if (vma.readMapsShared && need !== PROT_WRITE) mm.ptes.set(vpn, { frame, prot: vma.prot & ~PROT_WRITE, shared: true });
+    if (vma.readMapsShared && !write) mm.ptes.set(vpn, { frame, prot: vma.prot & ~PROT_WRITE, shared: true });
     else mm.ptes.set(vpn, { frame, prot: vma.prot });
-    return true;
   }
 
   /**
@@ -266,7 +277,7 @@ export class UmlMemory {
     return -1n;
   }
 
-  /** mmap/munmap/brk of a guest process, or undefined for other syscalls. */
+  /** mmap/munmap/mprotect/brk of a guest process, or undefined for other syscalls. */
   syscall(mm: GuestMm, name: string, args: readonly bigint[]): bigint | undefined {
     switch (name) {
       case 'mmap':
@@ -291,6 +302,10 @@ export class UmlMemory {
         if (addr & 0xfffn || len === 0n) return negErrnoReg(ERRNO.EINVAL);
         this.unmapRange(mm, addr, addr + round(len));
         return 0n;
+      }
+      case 'mprotect': {
+        const [addr, len, prot] = args as [bigint, bigint, bigint];
+        return guestMprotect(this, mm, addr, len, Number(prot & 7n));
       }
       case 'brk': {
         const want = args[0]!;
@@ -323,9 +338,9 @@ export class UmlMemory {
 
 export type { Op as FlushOp };
 
-const MEMORY_SYSCALLS = new Set(['mmap', 'mmap2', 'munmap', 'brk']);
+const MEMORY_SYSCALLS = new Set(['mmap', 'mmap2', 'munmap', 'mprotect', 'brk']);
 
-/** The memory syscalls as a guest syscall layer: mmap/mmap2/munmap/brk of a process whose mm UML knows. */
+/** The memory syscalls as a guest syscall layer: mmap/mmap2/munmap/mprotect/brk of a process whose mm UML knows. */
 export function installMemorySyscalls(guest: GuestKernel, mem: UmlMemory): void {
   guest.addLayer((p, name, args) => {
     if (!MEMORY_SYSCALLS.has(name)) return undefined;

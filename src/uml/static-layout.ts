@@ -26,6 +26,11 @@ export interface LayoutVma {
   readonly kind: 'text' | 'file' | 'anon';
   /** Has anonymous pages (was written): fork copies its PTEs (vma_needs_copy). */
   readonly anonVma: boolean;
+  /**
+   * GNU_RELRO: the exec maps it as the start of the next VMA (PT_LOAD 3, rw-); glibc's start-up
+   * makes it read-only (_dl_protect_relro's mprotect, mprotect.ts), which splits the VMA.
+   */
+  readonly relro?: true;
 }
 
 export interface StaticLayout {
@@ -57,7 +62,7 @@ export const INIT_LAYOUT: StaticLayout = {
     { start: 0x400000n, end: 0x401000n, prot: R, name: 'init:headers', kind: 'file', anonVma: false },
     { start: 0x401000n, end: 0x47b000n, prot: RX, name: 'init:text', kind: 'text', anonVma: false },
     { start: 0x47b000n, end: 0x4a3000n, prot: R, name: 'init:rodata', kind: 'file', anonVma: false },
-    { start: 0x4a3000n, end: 0x4a7000n, prot: R, name: 'init:relro', kind: 'file', anonVma: true },
+    { start: 0x4a3000n, end: 0x4a7000n, prot: R, name: 'init:relro', kind: 'file', anonVma: true, relro: true },
     { start: 0x4a7000n, end: 0x4aa000n, prot: RW, name: 'init:data', kind: 'file', anonVma: true },
     { start: 0x4aa000n, end: 0x4b0000n, prot: RWX, name: 'init:bss', kind: 'anon', anonVma: true },
   ],
@@ -68,6 +73,9 @@ export const INIT_LAYOUT: StaticLayout = {
   padzero: { elfBss: 0x4a9290n, fileOffset: 0xa8000n },
   fileBytes: 771952, // the capture's newfstatat of /init
 };
+
+/** The RELRO range glibc's start-up mprotects to PROT_READ (glibc-first-start.strace.gz line 1174: mprotect(0x4a3000, 0x4000, 1)). */
+export const INIT_RELRO = { start: 0x4a3000n, bytes: 0x4000n } as const;
 
 /** The [heap] end init's start-up grows brk to (glibc-layout.txt: 004b1000-004d3000 [heap]). */
 export const INIT_HEAP_END = 0x4d3000n;
@@ -93,6 +101,10 @@ export const GLIBC = {
   forkGeneration: 0x4aef88n,
   /** .data _dl_load_lock: the child re-initialises it (__rtld_lock_initialize; SEGV_ACCERR 0x4a8120). */
   dlLoadLock: 0x4a8120n,
+  /** .bss: the first .bss page glibc's start-up touches (glibc-first-start.strace.gz line 104: SEGV_MAPERR 0x4ae9f8, rip 0x403331). */
+  startBss: 0x4ae9f8n,
+  /** .rodata: a page glibc's start-up reads (glibc-first-start.strace.gz line 1070: SEGV_MAPERR 0x48fde8). */
+  startRodata: 0x48fde8n,
   /** .rodata: where init's string constants (the execve path) live. */
   rodata: 0x47b000n,
   /**

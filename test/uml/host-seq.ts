@@ -90,6 +90,8 @@ const CLONE = ['SETREGS', 'SETREGSET', 'CONT', 'wait4:SIGTRAP', 'wait4:SIGTRAP',
 const STUB = ['SETREGS', 'CONT', 'wait4:SIGTRAP'];
 const SWITCH = ['SETREGS', 'ARCH_PRCTL', 'GETREGS'];
 const TEARDOWN = ['kill:SIGKILL', 'KILL', 'CONT:ESRCH', 'wait4:reaped'];
+/** A teardown in a log traced without `kill` (scripts/uml-capture.sh's default `-e trace=ptrace,wait4,write`). */
+const TEARDOWN_NO_KILL = TEARDOWN.slice(1);
 const START = ['wait4:SIGSTOP', 'OLDSETOPTIONS'];
 
 /** Calls → event tokens; pids renamed P1, P2, … in order of appearance. */
@@ -117,6 +119,7 @@ export function eventTokens(calls: readonly HostCall[]): string[] {
     else if (at(i, FAULT)) (out.push(`fault ${p}`), (i += FAULT.length));
     else if (at(i, SWITCH)) (out.push(`switch ${p}`), (i += SWITCH.length));
     else if (at(i, TEARDOWN)) (out.push(`teardown ${p}`), (i += TEARDOWN.length));
+    else if (at(i, TEARDOWN_NO_KILL)) (out.push(`teardown ${p}`), (i += TEARDOWN_NO_KILL.length));
     else if (at(i, STUB)) {
       let n = 0;
       while (at(i, STUB) && cs[i]!.pid === c.pid) (n++, (i += STUB.length));
