@@ -69,10 +69,3 @@ export function countLedger(ledger: readonly LedgerEntry[], pids?: ReadonlySet<n
   }
   return t.counts();
 }
-
-/** countLedger over rows [from, end) of a compact ledger, from its columns (no entry objects). */
-export function countLedgerRows(ledger: Ledger, from: number, pids?: ReadonlySet<number>): LedgerCounts {
-  const t = new LedgerTally();
-  for (let i = from; i < ledger.length; i++) if (!pids || pids.has(ledger.pidAt(i))) t.addRow(ledger, i);
-  return t.counts();
-}
