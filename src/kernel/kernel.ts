@@ -9,7 +9,7 @@ import { kernelConfig, type KernelConfig } from './config.ts';
 import type { Errno } from './errno.ts';
 import type { Ctx, LedgerEntry } from './ledger.ts';
 import { Ledger } from './ledger-store.ts';
-import { isFault, mmap, readBytes, readWordAt, writeBytes, writeWordAt, MAP_FIXED, MAP_PRIVATE, PROT_READ, PROT_WRITE, type Image } from './memory.ts';
+import { isFault, mmap, readBytes, readWordAt, viewBytes, writeBytes, writeWordAt, MAP_FIXED, MAP_PRIVATE, PROT_READ, PROT_WRITE, type Image } from './memory.ts';
 import { memFileBytes, MEMFILE_FD_BASE, writeMemFile, type MemFile } from './memfile.ts';
 import { runUntil, type RunResult } from './run.ts';
 import { allocMm, cloneState, freshTask, initialState, allocPid, type KernelState, type Program, addTask } from './state.ts';
@@ -130,6 +130,15 @@ export class Kernel {
     const mm = t && this.state.mms[t.mm];
     if (!mm) return null;
     const r = readBytes(mm, addr, len, 0);
+    return isFault(r) ? null : r;
+  }
+
+  /** readMemory without the copy (memory.ts viewBytes): valid until that memory next changes. */
+  viewMemory(pid: number, addr: bigint, len: number): Uint8Array | null {
+    const t = this.state.tasks[pid];
+    const mm = t && this.state.mms[t.mm];
+    if (!mm) return null;
+    const r = viewBytes(mm, addr, len, 0);
     return isFault(r) ? null : r;
   }
 

@@ -47,8 +47,41 @@ export class AddressSpace {
     return this.#pageVersions.get(pn) ?? 0;
   }
 
+  /** Bumped by every change of any page (the sum of all page versions' bumps). */
+  changes = 0;
+
   #touch(pn: number): void {
     this.#pageVersions.set(pn, (this.#pageVersions.get(pn) ?? 0) + 1);
+    this.changes++;
+    if (pn === this.#watchPn) this.watchVersion++;
+  }
+
+  // One watched byte range within a page (ptrace/regset.ts: the tracer's XSAVE buffer): its
+  // version changes with every write that overlaps it, and with any other change of its page
+  // (mapping, protection), but not with writes elsewhere in that page.
+  #watchPn = -1;
+  #watchFrom = 0;
+  #watchTo = 0;
+  /** Bumped by every change that may touch the watched range (or when the range moves). */
+  watchVersion = 0;
+
+  /** Watch [off, off + len) of page pn (one range per address space; a new range replaces the old). */
+  watch(pn: number, off: number, len: number): void {
+    if (pn === this.#watchPn && off === this.#watchFrom && off + len === this.#watchTo) return;
+    this.#watchPn = pn;
+    this.#watchFrom = off;
+    this.#watchTo = off + len;
+    this.watchVersion++;
+  }
+
+  /** Is [off, off + len) of page pn the watched range exactly? */
+  watching(pn: number, off: number, len: number): boolean {
+    return pn === this.#watchPn && off === this.#watchFrom && off + len === this.#watchTo;
+  }
+
+  /** A write of [off, off + len) within page pn is about to happen: bump the watch if it overlaps. */
+  #noteWrite(pn: number, off: number, len: number): void {
+    if (pn === this.#watchPn && off < this.#watchTo && off + len > this.#watchFrom) this.watchVersion++;
   }
 
   constructor(
@@ -65,10 +98,12 @@ export class AddressSpace {
     return new AddressSpace(new Map(this.pages), this.images, this.mmapBase);
   }
 
-  /** Bytes of page `pn` that may be written in place (copied first if shared). */
-  writable(pn: number): Uint8Array {
+  /** Bytes [off, off + len) of page `pn` are about to be written: those bytes may be written in place (the page copied first if shared). */
+  writable(pn: number, off: number, len: number): Uint8Array {
     const page = this.pages.get(pn)!;
-    this.#touch(pn);
+    this.#pageVersions.set(pn, (this.#pageVersions.get(pn) ?? 0) + 1);
+    this.changes++;
+    this.#noteWrite(pn, off, len);
     if (this.#owned.has(pn)) return page.bytes;
     const bytes = new Uint8Array(page.bytes);
     this.pages.set(pn, { prot: page.prot, bytes });
@@ -151,6 +186,20 @@ export function readBytes(mm: AddressSpace, addr: bigint, len: number, need = PR
 }
 
 /**
+ * readBytes without the copy where the range lies in one page: a view into the page's bytes,
+ * valid only until that memory next changes. For callers that consume the bytes at once
+ * (SETREGS's register image, UML reading back its register buffer); a copy across pages.
+ */
+export function viewBytes(mm: AddressSpace, addr: bigint, len: number, need = PROT_READ): Uint8Array | Fault {
+  const off0 = Number(addr & 0xfffn);
+  if (addr < 0n || off0 + len > PAGE_SIZE) return readBytes(mm, addr, len, need);
+  const page = mm.pages.get(pageNo(addr));
+  if (!page) return { fault: 'SEGV_MAPERR', addr };
+  if (need !== 0 && (page.prot & need) === 0) return { fault: 'SEGV_ACCERR', addr };
+  return page.bytes.subarray(off0, off0 + len);
+}
+
+/**
  * Write bytes in place (copy-on-write per page); returns `mm` itself. `force` models access_process_vm(FOLL_FORCE) used by ptrace POKE*: it writes
  * through missing PROT_WRITE (on a private copy) but still needs a mapping.
  */
@@ -162,7 +211,7 @@ export function writeBytes(mm: AddressSpace, addr: bigint, data: Uint8Array, for
     const page = mm.pages.get(pn);
     if (!page) return { fault: 'SEGV_MAPERR', addr };
     if (!force && (page.prot & PROT_WRITE) === 0) return { fault: 'SEGV_ACCERR', addr };
-    mm.writable(pn).set(data, off0);
+    mm.writable(pn, off0, data.length).set(data, off0);
     return mm;
   }
   // Check every page first: a fault leaves memory unchanged (our stores are all-or-nothing).
@@ -177,7 +226,7 @@ export function writeBytes(mm: AddressSpace, addr: bigint, data: Uint8Array, for
     const a = addr + BigInt(done);
     const off = Number(a & 0xfffn);
     const n = Math.min(data.length - done, PAGE_SIZE - off);
-    mm.writable(pageNo(a)).set(n === data.length ? data : data.subarray(done, done + n), off);
+    mm.writable(pageNo(a), off, n).set(n === data.length ? data : data.subarray(done, done + n), off);
     done += n;
   }
   return mm;
@@ -212,7 +261,10 @@ export function writeWordAt(mm: AddressSpace, addr: bigint, wordBytes: number, v
   const page = mm.pages.get(pn);
   if (!page) return { fault: 'SEGV_MAPERR', addr };
   if (!force && (page.prot & PROT_WRITE) === 0) return { fault: 'SEGV_ACCERR', addr };
-  wordToBytes(mm.writable(pn), off, wordBytes, value);
+  // Storing the word already there changes nothing (no copy, no new page version): UML
+  // rewrites its iovec with the same base and length before every call.
+  if (wordEquals(page.bytes, off, wordBytes, value)) return null;
+  wordToBytes(mm.writable(pn, off, wordBytes), off, wordBytes, value);
   return null;
 }
 
@@ -221,6 +273,15 @@ function wordFromBytes(b: Uint8Array, o: number, wordBytes: number): bigint {
   if (wordBytes === 4) return BigInt(lo);
   const hi = (b[o + 4]! | (b[o + 5]! << 8) | (b[o + 6]! << 16) | (b[o + 7]! << 24)) >>> 0;
   return hi === 0 ? BigInt(lo) : (BigInt(hi) << 32n) | BigInt(lo);
+}
+
+/** Do the bytes at o hold `value` (truncated to the word) already? */
+function wordEquals(b: Uint8Array, o: number, wordBytes: number, value: bigint): boolean {
+  const lo = Number(value & 0xffffffffn);
+  if ((b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24)) !== (lo | 0)) return false;
+  if (wordBytes === 4) return true;
+  const hi = Number((value >> 32n) & 0xffffffffn);
+  return (b[o + 4]! | (b[o + 5]! << 8) | (b[o + 6]! << 16) | (b[o + 7]! << 24)) === (hi | 0);
 }
 
 function wordToBytes(b: Uint8Array, o: number, wordBytes: number, value: bigint): void {

@@ -51,6 +51,26 @@ export function regsToBytes(arch: Arch, regs: GpRegs): Uint8Array {
   return out;
 }
 
+/** Per arch, one reused user_regs_struct image (regsScratch). */
+const SCRATCH = new WeakMap<Arch, { words: BigUint64Array | null; bytes: Uint8Array }>();
+
+/**
+ * regsToBytes into one buffer reused by every call (no allocation): valid until the next call,
+ * for callers that copy it at once (GETREGS's copy_to_user, UML writing its register buffer).
+ */
+export function regsScratch(arch: Arch, regs: GpRegs): Uint8Array {
+  let s = SCRATCH.get(arch);
+  if (!s) {
+    const bytes = new Uint8Array(arch.regNames.length * arch.wordBytes);
+    s = { words: arch.wordBytes === 8 && LITTLE_ENDIAN ? new BigUint64Array(bytes.buffer) : null, bytes };
+    SCRATCH.set(arch, s);
+  }
+  if (s.words === null || regs.length !== s.words.length) return regsToBytes(arch, regs);
+  const words = s.words;
+  for (let i = 0; i < regs.length; i++) words[i] = regs[i]!;
+  return s.bytes;
+}
+
 export function regsFromBytes(arch: Arch, bytes: Uint8Array): bigint[] {
   const n = arch.regNames.length;
   const out = new Array<bigint>(n);
@@ -130,6 +150,19 @@ export function putRegs(arch: Arch, regs: GpRegs, values: readonly bigint[], fir
   const cur = regs.slice();
   for (let i = first; i < first + values.length && i < arch.regNames.length; i++) {
     const e = putRegInPlace(arch, cur, i, values[i - first]!);
+    if (e) return { regs: cur, errno: e };
+  }
+  return { regs: cur, errno: null };
+}
+
+/** putRegs of a whole user_regs_struct image (SETREGS), reading each field straight from `bytes`. */
+export function putRegsFromBytes(arch: Arch, regs: GpRegs, bytes: Uint8Array): { regs: bigint[]; errno: Errno | null } {
+  const n = arch.regNames.length;
+  if (arch.wordBytes !== 8 || !LITTLE_ENDIAN || bytes.byteOffset % 8 !== 0) return putRegs(arch, regs, regsFromBytes(arch, bytes));
+  const words = new BigUint64Array(bytes.buffer, bytes.byteOffset, n);
+  const cur = regs.slice();
+  for (let i = 0; i < n; i++) {
+    const e = putRegInPlace(arch, cur, i, words[i]!);
     if (e) return { regs: cur, errno: e };
   }
   return { regs: cur, errno: null };

@@ -4,7 +4,7 @@
 import type { Arch } from './arch.ts';
 import type { Errno } from './errno.ts';
 import type { Ctx } from './ledger.ts';
-import { isFault, isMapped, PROT_READ, readBytes, readWordAt, writeBytes, writeWordAt } from './memory.ts';
+import { isFault, isMapped, PROT_READ, readBytes, readWordAt, viewBytes, writeBytes, writeWordAt } from './memory.ts';
 import { writeWord } from './regs.ts';
 import type { Task } from './task.ts';
 
@@ -12,6 +12,14 @@ export function copyFromUser(ctx: Ctx, t: Task, addr: bigint, len: number): Uint
   const mm = ctx.s.mms[t.mm];
   if (!mm) return 'EFAULT';
   const r = readBytes(mm, addr, len, PROT_READ);
+  return isFault(r) ? 'EFAULT' : r;
+}
+
+/** copyFromUser without the copy (memory.ts viewBytes): for bytes the kernel consumes before user memory can change. */
+export function viewFromUser(ctx: Ctx, t: Task, addr: bigint, len: number): Uint8Array | 'EFAULT' {
+  const mm = ctx.s.mms[t.mm];
+  if (!mm) return 'EFAULT';
+  const r = viewBytes(mm, addr, len, PROT_READ);
   return isFault(r) ? 'EFAULT' : r;
 }
 

@@ -3,20 +3,20 @@
 // The tracer buffer is read or written whole: a bad pointer → EFAULT. SETREGS applies
 // putreg() field by field and stops at the first invalid one (segment selector, fs_base).
 import type { Ctx } from '../kernel/ledger.ts';
-import { putRegs, regsFromBytes, regsToBytes } from '../kernel/regs.ts';
+import { putRegsFromBytes, regsScratch } from '../kernel/regs.ts';
 import { fail, ok, type SysOutcome } from '../kernel/syscalls/types.ts';
 import type { Task } from '../kernel/task.ts';
-import { copyFromUser, copyToUser } from '../kernel/uaccess.ts';
+import { copyFromUser, copyToUser, viewFromUser } from '../kernel/uaccess.ts';
 
 export function getRegs(ctx: Ctx, tracer: Task, child: Task, _addr: bigint, data: bigint): SysOutcome {
-  return copyToUser(ctx, tracer, data, regsToBytes(ctx.arch, child.regs)) ? fail('EFAULT') : ok(0);
+  return copyToUser(ctx, tracer, data, regsScratch(ctx.arch, child.regs)) ? fail('EFAULT') : ok(0);
 }
 
 export function setRegs(ctx: Ctx, tracer: Task, child: Task, _addr: bigint, data: bigint): SysOutcome {
   const size = ctx.arch.regNames.length * ctx.arch.wordBytes;
-  const b = copyFromUser(ctx, tracer, data, size);
+  const b = viewFromUser(ctx, tracer, data, size); // consumed before anything writes tracer memory
   if (b === 'EFAULT') return fail('EFAULT');
-  const r = putRegs(ctx.arch, child.regs, regsFromBytes(ctx.arch, b));
+  const r = putRegsFromBytes(ctx.arch, child.regs, b);
   child.regs = r.regs;
   return r.errno ? fail(r.errno) : ok(0);
 }

@@ -4,12 +4,12 @@
 // and writes the used length back into iov_len. NT_X86_XSTATE SET needs the whole buffer
 // (xstateregs_set: else EFAULT) and a valid XSAVE header (else EINVAL).
 import type { Ctx } from '../kernel/ledger.ts';
-import { putRegs, regsFromBytes, regsToBytes } from '../kernel/regs.ts';
+import { putRegs, regsFromBytes, regsScratch } from '../kernel/regs.ts';
 import { fail, ok, type SysOutcome } from '../kernel/syscalls/types.ts';
 import type { Task } from '../kernel/task.ts';
 import { copyFromUser, copyToUser, getUserWord, putUserWord } from '../kernel/uaccess.ts';
 import { NT } from './numbers.ts';
-import { bytesEqualAt, PROT_READ } from '../kernel/memory.ts';
+import { bytesEqualAt, PAGE_SIZE, PROT_READ, type AddressSpace } from '../kernel/memory.ts';
 import { checkFxsave } from './regs.ts';
 
 interface Regset {
@@ -46,13 +46,47 @@ function xstateSet(child: Task, image: Uint8Array): void {
   XSTATE_IMAGES.set(child, { fp: child.fpregs, extra: child.xstateExtra, image });
 }
 
-const REGSETS = new Map<string, Map<number, Regset>>();
+/** XSAVE images whose header and MXCSR passed xstateregs_set's checks (the set then need not re-check them). */
+const CHECKED_IMAGES = new WeakSet<Uint8Array>();
 
-/** The regsets of an arch and XSTATE size, built once (they depend on nothing else). */
+/**
+ * Where GETREGSET(NT_X86_XSTATE) last copied a task's whole image: the tracer's address space,
+ * the buffer's address and its page's version right after the call. While that page has not
+ * changed since (AddressSpace.pageVersion) and the task's image is the same object, the buffer
+ * still holds exactly those bytes, so a SETREGSET of it is the image itself (no compare) and
+ * another GETREGSET need not copy it again: UML's GET-then-SET around every stop, priced as
+ * the kernel does it (the ledger is the same), simulated without moving 2.4 KiB twice.
+ */
+const XSTATE_OUT = new WeakMap<Task, { mm: AddressSpace; addr: bigint; version: number; image: Uint8Array }>();
+
+function xstateStillInBuffer(ctx: Ctx, tracer: Task, child: Task, addr: bigint): boolean {
+  const o = XSTATE_OUT.get(child);
+  if (o === undefined || o.addr !== addr || o.mm !== ctx.s.mms[tracer.mm] || o.version !== o.mm.watchVersion || o.image !== xstateBytes(child)) return false;
+  return o.mm.watching(Number(addr >> 12n), Number(addr & 0xfffn), o.image.length);
+}
+
+/** The buffer at addr holds the child's whole image now: watch it (AddressSpace.watch) and remember. */
+function noteXstateOut(ctx: Ctx, tracer: Task, child: Task, addr: bigint, n: number): void {
+  const mm = ctx.s.mms[tracer.mm];
+  const off = Number(addr & 0xfffn);
+  if (!mm || addr < 0n || off + n > PAGE_SIZE) return void XSTATE_OUT.delete(child);
+  mm.watch(Number(addr >> 12n), off, n);
+  const o = XSTATE_OUT.get(child);
+  const image = xstateBytes(child);
+  if (o) {
+    o.mm = mm; o.addr = addr; o.version = mm.watchVersion; o.image = image;
+  } else XSTATE_OUT.set(child, { mm, addr, version: mm.watchVersion, image });
+}
+
+/** Built once per arch and XSTATE size (they depend on nothing else). */
+const REGSETS = new WeakMap<Ctx['arch'], Map<number, Map<number, Regset>>>();
+
 function regsets(ctx: Ctx): Map<number, Regset> {
-  const key = `${ctx.arch.name}:${ctx.s.config.xstateBytes}`;
-  let m = REGSETS.get(key);
-  if (!m) REGSETS.set(key, (m = buildRegsets(ctx.arch, ctx.s.config.xstateBytes)));
+  let byArch = REGSETS.get(ctx.arch);
+  if (!byArch) REGSETS.set(ctx.arch, (byArch = new Map()));
+  const x = ctx.s.config.xstateBytes;
+  let m = byArch.get(x);
+  if (!m) byArch.set(x, (m = buildRegsets(ctx.arch, x)));
   return m;
 }
 
@@ -63,7 +97,7 @@ function buildRegsets(arch: Ctx['arch'], xstateTotalBytes: number): Map<number, 
   m.set(NT.NT_PRSTATUS, {
     elemBytes: w,
     totalBytes: gpBytes,
-    get: (c) => regsToBytes(arch, c.regs),
+    get: (c) => regsScratch(arch, c.regs), // copied out at once (regset)
     set: (_ctx, c, b) => {
       const padded = new Uint8Array(gpBytes);
       padded.set(b);
@@ -97,6 +131,7 @@ function buildRegsets(arch: Ctx['arch'], xstateTotalBytes: number): Map<number, 
       get: xstateBytes,
       set: (c2, c, b) => {
         if (b.length !== 512 + c.xstateExtra.length) return 'EFAULT';
+        if (CHECKED_IMAGES.has(b) && b === xstateBytes(c)) return null; // the task's own image, checked before: nothing changes
         const v = new DataView(b.buffer, b.byteOffset);
         // copy_uabi_to_xstate(): xcomp_bv (520) must be 0 and the header reserved bytes zero.
         if (v.getBigUint64(520, true) !== 0n) return 'EINVAL';
@@ -104,6 +139,7 @@ function buildRegsets(arch: Ctx['arch'], xstateTotalBytes: number): Map<number, 
         const err = checkFxsave(c2, b);
         if (err) return err;
         xstateSet(c, b);
+        CHECKED_IMAGES.add(b);
         return null;
       },
     });
@@ -144,14 +180,23 @@ export function regset(ctx: Ctx, tracer: Task, child: Task, addr: bigint, data: 
   if (set) {
     // The XSAVE image a tracer hands back unchanged (UML's SETREGSET after GETREGSET): the
     // same bytes, so set() runs its checks on the current image and nothing is copied.
-    const b = rs.totalBytes === n && rs.get === xstateBytes && sameAsUser(ctx, tracer, base, xstateBytes(child)) ? xstateBytes(child) : copyFromUser(ctx, tracer, base, n);
+    const whole = rs.totalBytes === n && rs.get === xstateBytes;
+    const same = whole && (xstateStillInBuffer(ctx, tracer, child, base) || sameAsUser(ctx, tracer, base, xstateBytes(child)));
+    const b = same ? xstateBytes(child) : copyFromUser(ctx, tracer, base, n);
     if (b === 'EFAULT') return fail('EFAULT');
     const err = rs.set(ctx, child, b);
     if (err) return fail(err);
+    if (whole) noteXstateOut(ctx, tracer, child, base, n); // the buffer holds the image just set
   } else {
-    const b = rs.get(child);
-    if (typeof b === 'string') return fail(b);
-    if (copyToUser(ctx, tracer, base, b.subarray(0, n))) return fail('EFAULT');
+    const whole = rs.totalBytes === n && rs.get === xstateBytes;
+    if (!(whole && xstateStillInBuffer(ctx, tracer, child, base))) {
+      const b = rs.get(child);
+      if (typeof b === 'string') return fail(b);
+      if (copyToUser(ctx, tracer, base, n === b.length ? b : b.subarray(0, n))) return fail('EFAULT');
+    }
+    if (putUserWord(ctx, tracer, data + w, BigInt(n))) return fail('EFAULT');
+    if (whole) noteXstateOut(ctx, tracer, child, base, n);
+    return ok(0);
   }
   return putUserWord(ctx, tracer, data + w, BigInt(n)) ? fail('EFAULT') : ok(0);
 }

@@ -35,12 +35,19 @@ export function memoryHash(mem: UmlMemory, mm: GuestMm): string {
   const task = k.state.tasks[mm.hostPid];
   const hostMm = task ? k.state.mms[task.mm] : undefined;
   const c = mm.digestCache;
+  const file = k.state.files?.[mem.fd];
   if (c && c.ptes === mm.ptes.version && c.hostMapped === mm.hostMapped.version && c.hostMm === hostMm) {
+    // Nothing at all changed in the host address space or the physmem file (replaced on every write): the same pages.
+    if (c.hostChanges === (hostMm?.changes ?? -1) && c.file === file) return c.hash;
     let same = true;
     for (let i = 0; i < c.vpns.length; i++) {
       if (pageSource(mem, mm, c.vpns[i]!, hostMm) !== c.sources[i]) { same = false; break; }
     }
-    if (same) return c.hash;
+    if (same) {
+      c.hostChanges = hostMm?.changes ?? -1;
+      c.file = file;
+      return c.hash;
+    }
   }
   const vpns = [...mm.ptes.keys()].sort((a, b) => a - b);
   const h = newSha256();
@@ -49,7 +56,7 @@ export function memoryHash(mem: UmlMemory, mm: GuestMm): string {
     h.update(pageBytes(mem, mm, vpn) ?? new Uint8Array(0));
   }
   const hash = h.hex().slice(0, 16);
-  mm.digestCache = { ptes: mm.ptes.version, hostMapped: mm.hostMapped.version, hostMm, vpns, sources: vpns.map((v) => pageSource(mem, mm, v, hostMm)), hash };
+  mm.digestCache = { ptes: mm.ptes.version, hostMapped: mm.hostMapped.version, hostMm, hostChanges: hostMm?.changes ?? -1, file, vpns, sources: vpns.map((v) => pageSource(mem, mm, v, hostMm)), hash };
   return hash;
 }
 
@@ -85,6 +92,7 @@ function processState(mem: UmlMemory, p: GuestProcess): string {
 
 /** One record per guest syscall: the caller, then every guest process's registers and memory. */
 export function boundaryRecord(guest: GuestKernel, mem: UmlMemory, caller: GuestProcess): string {
+  if (guest.procs.size === 1) for (const p of guest.procs.values()) return `boundary ${caller.gpid} ${processState(mem, p)}`;
   const procs = [...guest.procs.values()].sort((a, b) => a.gpid - b.gpid);
   return `boundary ${caller.gpid} ${procs.map((p) => processState(mem, p)).join(' | ')}`;
 }

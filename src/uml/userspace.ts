@@ -3,7 +3,7 @@
 // registers, dispatch. Host calls per guest syscall: 2.6.26 SETREGS, SYSEMU, waitpid, GETREGS
 // (4); 6.1 adds SETREGSET/GETREGSET(NT_X86_XSTATE) around every stop (6). In multi mode the
 // seed merges SETREGS + the resume op (its first site).
-import { regsFromBytes, regsToBytes } from '../kernel/regs.ts';
+import { regsFromBytes, regsScratch } from '../kernel/regs.ts';
 import { SIG } from '../kernel/signals.ts';
 import { ERRNO } from '../kernel/errno.ts';
 import { WSTOPSIG, WIFSTOPPED, WUNTRACED, __WALL } from '../kernel/wait-status.ts';
@@ -24,12 +24,12 @@ export function resumeOp(usingSysemu: number): number {
 }
 
 function putRegs(host: HostTracer, regs: bigint[]): void {
-  host.kernel.writeMemory(host.uml, UML_REGS, regsToBytes(host.kernel.arch, regs));
+  host.kernel.writeMemory(host.uml, UML_REGS, regsScratch(host.kernel.arch, regs));
 }
 
 function getRegs(host: HostTracer): bigint[] {
   const arch = host.kernel.arch;
-  return regsFromBytes(arch, host.kernel.readMemory(host.uml, UML_REGS, arch.regNames.length * arch.wordBytes)!);
+  return regsFromBytes(arch, host.kernel.viewMemory(host.uml, UML_REGS, arch.regNames.length * arch.wordBytes)!);
 }
 
 export function setXstateIov(host: HostTracer, profile: UmlProfile): void {
