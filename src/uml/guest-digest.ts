@@ -5,18 +5,24 @@
 // calling process's pid first on the line, the sequence of records is also the guest
 // scheduling order. The console and exit statuses go into the digest separately (machine.ts).
 // Reading pages here is introspection: no host syscall, no fault, no ledger entry.
-import { newSha256 } from './sha256.ts';
+import { newSha256, type Sha256Hasher } from './sha256.ts';
 import { PAGE_SIZE, type AddressSpace } from '../kernel/memory.ts';
 import type { GuestKernel, GuestProcess } from './guest.ts';
 import type { GuestMm, UmlMemory } from './guest-mm.ts';
 
-/** The contents of one mapped guest page, as a guest load would see it (no fault path). */
+const ZERO_PAGE = new Uint8Array(PAGE_SIZE);
+const EMPTY = new Uint8Array(0);
+
+/**
+ * The contents of one mapped guest page, as a guest load would see it (no fault path): a view
+ * of the host page or the physmem file's page (a missing one reads as zeros), hashed at once.
+ */
 function pageBytes(mem: UmlMemory, mm: GuestMm, vpn: number): Uint8Array | null {
   const pte = mm.ptes.get(vpn)!;
   const addr = BigInt(vpn) << 12n;
-  return mm.hostMapped.get(vpn)?.frame === pte.frame
-    ? mem.kernel.readMemory(mm.hostPid, addr, PAGE_SIZE)
-    : mem.kernel.readMemFile(mem.fd, mem.frameOffset(pte.frame), PAGE_SIZE);
+  if (mm.hostMapped.get(vpn)?.frame === pte.frame) return mem.kernel.viewMemory(mm.hostPid, addr, PAGE_SIZE);
+  const f = mem.kernel.state.files?.[mem.fd];
+  return f ? f.pages[pte.frame] ?? ZERO_PAGE : null;
 }
 
 /** What one page's hash input came from: the host page's change token, or the physmem page array. */
@@ -49,14 +55,24 @@ export function memoryHash(mem: UmlMemory, mm: GuestMm): string {
       return c.hash;
     }
   }
-  const vpns = [...mm.ptes.keys()].sort((a, b) => a - b);
-  const h = newSha256();
-  for (const vpn of vpns) {
+  const vpns = c && c.ptes === mm.ptes.version ? c.vpns : [...mm.ptes.keys()].sort((a, b) => a - b);
+  const sources = vpns.map((v) => pageSource(mem, mm, v, hostMm));
+  // The hash streams over the pages in address order, so the state after the longest
+  // unchanged prefix (same pages, same sources, same host address space) is reused from the
+  // last computation (`states[i]`: after page i) and only the rest is hashed again: the stack,
+  // highest in the address space, changes at nearly every boundary; text and data rarely.
+  let same = 0;
+  if (c && c.hostMm === hostMm) while (same < vpns.length && same < c.vpns.length && vpns[same] === c.vpns[same] && sources[same] === c.sources[same]) same++;
+  const states: Sha256Hasher[] = c && same > 0 ? c.states.slice(0, same) : [];
+  const h = same > 0 ? states[same - 1]!.copy() : newSha256();
+  for (let i = same; i < vpns.length; i++) {
+    const vpn = vpns[i]!;
     h.update(`${vpn.toString(16)}:`);
-    h.update(pageBytes(mem, mm, vpn) ?? new Uint8Array(0));
+    h.update(pageBytes(mem, mm, vpn) ?? EMPTY);
+    states.push(h.copy());
   }
   const hash = h.hex().slice(0, 16);
-  mm.digestCache = { ptes: mm.ptes.version, hostMapped: mm.hostMapped.version, hostMm, hostChanges: hostMm?.changes ?? -1, file, vpns, sources: vpns.map((v) => pageSource(mem, mm, v, hostMm)), hash };
+  mm.digestCache = { ptes: mm.ptes.version, hostMapped: mm.hostMapped.version, hostMm, hostChanges: hostMm?.changes ?? -1, file, vpns, sources, states, hash };
   return hash;
 }
 

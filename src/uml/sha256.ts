@@ -51,6 +51,16 @@ export class Sha256 {
     return this;
   }
 
+  /** An independent hasher in the same state (the bytes hashed so far), as node:crypto's Hash.copy(). */
+  copy(): Sha256 {
+    const c = new Sha256();
+    c.h.set(this.h);
+    c.block.set(this.block);
+    c.used = this.used;
+    c.bytes = this.bytes;
+    return c;
+  }
+
   /** The digest as lower-case hex (the object is spent afterwards). */
   hex(): string {
     const bits = this.bytes * 8;
@@ -92,6 +102,8 @@ function compress(h: Int32Array, b: Uint8Array, o: number): void {
 export interface Sha256Hasher {
   update(data: string | Uint8Array): unknown;
   hex(): string;
+  /** An independent hasher that has hashed the same bytes (this one stays usable). */
+  copy(): Sha256Hasher;
 }
 
 let factory: () => Sha256Hasher = () => new Sha256();
