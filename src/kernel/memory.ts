@@ -29,6 +29,11 @@ export interface Image {
   readonly insns: readonly Insn[];
 }
 
+/** The last page-change stamp handed out, by any address space (AddressSpace.pageVersion). */
+let changeStamp = 0;
+/** AddressSpace.contentToken of an unmapped page. */
+export const PAGE_ABSENT: unique symbol = Symbol('page absent');
+
 /**
  * An address space, changed in place (the mutable core). Copy-on-write between address
  * spaces: after fork() both share every page's bytes, and a write copies the page first
@@ -39,7 +44,7 @@ export interface Image {
 export class AddressSpace {
   /** Page numbers whose `bytes` only this address space references. */
   readonly #owned = new Set<number>();
-  /** Per page number: bumped by every change of that page (its bytes, protection, mapping). */
+  /** Per page number: a new stamp (changeStamp) at every change of that page (its bytes, protection, mapping). */
   readonly #pageVersions = new Map<number, number>();
 
   /** A token that changes whenever page `pn` changes (0 for a page never changed here). */
@@ -47,11 +52,24 @@ export class AddressSpace {
     return this.#pageVersions.get(pn) ?? 0;
   }
 
+  /**
+   * A token for page pn's bytes that is equal only where the bytes are: the bytes array itself
+   * while no address space can write it in place (shared: after fork, ZERO_PAGE, a mem file's
+   * page), else the stamp of its last change (stamps are unique across address spaces), or
+   * PAGE_ABSENT. Equal tokens, now or earlier, here or in another address space, mean equal
+   * contents (guest-digest.ts; test/kernel/memory.test.ts).
+   */
+  contentToken(pn: number): unknown {
+    const page = this.pages.get(pn);
+    if (!page) return PAGE_ABSENT;
+    return this.#owned.has(pn) ? this.#pageVersions.get(pn) : page.bytes;
+  }
+
   /** Bumped by every change of any page (the sum of all page versions' bumps). */
   changes = 0;
 
   #touch(pn: number): void {
-    this.#pageVersions.set(pn, (this.#pageVersions.get(pn) ?? 0) + 1);
+    this.#pageVersions.set(pn, ++changeStamp);
     this.changes++;
     if (pn === this.#watchPn) this.watchVersion++;
   }
@@ -101,7 +119,7 @@ export class AddressSpace {
   /** Bytes [off, off + len) of page `pn` are about to be written: those bytes may be written in place (the page copied first if shared). */
   writable(pn: number, off: number, len: number): Uint8Array {
     const page = this.pages.get(pn)!;
-    this.#pageVersions.set(pn, (this.#pageVersions.get(pn) ?? 0) + 1);
+    this.#pageVersions.set(pn, ++changeStamp);
     this.changes++;
     this.#noteWrite(pn, off, len);
     if (this.#owned.has(pn)) return page.bytes;
@@ -342,14 +360,18 @@ function pageCount(len: bigint): number {
   return Number((len + 0xfffn) >> PAGE_SHIFT);
 }
 
-/** mmap(2) of anonymous memory (file mappings are anonymous pages with given contents). */
+/**
+ * mmap(2) of anonymous memory (file mappings are anonymous pages with given contents).
+ * `contents`: the bytes to copy in, or per page an immutable 4 KiB array to share (a mem
+ * file's page, memfile.ts; undefined = zeros), installed copy-on-write like ZERO_PAGE.
+ */
 export function mmap(
   mm: AddressSpace,
   addr: bigint,
   len: bigint,
   prot: number,
   flags: number,
-  contents?: Uint8Array,
+  contents?: Uint8Array | ((page: number) => Uint8Array | undefined),
 ): { mm: AddressSpace; addr: bigint } | Errno {
   if (len <= 0n) return 'EINVAL';
   const n = pageCount(len);
@@ -367,6 +389,10 @@ export function mmap(
   for (let i = 0; i < n; i++) {
     if (!contents) {
       mm.installShared(pageNo(start) + i, { prot, bytes: ZERO_PAGE });
+      continue;
+    }
+    if (typeof contents === 'function') {
+      mm.installShared(pageNo(start) + i, { prot, bytes: contents(i) ?? ZERO_PAGE });
       continue;
     }
     const bytes = new Uint8Array(PAGE_SIZE);

@@ -47,6 +47,8 @@ function dupMmap(mem: UmlMemory, parent: GuestMm, pid: number, stubDataFrame: nu
   }
   // The host clone inherited the parent's host mappings as they were.
   for (const [vpn, pte] of parent.hostMapped) child.hostMapped.set(vpn, pte);
+  // The parent's memory hash as a start (guest-digest.ts): pages equal in both are not hashed again.
+  child.digestCache = parent.digestCache;
   mem.mms.set(pid, child);
   return child;
 }

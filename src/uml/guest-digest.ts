@@ -25,10 +25,17 @@ function pageBytes(mem: UmlMemory, mm: GuestMm, vpn: number): Uint8Array | null 
   return f ? f.pages[pte.frame] ?? ZERO_PAGE : null;
 }
 
-/** What one page's hash input came from: the host page's change token, or the physmem page array. */
+/** No host address space (its process is gone): pageBytes reads nothing. */
+const NO_HOST_MM = Symbol('no host mm');
+
+/**
+ * What one page's hash input came from, as a token equal only where the bytes are (so it may be
+ * compared across guest mms, a fork child's against its parent's): the host page's content token
+ * (AddressSpace.contentToken), or the physmem file's page array (replaced on write; null: zeros).
+ */
 function pageSource(mem: UmlMemory, mm: GuestMm, vpn: number, hostMm: AddressSpace | undefined): unknown {
   const pte = mm.ptes.get(vpn)!;
-  if (mm.hostMapped.get(vpn)?.frame === pte.frame) return hostMm ? hostMm.pageVersion(vpn) : -1;
+  if (mm.hostMapped.get(vpn)?.frame === pte.frame) return hostMm ? hostMm.contentToken(vpn) : NO_HOST_MM;
   return mem.kernel.state.files?.[mem.fd]?.pages[pte.frame] ?? null;
 }
 
@@ -42,7 +49,8 @@ export function memoryHash(mem: UmlMemory, mm: GuestMm): string {
   const hostMm = task ? k.state.mms[task.mm] : undefined;
   const c = mm.digestCache;
   const file = k.state.files?.[mem.fd];
-  if (c && c.ptes === mm.ptes.version && c.hostMapped === mm.hostMapped.version && c.hostMm === hostMm) {
+  const own = c !== null && c.mm === mm; // not a fork parent's cache (its versions count another mm's changes)
+  if (c && own && c.ptes === mm.ptes.version && c.hostMapped === mm.hostMapped.version && c.hostMm === hostMm) {
     // Nothing at all changed in the host address space or the physmem file (replaced on every write): the same pages.
     if (c.hostChanges === (hostMm?.changes ?? -1) && c.file === file) return c.hash;
     let same = true;
@@ -55,14 +63,15 @@ export function memoryHash(mem: UmlMemory, mm: GuestMm): string {
       return c.hash;
     }
   }
-  const vpns = c && c.ptes === mm.ptes.version ? c.vpns : [...mm.ptes.keys()].sort((a, b) => a - b);
+  const vpns = c && own && c.ptes === mm.ptes.version ? c.vpns : [...mm.ptes.keys()].sort((a, b) => a - b);
   const sources = vpns.map((v) => pageSource(mem, mm, v, hostMm));
   // The hash streams over the pages in address order, so the state after the longest
   // unchanged prefix (same pages, same sources, same host address space) is reused from the
   // last computation (`states[i]`: after page i) and only the rest is hashed again: the stack,
-  // highest in the address space, changes at nearly every boundary; text and data rarely.
+  // highest in the address space, changes at nearly every boundary; text and data rarely. The
+  // last computation may be the fork parent's (fork.ts dupMmap): the sources are content tokens.
   let same = 0;
-  if (c && c.hostMm === hostMm) while (same < vpns.length && same < c.vpns.length && vpns[same] === c.vpns[same] && sources[same] === c.sources[same]) same++;
+  if (c) while (same < vpns.length && same < c.vpns.length && vpns[same] === c.vpns[same] && sources[same] === c.sources[same]) same++;
   const states: Sha256Hasher[] = c && same > 0 ? c.states.slice(0, same) : [];
   const h = same > 0 ? states[same - 1]!.copy() : newSha256();
   for (let i = same; i < vpns.length; i++) {
@@ -72,7 +81,7 @@ export function memoryHash(mem: UmlMemory, mm: GuestMm): string {
     states.push(h.copy());
   }
   const hash = h.hex().slice(0, 16);
-  mm.digestCache = { ptes: mm.ptes.version, hostMapped: mm.hostMapped.version, hostMm, hostChanges: hostMm?.changes ?? -1, file, vpns, sources, states, hash };
+  mm.digestCache = { mm, ptes: mm.ptes.version, hostMapped: mm.hostMapped.version, hostMm, hostChanges: hostMm?.changes ?? -1, file, vpns, sources, states, hash };
   return hash;
 }
 
