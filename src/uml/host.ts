@@ -44,6 +44,8 @@ export interface HostTrace {
   readonly events: EventLabels;
 }
 
+const OK: SysResult = { ret: 0n, errno: null };
+
 export class HostTracer {
   /** Label for host calls made from now on that no later markEvent claims (probes, boot). */
   event = 'boot';
@@ -115,6 +117,13 @@ export class HostTracer {
    * PTRACE_MULTI each. Returns the first failure, or success.
    */
   run(site: Site, pid: number, calls: readonly Call[]): SysResult {
+    if (this.mode === 'single') {
+      for (const c of calls) {
+        const r = this.ptrace(c.request, pid, c.addr, c.data);
+        if (r.errno !== null || r.ret !== 0n) return r;
+      }
+      return OK;
+    }
     const groups = this.mode === 'multi' ? groupRun(this.policy, site, calls.map((c) => c.request)) : calls.map(() => 1);
     let i = 0;
     for (const n of groups) {

@@ -37,6 +37,23 @@ export function setXstateIov(host: HostTracer, profile: UmlProfile): void {
   host.kernel.writeWord(host.uml, UML_XSTATE_IOV + 8n, profile.xstateIovLen);
 }
 
+/** The loop's two runs of requests, per profile and resume op: built once (Call objects are immutable). */
+const LOOP_CALLS = new WeakMap<UmlProfile, Map<number, { resume: readonly Call[]; fetch: readonly Call[] }>>();
+
+function loopCalls(profile: UmlProfile, op: number): { resume: readonly Call[]; fetch: readonly Call[] } {
+  let byOp = LOOP_CALLS.get(profile);
+  if (!byOp) LOOP_CALLS.set(profile, (byOp = new Map()));
+  let c = byOp.get(op);
+  if (c) return c;
+  const resume: Call[] = [{ request: PTRACE.SETREGS, addr: 0n, data: UML_REGS }];
+  if (profile.xstateRegset) resume.push({ request: PTRACE.SETREGSET, addr: BigInt(NT.NT_X86_XSTATE), data: UML_XSTATE_IOV });
+  resume.push({ request: op, addr: 0n, data: 0n });
+  const fetch: Call[] = [{ request: PTRACE.GETREGS, addr: 0n, data: UML_REGS }];
+  if (profile.xstateRegset) fetch.push({ request: PTRACE.GETREGSET, addr: BigInt(NT.NT_X86_XSTATE), data: UML_XSTATE_IOV });
+  byOp.set(op, (c = { resume, fetch }));
+  return c;
+}
+
 /**
  * Run guest process `p` until it exits; with a scheduler (sched.ts), after each event the loop
  * drives whichever process is current ("pid = userspace_pid[0]") until none is runnable.
@@ -48,18 +65,12 @@ export function userspace(host: HostTracer, guest: GuestKernel, profile: UmlProf
     if (guard > 10_000_000) throw new Error('simulator bug: userspace loop did not end');
     const using = usingSysemu();
     putRegs(host, p.regs);
-    const resume: Call[] = [{ request: PTRACE.SETREGS, addr: 0n, data: UML_REGS }];
-    if (profile.xstateRegset) {
-      setXstateIov(host, profile);
-      resume.push({ request: PTRACE.SETREGSET, addr: BigInt(NT.NT_X86_XSTATE), data: UML_XSTATE_IOV });
-    }
-    resume.push({ request: resumeOp(using), addr: 0n, data: 0n });
+    if (profile.xstateRegset) setXstateIov(host, profile);
+    const { resume, fetch } = loopCalls(profile, resumeOp(using));
     const r = host.run('userspace', p.hostPid, resume);
     if (r.errno) throw new UmlFatal(`userspace - ptrace continue failed, op = ${resumeOp(using)}, errno = ${r.errno}`);
     const w = host.wait4(p.hostPid, WUNTRACED | __WALL);
     if (w.errno || w.status === undefined || w.status === null) throw new UmlFatal(`userspace - wait failed, errno = ${w.errno ?? w.hang}`);
-    const fetch: Call[] = [{ request: PTRACE.GETREGS, addr: 0n, data: UML_REGS }];
-    if (profile.xstateRegset) fetch.push({ request: PTRACE.GETREGSET, addr: BigInt(NT.NT_X86_XSTATE), data: UML_XSTATE_IOV });
     const g = host.run('userspace-fetch', p.hostPid, fetch);
     if (g.errno) throw new UmlFatal(`userspace - PTRACE_GETREGS failed, errno = ${g.errno}`);
     p.regs = getRegs(host);
