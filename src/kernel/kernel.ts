@@ -283,28 +283,30 @@ export class Kernel {
   wait4(caller: number, pid: number, options = 0, statusAddr = 0n, untilNs?: number): SysResult {
     return this.step((ctx) => {
       const t = this.caller(ctx, caller);
-      const args = [BigInt(pid), statusAddr, BigInt(options), 0n];
-      if (options & ~WAIT4_VALID) return this.finish(ctx, caller, 'wait4', args, { errno: 'EINVAL' }, { wait: { status: null } });
+      const args = (): bigint[] => [BigInt(pid), statusAddr, BigInt(options), 0n]; // built only for the rows that need it
+      if (options & ~WAIT4_VALID) return this.finish(ctx, caller, 'wait4', args(), { errno: 'EINVAL' }, { wait: { status: null } });
       let r = doWait(ctx, t, pid, options);
       let hang: RunResult | undefined;
       if (r.kind === 'nothing' && !(options & WNOHANG)) {
         const deadline = untilNs ?? Infinity;
         hang = runUntil(ctx, () => (r = doWait(ctx, t, pid, options)).kind !== 'nothing' || ctx.s.clockNs >= deadline, ctx.s.config.waitInsnLimit, true, deadline);
         if (r.kind === 'nothing' && ctx.s.clockNs >= deadline) {
-          ctx.ledger.push({ seq: -1, clockNs: ctx.s.clockNs, pid: caller, syscall: 'wait4', args, ret: -1n, errno: 'ERESTARTSYS', wait: { status: null } });
+          ctx.ledger.push({ seq: -1, clockNs: ctx.s.clockNs, pid: caller, syscall: 'wait4', args: args(), ret: -1n, errno: 'ERESTARTSYS', wait: { status: null } });
           return { ret: -1n, errno: 'ERESTARTSYS', status: null };
         }
       }
-      if (r.kind === 'error') return this.finish(ctx, caller, 'wait4', args, { errno: r.errno }, { wait: { status: null } });
+      if (r.kind === 'error') return this.finish(ctx, caller, 'wait4', args(), { errno: r.errno }, { wait: { status: null } });
       if (r.kind === 'nothing') {
-        const res = this.finish(ctx, caller, 'wait4', args, { ret: 0n }, { wait: { status: null } });
+        const res = this.finish(ctx, caller, 'wait4', args(), { ret: 0n }, { wait: { status: null } });
         return hang && hang !== 'done' ? { ...res, hang } : { ...res, status: null };
       }
       if (statusAddr !== 0n && putUser32(ctx, t, statusAddr, r.status) === 'EFAULT') {
-        return this.finish(ctx, caller, 'wait4', args, { errno: 'EFAULT' }, { wait: { status: r.status } });
+        return this.finish(ctx, caller, 'wait4', args(), { errno: 'EFAULT' }, { wait: { status: r.status } });
       }
-      const res = this.finish(ctx, caller, 'wait4', args, { ret: BigInt(r.tid) }, { wait: { status: r.status } });
-      return { ...res, status: r.status };
+      // The row goes straight into the ledger's columns (as ptrace's), after what the tracees queued.
+      this.flush(ctx);
+      this.ledger.pushWait(ctx.s.clockNs, caller, pid, statusAddr, options, r.tid, r.status);
+      return { ret: BigInt(r.tid), errno: null, status: r.status };
     });
   }
 

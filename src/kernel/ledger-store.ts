@@ -177,6 +177,22 @@ export class Ledger implements Iterable<LedgerEntry> {
     this.length++;
   }
 
+  /**
+   * Append a successful wait4(target, statusAddr, options, NULL) = ret reporting `status`
+   * straight into the columns: the row push() would store for its LedgerEntry (Kernel.wait4's
+   * hot path, a stop or exit reaped), without building the objects.
+   */
+  pushWait(clockNs: number, pid: number, target: number, statusAddr: bigint, options: number, ret: number, status: number): void {
+    const i = this.length - this.base;
+    this.beginRow(i, clockNs, pid, 'wait4', BigInt(ret), null);
+    this.argStart[i] = this.argsUsed;
+    this.argCount[i] = 4;
+    this.argBits[i] = this.pushArg(BigInt(target), 0) | this.pushArg(statusAddr, 1) | this.pushArg(BigInt(options), 2) | this.pushArg(0n, 3);
+    this.aux[i] = status;
+    this.flags[i] = F_WAIT;
+    this.length++;
+  }
+
   // Column index r = seq − base below (row r); wide-value keys use the seq (r + base).
 
   /** Row r's clock, caller, syscall, errno and return value; the flags they set. */

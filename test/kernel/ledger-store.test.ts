@@ -91,6 +91,18 @@ describe('compact ledger', () => {
     }), { numRuns: 200 });
   });
 
+  test('pushWait writes the row push() writes for the same successful wait4', () => {
+    fc.assert(fc.property(fc.integer({ min: 1, max: 40000 }), fc.integer({ min: -2, max: 40000 }), word, fc.integer({ min: 0, max: 0x7fffffff }), fc.integer({ min: 1, max: 40000 }), fc.integer({ min: -0x80000000, max: 0x7fffffff }), (pid, target, statusAddr, options, ret, status) => {
+      const entry: LedgerEntry = { seq: 0, clockNs: 9, pid, syscall: 'wait4', args: [BigInt(target), statusAddr, BigInt(options), 0n], ret: BigInt(ret), errno: null, wait: { status } };
+      const a = new Ledger();
+      a.push(entry);
+      const b = new Ledger();
+      b.pushWait(9, pid, target, statusAddr, options, ret, status);
+      expect(b.at(0)).toEqual(a.at(0));
+      expect(b.at(0)).toEqual(entry);
+    }), { numRuns: 200 });
+  });
+
   test('draining: every row is handed over once, in order, before it is discarded; held rows read as before', () => {
     fc.assert(fc.property(fc.array(entry, { maxLength: 80 }), fc.integer({ min: 1, max: 9 }), fc.array(fc.integer({ min: 0, max: 80 }), { maxLength: 6 }), (xs, rowsMax, cuts) => {
       const l = new Ledger();
