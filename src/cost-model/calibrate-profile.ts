@@ -208,8 +208,9 @@ function umlUserTerms(uml: UmlMeasurements | undefined, m: (k: string) => { ns: 
   };
   const fork = uml.hostSyscalls.filter((l) => l.phase === 'fork');
   if (fork.length === 0) throw new Error('calibration: no uml-host-syscalls line for phase fork');
-  const perFork = (nr: string) => r1(median(fork.map((l) => l.hostProcessSyscalls[nr] ?? 0)) * 100) / 100;
-  const runs = r1(median(fork.map((l) => l.umlStubRuns)) * 100) / 100;
+  const r2 = (x: number) => Math.round(x * 100) / 100;
+  const perFork = (nr: string) => r2(median(fork.map((l) => l.hostProcessSyscalls[nr] ?? 0)));
+  const runs = r2(median(fork.map((l) => l.umlStubRuns)));
   const gp = user('getpid');
   const fk = user('fork');
   const ev = uml.events;
