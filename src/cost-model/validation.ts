@@ -200,7 +200,7 @@ export function termsMarkdown(): string {
     hostPageFaultNs: 'per wait4 reporting a SIGSEGV stop',
     hostProcessCreateNs: 'per successful (OLD)SETOPTIONS (a new host process)',
     hostProcessExitNs: 'per reaping wait4 (exited, killed, or NULL status with a pid)',
-    umlSyscallStopUserNs: 'per wait4 reporting a syscall stop (SIGTRAP | 0x80)',
+    umlSyscallStopUserNs: 'per wait4 reporting a syscall stop (SIGTRAP with bit 0x80)',
     umlStubRunUserNs: 'per successful PTRACE_CONT with no signal (a stub run)',
     stubRunHostCallsNs: 'per successful PTRACE_CONT with no signal (a stub run)',
   };
