@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# What a real UML 6.1 guest fork (or fork + exec) makes the HOST do, counted by the host kernel's
+# What a real UML 6.1 guest operation (getpid, fault, fork, fork + exec) makes the HOST do, counted by the host kernel's
 # own tracepoints (perf record; no strace, which cannot follow UML's ptraced host processes):
 #   * every host syscall, by number, of the UML process (the tracer: the thread that calls
 #     ptrace) and of its host processes (the tracees: the stub's mmap/munmap/mprotect, clone,
@@ -18,7 +18,7 @@ export LC_ALL=C
 
 usage() {
 	cat <<'USAGE'
-usage: scripts/uml-host-syscalls.sh [-n OPS] [--phase fork|exec] [--cpus LIST] [--runs K]
+usage: scripts/uml-host-syscalls.sh [-n OPS] [--phase getpid|fault|fork|exec] [--cpus LIST] [--runs K]
 
   -n OPS       operations in the boot (default 200)
   --phase P    fork (default: fork + _exit + wait), exec (fork + execve + exit + wait),
@@ -69,7 +69,7 @@ boot() {
 	perf script -i "$tmp/perf.data" -F comm,tid,cpu,event,trace 2>/dev/null | awk -v n="$ops" -v phase="$phase" -v cpus="$cpus" -v load="$load" -v mb="$mb" -v me="$me" '
 		# comm tid [cpu] event: trace…   (perf script -F comm,tid,cpu,event,trace, in time order)
 		{ line[++L] = $0 }
-		# the phase: from the last "MARK PHASE-begin" host write(1, …, 15) to the "MARK PHASE-end" write(1, …, 13) after it
+		# the phase: from the last "MARK PHASE-begin" host write(1, …, mb) to the "MARK PHASE-end" write(1, …, me) after it
 		$1 == "linux.uml" && $4 == "raw_syscalls:sys_enter:" && $6 == 1 && $7 == "(1," && $9 == mb { b = L }
 		$1 == "linux.uml" && $4 == "raw_syscalls:sys_enter:" && $6 == 1 && $7 == "(1," && $9 == me && b { e = L }
 		END {
@@ -79,6 +79,7 @@ boot() {
 			for (i = b; i <= e; i++) {
 				split(line[i], f, " ")
 				if (f[1] == "linux.uml" && f[4] == "raw_syscalls:sys_enter:") { if (f[2] == uml) us[f[6]]++; else hs[f[6]]++ }
+				# ptrace(PTRACE_CONT = 7, pid, addr, data = 0): a resume into the stub
 				if (f[2] == uml && f[6] == 101 && f[7] == "(7," && f[10] == "0,") stub++
 			}
 			u = ""; for (k in us) u = u (u ? "," : "") "\"" k "\":" sprintf("%.2f", us[k] / n)
