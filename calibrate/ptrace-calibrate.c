@@ -16,6 +16,14 @@
  *   stubMmapTouch      mmap(MAP_SHARED|MAP_FIXED) of one populated page of that file + the
  *                      first write through the new mapping (a minor fault): the stub's host
  *                      mmap and the tracee's retried access after a guest page fault
+ *   stubMmapFixed      mmap(MAP_SHARED|MAP_FIXED) of one populated page of that file over a
+ *                      reserved, never-touched page, no access: one of the stub's host mmaps in
+ *                      a stub run (a new host process's copied mappings have no page-table
+ *                      entries yet: copy_page_range skips shared file mappings) (UML
+ *                      6.1's fix_range/force_flush_all, arch/um/kernel/tlb.c; counts per stub
+ *                      run from scripts/uml-host-syscalls.sh)
+ *   stubMprotect       mprotect(PROT_READ) of one such page: the stub's host mprotect
+ *   stubMunmap         munmap of one such page: the stub's host munmap
  *   hostFork           fork() as the parent sees it (copy_process of this small process)
  *   hostForkExitWait   fork() + child _exit(0) + waitpid(): create, exit, tear down, reap
  *   fileWrite64        write(fd, 64 bytes) to a file in $TMPDIR: UML's host write of a guest
@@ -196,7 +204,7 @@ static int physmem_fd(size_t bytes) {
   return fd;
 }
 
-static void physmem_costs(double *first_touch, double *mmap_touch) {
+static void physmem_costs(double *first_touch, double *mmap_touch, double *mmap_fixed, double *mprotect_page, double *munmap_page) {
   size_t n = (size_t)reps + 32, bytes = n * PAGE;
   int fd = physmem_fd(bytes);
   volatile char *m = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
@@ -220,6 +228,28 @@ static void physmem_costs(double *first_touch, double *mmap_touch) {
     if (i >= 32) v[i - 32] = now_ns() - t0 - overhead_ns;
   }
   *mmap_touch = median_free(v);
+  /* the stub's calls alone: map each page over a never-touched reserved page, change its protection, unmap it */
+  char *area2 = mmap(NULL, bytes, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (area2 == MAP_FAILED) die("mmap area2");
+  double *f = malloc(sizeof(double) * (size_t)reps), *pr = malloc(sizeof(double) * (size_t)reps), *u = malloc(sizeof(double) * (size_t)reps);
+  for (size_t i = 0; i < n; i++) {
+    double t0 = now_ns();
+    if (mmap(area2 + i * PAGE, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, (off_t)(i * PAGE)) == MAP_FAILED) die("mmap fixed (stub)");
+    double t1 = now_ns();
+    if (mprotect(area2 + i * PAGE, PAGE, PROT_READ)) die("mprotect");
+    double t2 = now_ns();
+    if (munmap(area2 + i * PAGE, PAGE)) die("munmap");
+    double t3 = now_ns();
+    if (i >= 32) {
+      f[i - 32] = t1 - t0 - overhead_ns;
+      pr[i - 32] = t2 - t1 - overhead_ns;
+      u[i - 32] = t3 - t2 - overhead_ns;
+    }
+  }
+  *mmap_fixed = median_free(f);
+  *mprotect_page = median_free(pr);
+  *munmap_page = median_free(u);
+  munmap(area2, bytes);
   munmap(area, bytes);
   munmap((void *)m, bytes);
   close(fd);
@@ -298,8 +328,8 @@ int main(int argc, char **argv) {
   double stub_rt = stub_round_trip();
   kill(child, SIGKILL);
   waitpid(child, NULL, __WALL);
-  double physmem_touch, stub_mmap_touch, host_fork, host_fork_exit_wait;
-  physmem_costs(&physmem_touch, &stub_mmap_touch);
+  double physmem_touch, stub_mmap_touch, stub_mmap_fixed, stub_mprotect, stub_munmap, host_fork, host_fork_exit_wait;
+  physmem_costs(&physmem_touch, &stub_mmap_touch, &stub_mmap_fixed, &stub_mprotect, &stub_munmap);
   fork_costs(&host_fork, &host_fork_exit_wait);
   write_fd = physmem_fd(0);
   memset(write_buf, '.', sizeof write_buf);
@@ -335,6 +365,9 @@ int main(int argc, char **argv) {
   printf("    \"setregsContInt3RoundTrip\": %.1f,\n", stub_rt);
   printf("    \"physmemFirstTouch\": %.1f,\n", physmem_touch);
   printf("    \"stubMmapTouch\": %.1f,\n", stub_mmap_touch);
+  printf("    \"stubMmapFixed\": %.1f,\n", stub_mmap_fixed);
+  printf("    \"stubMprotect\": %.1f,\n", stub_mprotect);
+  printf("    \"stubMunmap\": %.1f,\n", stub_munmap);
   printf("    \"hostFork\": %.1f,\n", host_fork);
   printf("    \"hostForkExitWait\": %.1f,\n", host_fork_exit_wait);
   printf("    \"fileWrite64\": %.1f\n", file_write64);

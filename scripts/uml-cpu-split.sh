@@ -1,36 +1,45 @@
 #!/usr/bin/env bash
-# Where a real UML 6.1 guest fork's CPU time goes: boots linux.uml twice with the static guest
-# init (scripts/uml-capture.sh --no-strace), once with phases=fork fork=0 and once with
-# fork=N, and samples /proc/PID/stat of the linux.uml process until it exits: utime and
+# Where a real UML 6.1 guest operation's CPU time goes: boots linux.uml twice with the static
+# guest init (scripts/uml-capture.sh --no-strace), once with phases=PHASE and 0 operations and
+# once with N (getpid: getpid=N; fault: pages=N first touches; fork: fork + _exit + wait;
+# exec: fork + execve + exit + wait), and samples /proc/PID/stat of the linux.uml process until it exits: utime and
 # stime (UML itself) and cutime/cstime (the host processes it reaped: the tracees). Prints the
-# difference per fork, in µs, as JSON (docs/cost-model.md "Where a pinned fork's time goes").
+# difference per operation, in µs, as JSON (docs/cost-model.md "Where a pinned fork's time goes").
 # Needs linux.uml (apt-get install -y user-mode-linux), cc with a static libc.
 set -euo pipefail
 
 usage() {
 	cat <<'USAGE'
-usage: scripts/uml-cpu-split.sh [-n FORKS] [--cpus LIST] [--runs K]
+usage: scripts/uml-cpu-split.sh [-n OPS] [--phase getpid|fault|fork|exec] [--cpus LIST] [--runs K]
 
-  -n FORKS     forks in the measured boot (default 2000)
+  -n OPS       operations in the measured boot (default 2000)
+  --phase P    getpid, fault (first touch of a fresh page; N ≤ 12000 with mem=64M),
+               fork (default: fork + _exit + wait) or exec (fork + execve + exit + wait)
   --cpus LIST  pin linux.uml and its host processes (taskset -c LIST; default 0; "none": unpinned)
   --runs K     pairs of boots (default 2); one JSON line per pair
   -h, --help   this text
 
-Resolution: /proc/PID/stat counts clock ticks (USER_HZ, 100/s): 10 ms / FORKS per fork.
+Resolution: /proc/PID/stat counts clock ticks (USER_HZ, 100/s): 10 ms / OPS per operation.
 USAGE
 }
 
-forks=2000 cpus=0 runs=2
+forks=2000 cpus=0 runs=2 phase=fork
 while [ $# -gt 0 ]; do
 	case "$1" in
 		-n) forks="${2:?-n needs a number}"; shift 2 ;;
 		--cpus) cpus="${2:?--cpus needs a list}"; shift 2 ;;
 		--runs) runs="${2:?--runs needs a number}"; shift 2 ;;
+		--phase) phase="${2:?--phase needs fork or exec}"; shift 2 ;;
 		-h|--help) usage; exit 0 ;;
 		*) echo "uml-cpu-split.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
 	esac
 done
 [[ "$forks" =~ ^[1-9][0-9]*$ ]] || { echo "uml-cpu-split.sh: -n: expected a positive number, got '$forks'" >&2; exit 2; }
+case "$phase" in
+	getpid|fork|exec) param=$phase ;;
+	fault) param=pages ;;
+	*) echo "uml-cpu-split.sh: --phase: expected getpid, fault, fork or exec, got '$phase'" >&2; exit 2 ;;
+esac
 [[ "$runs" =~ ^[1-9][0-9]*$ ]] || { echo "uml-cpu-split.sh: --runs: expected a positive number, got '$runs'" >&2; exit 2; }
 command -v linux.uml >/dev/null || { echo "uml-cpu-split.sh: linux.uml not found (apt-get install -y user-mode-linux)" >&2; exit 1; }
 cd "$(dirname "$0")/.."
@@ -57,7 +66,7 @@ boot() { # boot N → "utime stime cutime cstime" in ticks
 	poll > "$tmp/poll" &
 	local poller=$!
 	sleep 0.2
-	bash scripts/uml-capture.sh --no-strace "${pin[@]}" -o "$tmp/run.strace" -- phases=fork "fork=$1" warmup=0 > "$tmp/capture.log" 2>&1 \
+	bash scripts/uml-capture.sh --no-strace "${pin[@]}" -o "$tmp/run.strace" -- "phases=$phase" "$param=$1" warmup=0 > "$tmp/capture.log" 2>&1 \
 		|| { cat "$tmp/capture.log" >&2; exit 1; }
 	wait "$poller"
 	cat "$tmp/poll"
@@ -66,8 +75,8 @@ boot() { # boot N → "utime stime cutime cstime" in ticks
 for ((r = 1; r <= runs; r++)); do
 	read -r u0 s0 cu0 cs0 <<< "$(boot 0)"
 	read -r u1 s1 cu1 cs1 <<< "$(boot "$forks")"
-	awk -v n="$forks" -v hz="$hz" -v u="$((u1 - u0))" -v s="$((s1 - s0))" -v c="$((cu1 + cs1 - cu0 - cs0))" -v cpus="$cpus" -v load="$(cut -d' ' -f1 /proc/loadavg)" 'BEGIN {
+	awk -v n="$forks" -v hz="$hz" -v u="$((u1 - u0))" -v s="$((s1 - s0))" -v c="$((cu1 + cs1 - cu0 - cs0))" -v cpus="$cpus" -v phase="$phase" -v load="$(cut -d' ' -f1 /proc/loadavg)" 'BEGIN {
 		f = 1e6 / hz / n
-		printf "{\"forks\":%d,\"cpus\":\"%s\",\"load1m\":%s,\"umlUserUsPerFork\":%.1f,\"umlSystemUsPerFork\":%.1f,\"reapedProcessesUsPerFork\":%.1f,\"resolutionUsPerFork\":%.1f}\n", n, cpus, load, u * f, s * f, c * f, f
+		printf "{\"phase\":\"%s\",\"ops\":%d,\"cpus\":\"%s\",\"load1m\":%s,\"umlUserUsPerOp\":%.1f,\"umlSystemUsPerOp\":%.1f,\"reapedProcessesUsPerOp\":%.1f,\"resolutionUsPerOp\":%.1f}\n", phase, n, cpus, load, u * f, s * f, c * f, f
 	}'
 done

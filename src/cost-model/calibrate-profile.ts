@@ -10,12 +10,15 @@
 // the term carries the whole pin-mode difference and nothing else does.
 //
 // usage: tsx src/cost-model/calibrate-profile.ts OUTDIR PINNED.json… [--unpinned RAW.json…]
-//          [--host RAW.json…] [--note TEXT]…
+//          [--host RAW.json…] [--uml CPU-SPLIT.jsonl HOST-SYSCALLS.jsonl] [--note TEXT]…
 //   --host: runs used for the host-work medians only (HOST_KEYS; default: the pinned runs)
+//   --uml:  real-UML measurements (test/fixtures/uml/host-6.1-*/, README there) for UML's own user
+//           time and the stub's calls per stub run (host-terms.ts); without them those terms are 0
 import { writeFileSync } from 'node:fs';
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { validateProfile, type CostProfile, type Sourced } from './profile.ts';
+import { loadProfile, validateProfile, type CostProfile, type Sourced } from './profile.ts';
+import { SEQUENCES } from './strace-ops.ts';
 
 export interface RawCalibration {
   tool: string;
@@ -38,13 +41,47 @@ export interface NamedRun {
 }
 
 /** Host work timed without a tracee (calibrate/ptrace-calibrate.c header): may come from other runs. */
-export const HOST_KEYS = ['physmemFirstTouch', 'stubMmapTouch', 'hostFork', 'hostForkExitWait', 'fileWrite64'] as const;
+export const HOST_KEYS = ['physmemFirstTouch', 'stubMmapTouch', 'stubMmapFixed', 'stubMprotect', 'stubMunmap', 'hostFork', 'hostForkExitWait', 'fileWrite64'] as const;
+
+/** One line of scripts/uml-cpu-split.sh: a real UML phase's CPU time per operation. */
+export interface CpuSplitLine {
+  phase: string;
+  ops: number;
+  load1m: number;
+  umlUserUsPerOp: number;
+  umlSystemUsPerOp: number;
+  reapedProcessesUsPerOp: number;
+}
+
+/** One line of scripts/uml-host-syscalls.sh: host syscalls per operation of a real UML phase. */
+export interface HostSyscallsLine {
+  phase: string;
+  ops: number;
+  load1m: number;
+  umlSyscalls: Record<string, number>;
+  hostProcessSyscalls: Record<string, number>;
+  umlStubRuns: number;
+}
+
+/** Real-UML measurements behind UML's own user time and the stub's calls (host-terms.ts). */
+export interface UmlMeasurements {
+  /** How they are cited (their directory). */
+  source: string;
+  cpuSplit: readonly CpuSplitLine[];
+  hostSyscalls: readonly HostSyscallsLine[];
+  /** Syscall stops and stub runs per operation of the real host-call sequences (strace-ops.ts). */
+  events: Readonly<Record<'getpid' | 'fork', { syscallStops: number; stubRuns: number }>>;
+}
+
+/** x86_64 syscall numbers of the stub's host calls (arch/x86/entry/syscalls/syscall_64.tbl). */
+const NR = { mmap: '9', mprotect: '10', munmap: '11' } as const;
 
 export interface CalibrationInput {
   pinned: readonly NamedRun[];
   unpinned: readonly NamedRun[];
   /** Runs for HOST_KEYS (default: pinned). */
   host?: readonly NamedRun[];
+  uml?: UmlMeasurements;
   notes?: readonly string[];
 }
 
@@ -93,6 +130,7 @@ function profileFrom(input: CalibrationInput, unpinned: boolean): CostProfile {
       source: `calibrated (${tool}): (unpinned ${u.cite} − pinned ${p.cite}) / 2 wake-ups per round trip (the tracee woken on the other CPU by the resume, the tracer woken back by its stop)`,
     };
   }
+  const umlTerms = umlUserTerms(input.uml, m, tag);
   const loads = [...pinned, ...(unpinned ? input.unpinned : []), ...(input.host ?? [])].map((r) => `${r.name} ${r.raw.loadAverage1m}`);
   const profile: CostProfile = {
     name: unpinned ? 'calibrated-unpinned' : 'calibrated-local',
@@ -119,9 +157,10 @@ function profileFrom(input: CalibrationInput, unpinned: boolean): CostProfile {
       roundTripSyscallStopNs: s(g('sysemuWait4RoundTrip') - 2 * entryExit - dispatch, `${med('sysemuWait4RoundTrip')} (PTRACE_SYSEMU + wait4 until the next syscall stop) − 2 × syscallEntryExitNs − ptraceDispatchNs`),
       roundTripSignalStopNs: s(g('setregsContInt3RoundTrip') - g('setregs') - 2 * entryExit - dispatch, `${med('setregsContInt3RoundTrip')} (SETREGS rip=int3 + CONT + wait4 SIGTRAP) − ${med('setregs')} − 2 × syscallEntryExitNs − ptraceDispatchNs`),
       crossCpuWakeupNs: wakeup,
-      hostPageFaultNs: s(g('physmemFirstTouch') + g('stubMmapTouch'), `${med('physmemFirstTouch')} (the physmem page allocated and zeroed) + ${med('stubMmapTouch')} (the stub's mmap of it and the tracee's retried access)`),
+      hostPageFaultNs: s(g('physmemFirstTouch') + g('stubMmapTouch') - g('stubMmapFixed'), `${med('physmemFirstTouch')} (the physmem page allocated and zeroed) + ${med('stubMmapTouch')} − ${med('stubMmapFixed')} (the tracee's retried access after the stub's mmap: a minor fault; the mmap itself is its stub run's, stubRunHostCallsNs)`),
       hostProcessCreateNs: s(g('hostFork'), `${med('hostFork')} (fork() of a small process as its parent sees it: the stub's clone)`),
       hostProcessExitNs: s(g('hostForkExitWait') - g('hostFork'), `${med('hostForkExitWait')} − ${med('hostFork')} (the child's exit, mm teardown and the parent's reap)`),
+      ...umlTerms,
     },
     requestNs: {
       default: s(g('peekuserWord') - g('nullPtrace'), `unlisted requests priced as PEEKUSER: ${med('peekuserWord')} − ${med('nullPtrace')}`),
@@ -146,6 +185,65 @@ function profileFrom(input: CalibrationInput, unpinned: boolean): CostProfile {
   return validateProfile(profile);
 }
 
+const median = (xs: readonly number[]): number => medianOf(xs);
+
+/**
+ * UML's own user time per syscall stop and per stub run, and the stub's host calls per stub run
+ * (host-terms.ts), from real-UML measurements: the same in both pin modes (measured pinned).
+ *   umlSyscallStopUserNs = UML user time per getpid ÷ its syscall stops (1)
+ *   umlStubRunUserNs     = (UML user time per fork − its syscall stops × umlSyscallStopUserNs) ÷ its stub runs
+ *                          (the fork's faults' handling in UML is in this number: no separate measurement)
+ *   stubRunHostCallsNs   = (mmaps × stubMmapFixed + munmaps × stubMunmap + mprotects × stubMprotect) per fork
+ *                          ÷ stub runs per fork, all counted by perf in the same loop
+ */
+function umlUserTerms(uml: UmlMeasurements | undefined, m: (k: string) => { ns: number; cite: string }, tag: string): Pick<CostProfile['costs'], 'umlSyscallStopUserNs' | 'umlStubRunUserNs' | 'stubRunHostCallsNs'> {
+  if (!uml) {
+    const none = { ns: 0, source: 'not measured: made without real-UML measurements (calibrate-profile --uml)' };
+    return { umlSyscallStopUserNs: none, umlStubRunUserNs: none, stubRunHostCallsNs: none };
+  }
+  const user = (phase: string) => {
+    const xs = uml.cpuSplit.filter((l) => l.phase === phase).map((l) => l.umlUserUsPerOp);
+    if (xs.length === 0) throw new Error(`calibration: no uml-cpu-split line for phase ${phase}`);
+    return { ns: median(xs) * 1000, cite: `UML user time per ${phase} ${r1(median(xs))} µs (median of ${xs.length} uml-cpu-split.sh boot pairs: ${xs.join(', ')})` };
+  };
+  const fork = uml.hostSyscalls.filter((l) => l.phase === 'fork');
+  if (fork.length === 0) throw new Error('calibration: no uml-host-syscalls line for phase fork');
+  const r2 = (x: number) => Math.round(x * 100) / 100;
+  const perFork = (nr: string) => r2(median(fork.map((l) => l.hostProcessSyscalls[nr] ?? 0)));
+  const runs = r2(median(fork.map((l) => l.umlStubRuns)));
+  const gp = user('getpid');
+  const fk = user('fork');
+  const ev = uml.events;
+  const stop = gp.ns / ev.getpid.syscallStops;
+  const stubUser = (fk.ns - ev.fork.syscallStops * stop) / ev.fork.stubRuns;
+  const calls = perFork(NR.mmap) * m('stubMmapFixed').ns + perFork(NR.munmap) * m('stubMunmap').ns + perFork(NR.mprotect) * m('stubMprotect').ns;
+  const src = `real UML 6.1 (${uml.source})`;
+  return {
+    umlSyscallStopUserNs: { ns: r1(stop), source: `${src}: ${gp.cite} ÷ ${ev.getpid.syscallStops} syscall stop per getpid (guest-syscall.strace)` },
+    umlStubRunUserNs: {
+      ns: r1(stubUser),
+      source: `${src}: (${fk.cite} − ${ev.fork.syscallStops} syscall stops × umlSyscallStopUserNs) ÷ ${ev.fork.stubRuns} stub runs per fork (glibc-fork-exit.strace; its 6 faults' handling in UML is included)`,
+    },
+    stubRunHostCallsNs: {
+      ns: r1(calls / runs),
+      source: `${src} and ${tag}: the stub's host calls per fork (uml-host-syscalls.sh, median of ${fork.length} boots: mmap ${perFork(NR.mmap)}, munmap ${perFork(NR.munmap)}, mprotect ${perFork(NR.mprotect)}) ÷ ${runs} stub runs per fork (its PTRACE_CONT with no signal, same count), priced ${m('stubMmapFixed').cite}, ${m('stubMunmap').cite}, ${m('stubMprotect').cite}`,
+    },
+  };
+}
+
+/** Read --uml's two files (JSON lines) and the real sequences' event counts. */
+export function readUml(cpuSplitPath: string, hostSyscallsPath: string, repoRoot: string): UmlMeasurements {
+  const lines = <T>(p: string): T[] => readFileSync(p, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as T);
+  // Event counts do not depend on the prices: any valid profile counts them.
+  const counter = loadProfile('i386-2008');
+  const ev = (id: 'getpid' | 'fork') => {
+    const e = SEQUENCES[id]!.price(counter, repoRoot).events;
+    return { syscallStops: e.syscallStops, stubRuns: e.stubRuns };
+  };
+  const dir = cpuSplitPath.split('/').slice(-2, -1)[0] ?? cpuSplitPath;
+  return { source: `test/fixtures/uml/${dir}/`, cpuSplit: lines<CpuSplitLine>(cpuSplitPath), hostSyscalls: lines<HostSyscallsLine>(hostSyscallsPath), events: { getpid: ev('getpid'), fork: ev('fork') } };
+}
+
 /** The pinned profile (calibrated-local) and the unpinned one (calibrated-unpinned). */
 export function profilesFromCalibration(input: CalibrationInput): { pinned: CostProfile; unpinned: CostProfile } {
   return { pinned: profileFrom(input, false), unpinned: profileFrom(input, true) };
@@ -156,14 +254,15 @@ export function profileFileText(profile: CostProfile, runs: readonly NamedRun[])
   return `${JSON.stringify({ ...profile, raw: Object.fromEntries(runs.map((r) => [r.name, r.raw])) }, null, 2)}\n`;
 }
 
-export function parseArgs(argv: readonly string[]): { outDir: string; pinned: string[]; unpinned: string[]; host: string[]; notes: string[] } {
+export function parseArgs(argv: readonly string[]): { outDir: string; pinned: string[]; unpinned: string[]; host: string[]; uml: string[]; notes: string[] } {
   const [outDir, ...rest] = argv;
-  const out = { outDir: outDir ?? '', pinned: [] as string[], unpinned: [] as string[], host: [] as string[], notes: [] as string[] };
+  const out = { outDir: outDir ?? '', pinned: [] as string[], unpinned: [] as string[], host: [] as string[], uml: [] as string[], notes: [] as string[] };
   let into: string[] = out.pinned;
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i]!;
     if (a === '--unpinned') into = out.unpinned;
     else if (a === '--host') into = out.host;
+    else if (a === '--uml') into = out.uml;
     else if (a === '--pinned') into = out.pinned;
     else if (a === '--note') out.notes.push(rest[++i] ?? '');
     else into.push(a);
@@ -178,13 +277,18 @@ export function readRuns(paths: readonly string[]): NamedRun[] {
 function main(argv: string[]): void {
   const a = parseArgs(argv);
   if (!a.outDir || a.pinned.length === 0) {
-    console.error('usage: calibrate-profile OUTDIR PINNED.json… [--unpinned RAW.json…] [--host RAW.json…] [--note TEXT]…');
+    console.error('usage: calibrate-profile OUTDIR PINNED.json… [--unpinned RAW.json…] [--host RAW.json…] [--uml CPU-SPLIT.jsonl HOST-SYSCALLS.jsonl] [--note TEXT]…');
     process.exit(2);
   }
   const pinned = readRuns(a.pinned);
   const unpinned = readRuns(a.unpinned);
   const host = readRuns(a.host);
-  const { pinned: p, unpinned: u } = profilesFromCalibration({ pinned, unpinned, host, notes: a.notes });
+  if (a.uml.length !== 0 && a.uml.length !== 2) {
+    console.error('calibrate-profile: --uml takes two files: CPU-SPLIT.jsonl HOST-SYSCALLS.jsonl');
+    process.exit(2);
+  }
+  const uml = a.uml.length ? readUml(a.uml[0]!, a.uml[1]!, process.cwd()) : undefined;
+  const { pinned: p, unpinned: u } = profilesFromCalibration({ pinned, unpinned, host, notes: a.notes, ...(uml ? { uml } : {}) });
   const hostOnly = host.filter((h) => !pinned.some((x) => x.name === h.name));
   writeFileSync(join(a.outDir, 'calibrated-local.json'), profileFileText(p, [...pinned, ...hostOnly]));
   console.log(`wrote ${join(a.outDir, 'calibrated-local.json')}`);

@@ -11,9 +11,11 @@
 //                  resume alone did.
 //   wakeupNs     – the round trip's cross-CPU wake-ups (host-terms.ts; 0 in a pinned profile),
 //                  like roundTripNs not removable by batching
-//   hostWorkNs   – host work the call's event causes outside any priced call: a page fault's
-//                  physmem and stub work (a wait4 reporting SIGSEGV), a new host process
-//                  ((OLD)SETOPTIONS), a process exit and reap (a reaping wait4) (host-terms.ts)
+//   hostWorkNs   – work the call's event causes outside any priced call of the tracer: a page
+//                  fault's physmem work (a wait4 reporting SIGSEGV), a new host process
+//                  ((OLD)SETOPTIONS), a process exit and reap (a reaping wait4), UML's own user
+//                  time for a syscall trap (a wait4 reporting a syscall stop) and for a stub run
+//                  with the stub's host calls (a CONT with no signal) (host-terms.ts)
 // So merging k calls into one MULTI saves (k − 1) × (entryExitNs + ptraceDispatchNs) and adds
 // k × (multiSubDispatchNs + multiEntryCopyInNs); requestNs of the requests themselves,
 // transferNs, roundTripNs, wakeupNs and hostWorkNs are unchanged.
@@ -100,7 +102,7 @@ export function price(entry: LedgerEntry, profile: CostProfile, bytes: readonly 
       const r = { request: s.request, requestName: s.requestName, ok: s.errno === null };
       b.requestNs += c.multiSubDispatchNs.ns + c.multiEntryCopyInNs.ns + work(r, profile);
       b.transferNs += transfer(r, bytes[i], profile);
-      if (r.ok) b.hostWorkNs += requestHostNs(r.request, profile);
+      if (r.ok) b.hostWorkNs += requestHostNs(r.request, profile, Number(s.data));
       if (i === p.sub!.length - 1) {
         b.roundTripNs = roundTrip(r, profile);
         b.wakeupNs = wakeupNs(b.roundTripNs, profile);
@@ -113,6 +115,6 @@ export function price(entry: LedgerEntry, profile: CostProfile, bytes: readonly 
   b.transferNs = transfer(r, bytes[0], profile);
   b.roundTripNs = roundTrip(r, profile);
   b.wakeupNs = wakeupNs(b.roundTripNs, profile);
-  if (r.ok) b.hostWorkNs = requestHostNs(r.request, profile);
+  if (r.ok) b.hostWorkNs = requestHostNs(r.request, profile, p.signal ?? 0);
   return b;
 }

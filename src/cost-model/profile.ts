@@ -21,9 +21,12 @@ export const COST_KEYS = [
   'roundTripSignalStopNs', // resume → tracee traps (int3/signal) → signal-delivery stop → wait4 returns
   // Host terms (host-terms.ts): host work a call's event causes outside any priced call.
   'crossCpuWakeupNs', // one wake-up of a task on the other CPU; ×2 per round trip; 0 when pinned
-  'hostPageFaultNs', // per SIGSEGV stop: physmem page allocation + zeroing, the stub's mmap, the retried access
+  'hostPageFaultNs', // per SIGSEGV stop: physmem page allocation + zeroing, the retried access (a minor fault)
   'hostProcessCreateNs', // per new host process ((OLD)SETOPTIONS): the stub's clone
   'hostProcessExitNs', // per reaped host process: exit, mm teardown, reap
+  'umlSyscallStopUserNs', // per syscall stop (wait4 SIGTRAP|0x80): UML's own user time for the guest syscall trap
+  'umlStubRunUserNs', // per stub run (CONT, no signal): UML's own user time queueing and checking the stub's calls
+  'stubRunHostCallsNs', // per stub run (CONT, no signal): the stub's host mmap/munmap calls in the tracee
 ] as const;
 
 export type CostKey = (typeof COST_KEYS)[number];

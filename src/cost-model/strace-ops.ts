@@ -27,6 +27,10 @@ export interface SequenceEvents {
   processesCreated: number;
   /** Reaping wait4s. */
   processesReaped: number;
+  /** wait4 reporting a syscall stop (SIGTRAP | 0x80): a guest syscall trap. */
+  syscallStops: number;
+  /** Successful PTRACE_CONT with no signal: stub runs (host-terms.ts). */
+  stubRuns: number;
 }
 
 export interface PricedSequence {
@@ -59,7 +63,7 @@ const RESUMES = new Set(['PTRACE_SYSEMU', 'PTRACE_SYSCALL', 'PTRACE_CONT', 'PTRA
 /** Price every call of a log text (price.ts), counting the events the host terms are charged on. */
 export function priceLogText(text: string, profile: CostProfile): PricedSequence {
   const split = zeroBreakdown();
-  const events: SequenceEvents = { hostCalls: 0, roundTrips: 0, segvStops: 0, processesCreated: 0, processesReaped: 0 };
+  const events: SequenceEvents = { hostCalls: 0, roundTrips: 0, segvStops: 0, processesCreated: 0, processesReaped: 0, syscallStops: 0, stubRuns: 0 };
   for (const ev of eventsFromText(text)) {
     if (ev.kind !== 'call') continue;
     const e = ev.call.entry;
@@ -68,11 +72,13 @@ export function priceLogText(text: string, profile: CostProfile): PricedSequence
     if (e.errno !== null) continue;
     const req = e.ptrace?.requestName;
     if (req && RESUMES.has(req)) events.roundTrips++;
+    if (req === 'PTRACE_CONT' && (e.ptrace!.signal ?? 0) === 0) events.stubRuns++;
     if (req === 'PTRACE_OLDSETOPTIONS' || req === 'PTRACE_SETOPTIONS') events.processesCreated++;
     if (e.wait && e.ret > 0n) {
       const st = e.wait.status;
       if (st !== null && (st & 0x7f) === 0x7f) {
         if (((st >> 8) & 0xff) === 11) events.segvStops++;
+        if (((st >> 8) & 0xff) === (5 | 0x80)) events.syscallStops++;
       } else events.processesReaped++;
     }
   }

@@ -12,7 +12,8 @@
 //    * a simulated uml-6.1 run: (price of the UML host calls of a workload with N + k operations
 //      − with N) / k, plus the kernel's instruction clock over the same difference.
 //    Measured: real UML 6.1 in-guest medians with no strace attached, net of the clock read each
-//    sample holds (timed-fixtures.ts: the idle session of 2026-12-03, the busy one for write).
+//    sample holds (timed-fixtures.ts): the noon session of 2026-12-03, whose calibrator runs the
+//    profiles come from, and this morning's (idle; busy for write) as a held-out check.
 // 2. A mixed workload in single and multi mode: host syscalls saved and speed-up of the priced
 //    host-call time, for uml-2.6.26 + seed + i386-2008 (the seed's setting) and for uml-6.1 +
 //    calibrated-local with the seed and the full policy. Host syscalls are counted as Davoli
@@ -64,8 +65,8 @@ export interface OperationSpec {
   label: string;
   /** The guest's JSON key in the timed runs (timed-fixtures.ts). */
   timedKey: string;
-  /** Which session's runs measure it. */
-  session: Session;
+  /** Which sessions' runs measure it: the profiles' own session first, then held-out ones. */
+  sessions: readonly Session[];
   /** Simulated run: workload with N operations, with N + k. */
   base: string;
   more: string;
@@ -73,11 +74,11 @@ export interface OperationSpec {
 }
 
 export const OPERATIONS: readonly OperationSpec[] = [
-  { id: 'getpid', label: 'getpid', timedKey: 'getpid', session: 'idle', base: 'getpid:10', more: 'getpid:30', k: 20 },
-  { id: 'write', label: 'write(1, 64 B) to the console', timedKey: 'write_console_64', session: 'busy', base: 'write:10x64', more: 'write:30x64', k: 20 },
-  { id: 'fault', label: 'first-touch page fault', timedKey: 'page_fault_first_touch', session: 'idle', base: 'touch:40960', more: 'touch:122880', k: 20 },
-  { id: 'fork', label: 'fork + _exit + waitpid', timedKey: 'fork_exit_wait', session: 'idle', base: 'fork:1', more: 'fork:3', k: 2 },
-  { id: 'exec', label: 'fork + execve + exit + waitpid', timedKey: 'fork_exec_wait', session: 'idle', base: 'exec:1', more: 'exec:3', k: 2 },
+  { id: 'getpid', label: 'getpid', timedKey: 'getpid', sessions: ['noon', 'idle'], base: 'getpid:10', more: 'getpid:30', k: 20 },
+  { id: 'write', label: 'write(1, 64 B) to the console', timedKey: 'write_console_64', sessions: ['noon', 'busy'], base: 'write:10x64', more: 'write:30x64', k: 20 },
+  { id: 'fault', label: 'first-touch page fault', timedKey: 'page_fault_first_touch', sessions: ['noon', 'idle'], base: 'touch:40960', more: 'touch:122880', k: 20 },
+  { id: 'fork', label: 'fork + _exit + waitpid', timedKey: 'fork_exit_wait', sessions: ['noon', 'idle'], base: 'fork:1', more: 'fork:3', k: 2 },
+  { id: 'exec', label: 'fork + execve + exit + waitpid', timedKey: 'fork_exec_wait', sessions: ['noon', 'idle'], base: 'exec:1', more: 'exec:3', k: 2 },
 ];
 
 export interface ModelPerOp {
@@ -121,22 +122,27 @@ function modelPerOp(o: OperationSpec, costs: readonly string[]): (ModelPerOp | n
   });
 }
 
+/** The session the committed profiles were calibrated in (test/fixtures/calibrate/2026-12-03/README.md). */
+export const PROFILE_SESSION: Session = 'noon';
+
+/** Rows per operation, session (OperationSpec.sessions order) and pin mode. */
 export function validationRows(ops: readonly OperationSpec[] = OPERATIONS): OperationRow[] {
   const runs = loadTimedRuns(REPO_ROOT);
   const modes: PinMode[] = ['pinned', 'unpinned'];
   return ops.flatMap((o) => {
     const models = modelPerOp(o, modes.map((m) => PIN_PROFILES[m]));
-    return modes.map((mode, i): OperationRow => {
+    const seq = SEQUENCES[o.id]!;
+    const reals = modes.map((m) => seq.price(loadProfile(PIN_PROFILES[m]), REPO_ROOT));
+    return o.sessions.flatMap((session) => modes.map((mode, i): OperationRow => {
       const cost = PIN_PROFILES[mode];
-      const seq = SEQUENCES[o.id]!;
-      const real = seq.price(loadProfile(cost), REPO_ROOT);
-      const meas = measured(runs, o.timedKey, o.session, mode);
+      const real = reals[i]!;
+      const meas = measured(runs, o.timedKey, session, mode);
       const model = models[i]!;
       return {
-        id: o.id, label: o.label, mode, cost, real, realSource: seq.source, model, measured: meas, session: o.session, timedKey: o.timedKey,
+        id: o.id, label: o.label, mode, cost, real, realSource: seq.source, model, measured: meas, session, timedKey: o.timedKey,
         errorPct: errPct(real.totalNs, meas.netNs), modelErrorPct: model ? errPct(model.predictedNs, meas.netNs) : null,
       };
-    });
+    }));
   });
 }
 
@@ -146,17 +152,18 @@ const num = (x: number): string => (Number.isInteger(x) ? String(x) : x.toFixed(
 
 export function eventsMarkdown(rows: readonly OperationRow[]): string {
   const out = [
-    '| guest operation (uml-6.1) | real host-call sequence | host calls / op: real (model) | round trips | SIGSEGV stops | host processes created / reaped |',
-    '|---|---|--:|--:|--:|--:|',
+    '| guest operation (uml-6.1) | real host-call sequence | host calls / op: real (model) | round trips | syscall stops | stub runs | SIGSEGV stops | host processes created / reaped |',
+    '|---|---|--:|--:|--:|--:|--:|--:|',
   ];
-  for (const r of rows.filter((x) => x.mode === 'pinned')) {
+  for (const r of rows.filter((x) => x.mode === 'pinned' && x.session === PROFILE_SESSION)) {
     const e = r.real.events;
-    out.push(`| ${r.label} | ${r.realSource} | ${num(e.hostCalls)} (${r.model ? num(r.model.hostCallsPerOp) : '—'}) | ${num(e.roundTrips)} | ${num(e.segvStops)} | ${num(e.processesCreated)} / ${num(e.processesReaped)} |`);
+    out.push(`| ${r.label} | ${r.realSource} | ${num(e.hostCalls)} (${r.model ? num(r.model.hostCallsPerOp) : '—'}) | ${num(e.roundTrips)} | ${num(e.syscallStops)} | ${num(e.stubRuns)} | ${num(e.segvStops)} | ${num(e.processesCreated)} / ${num(e.processesReaped)} |`);
   }
   out.push('', 'From the real strace fixtures (`test/fixtures/uml/`), per operation; the marker writes are left out (`src/cost-model/strace-ops.ts`). "model" is the simulated uml-6.1 run\'s host calls per operation.');
   return out.join('\n');
 }
 
+/** The validation table of one session's measurements (the profiles' own, or a held-out one). */
 export function validationMarkdown(rows: readonly OperationRow[]): string {
   const out = [
     '| guest operation (uml-6.1) | pin mode (profile) | host calls and round trips | cross-CPU wake-ups | host work | **predicted** (real sequence) | predicted (simulated run) | **measured** (net, median) | **error** (real sequence) | error (simulated run) |',
@@ -193,9 +200,12 @@ export function termsMarkdown(): string {
     hostPageFaultNs: 'per wait4 reporting a SIGSEGV stop',
     hostProcessCreateNs: 'per successful (OLD)SETOPTIONS (a new host process)',
     hostProcessExitNs: 'per reaping wait4 (exited, killed, or NULL status with a pid)',
+    umlSyscallStopUserNs: 'per wait4 reporting a syscall stop (SIGTRAP with bit 0x80)',
+    umlStubRunUserNs: 'per successful PTRACE_CONT with no signal (a stub run)',
+    stubRunHostCallsNs: 'per successful PTRACE_CONT with no signal (a stub run)',
   };
   const out = ['| term | calibrated-local (pinned) | calibrated-unpinned | charged | source (calibrated-unpinned) |', '|---|--:|--:|---|---|'];
-  for (const k of ['crossCpuWakeupNs', 'hostPageFaultNs', 'hostProcessCreateNs', 'hostProcessExitNs'] as const) {
+  for (const k of ['crossCpuWakeupNs', 'hostPageFaultNs', 'hostProcessCreateNs', 'hostProcessExitNs', 'umlSyscallStopUserNs', 'umlStubRunUserNs', 'stubRunHostCallsNs'] as const) {
     out.push(`| \`${k}\` | ${us(p.costs[k].ns)} µs | ${us(u.costs[k].ns)} µs | ${charged[k]} | ${u.costs[k].source} |`);
   }
   return out.join('\n');
@@ -206,8 +216,8 @@ export function impliedMarkdown(rows: readonly OperationRow[]): string {
   const wake = loadProfile(PIN_PROFILES.unpinned).costs.crossCpuWakeupNs.ns;
   const out = ['| guest operation | round trips (real sequence) | measured unpinned − pinned | implied cross-CPU round trips |', '|---|--:|--:|--:|'];
   for (const id of [...new Set(rows.map((r) => r.id))]) {
-    const p = rows.find((r) => r.id === id && r.mode === 'pinned')!;
-    const u = rows.find((r) => r.id === id && r.mode === 'unpinned')!;
+    const p = rows.find((r) => r.id === id && r.mode === 'pinned' && r.session === PROFILE_SESSION)!;
+    const u = rows.find((r) => r.id === id && r.mode === 'unpinned' && r.session === PROFILE_SESSION)!;
     const diff = u.measured.netNs - p.measured.netNs;
     out.push(`| ${p.label} | ${num(p.real.events.roundTrips)} | ${us(diff)} µs | ${(diff / (2 * wake)).toFixed(1)} |`);
   }
@@ -310,10 +320,13 @@ export const END = '<!-- END generated -->';
 export function generatedSection(rows: readonly OperationRow[] = validationRows(), claims: readonly ClaimRow[] = claimRows()): string {
   const c = claimMarkdown(claims);
   const parts = partsMarkdown();
+  const own = rows.filter((r) => r.session === PROFILE_SESSION);
+  const held = rows.filter((r) => r.session !== PROFILE_SESSION);
   return [
     BEGIN, '',
     '### Host events per guest operation (real UML 6.1)', '', eventsMarkdown(rows), '',
-    '### Predicted vs measured time per guest operation, both pin modes', '', validationMarkdown(rows), '', sourcesMarkdown(rows), '',
+    '### Predicted vs measured time per guest operation, both pin modes', '', validationMarkdown(own), '', sourcesMarkdown(own), '',
+    "### Held out: the same predictions against this morning's runs", '', validationMarkdown(held), '', sourcesMarkdown(held), '',
     '### Host terms', '', termsMarkdown(), '',
     '### Cross-CPU round trips implied by the measurements', '', impliedMarkdown(rows), '',
     "### Davoli's claim, re-run", '', c, '', parts, '', END,

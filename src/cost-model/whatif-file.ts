@@ -25,6 +25,7 @@ const WAIT4_NAME = Buffer.from('wait4');
 const IOV_BASE = Buffer.from('{iov_base=');
 const IOV_LEN = Buffer.from(', iov_len=');
 const PROCESS_VM = Buffer.from('process_vm_');
+const SIG = Buffer.from('SIG');
 
 /** Requests the fast path leaves to the reference: TRACEME has no target, ARCH_PRCTL's data decides its access. */
 const SLOW_REQUESTS = new Set<number>([PTRACE.TRACEME, PTRACE.ARCH_PRCTL]);
@@ -103,12 +104,19 @@ export class WhatIfReader {
       const target = digits(b, sc.argStart[1]!, sc.argEnd[1]!);
       if (target < 0) return false;
       let bytes = 0;
-      if (r.request === PTRACE.GETREGSET || r.request === PTRACE.SETREGSET) {
+      let req = r;
+      if (r.request === PTRACE.CONT) {
+        // strace/decode.ts: the data argument is the signal; none (0) is a stub run (host-terms.ts).
+        if (sc.argc < 4) return false;
+        const sig = digits(b, sc.argStart[3]!, sc.argEnd[3]!);
+        if (sig === 0) req = this.tally.stubRunReq();
+        else if (sig < 0 && !same(b, sc.argStart[3]!, sc.argStart[3]! + SIG.length, SIG)) return false;
+      } else if (r.request === PTRACE.GETREGSET || r.request === PTRACE.SETREGSET) {
         if (sc.argc < 4) return false;
         bytes = iovLen(b, sc.argStart[3]!, sc.argEnd[3]!);
         if (bytes < 0) return false;
       }
-      this.tally.ptrace(sc.pid, r, target, false, sc.failed, bytes);
+      this.tally.ptrace(sc.pid, req, target, false, sc.failed, bytes);
       return true;
     }
     if (same(b, ns, ne, WAIT4_NAME)) {

@@ -41,7 +41,7 @@ interface Req {
   readonly roundTripNs: number;
   /** Its cross-CPU wake-ups when the request succeeded (host-terms.ts wakeupNs). */
   readonly wakeupNs: number;
-  /** Host work of the request when it succeeded (host-terms.ts requestHostNs: a new host process). */
+  /** Host work of the request when it succeeded (host-terms.ts requestHostNs: a new host process; a stub run for stubRunReq()). */
   readonly hostWorkNs: number;
   /** merge = 'runs' with a request list: whether it may join a batch. */
   readonly batchable: boolean;
@@ -138,13 +138,26 @@ export class WhatIfTally {
       wordMemory: WORD_MEMORY.has(request),
       roundTripNs,
       wakeupNs: wakeupNs(roundTripNs, p),
-      hostWorkNs: requestHostNs(request, p),
+      hostWorkNs: requestHostNs(request, p, 1), // as with a signal: a CONT without one is stubRunReq()
       batchable: !this.policy.requests || this.policy.requests.has(request),
     };
     this.reqs.push(r);
     this.reqByNr.set(request, r);
     return r;
   }
+
+  /**
+   * The record of a PTRACE_CONT with no signal, a stub run: the CONT record (same row index and
+   * name) whose host work is the stub run's (host-terms.ts requestHostNs with signal 0).
+   */
+  stubRunReq(): Req {
+    if (this.stubRun) return this.stubRun;
+    const cont = this.req(PTRACE.CONT);
+    this.stubRun = { ...cont, hostWorkNs: requestHostNs(PTRACE.CONT, this.profile, 0) };
+    return this.stubRun;
+  }
+
+  private stubRun: Req | undefined;
 
   private proc(pid: number): Proc {
     const l = this.last;
@@ -239,7 +252,8 @@ export class WhatIfTally {
     const bytes = call.transferBytes ?? 0;
     if (!e.ptrace) return this.syscall(e.pid, this.syscallId(e.syscall), failed, bytes, e.wait ? waitHostNs(e.wait.status, Number(e.ret), this.profile) : 0);
     const archGet = e.ptrace.request === PTRACE.ARCH_PRCTL && access(call) === 'read';
-    this.ptrace(e.pid, this.req(e.ptrace.request), e.ptrace.target, archGet, failed, bytes);
+    const stubRun = e.ptrace.request === PTRACE.CONT && (e.ptrace.signal ?? 0) === 0;
+    this.ptrace(e.pid, stubRun ? this.stubRunReq() : this.req(e.ptrace.request), e.ptrace.target, archGet, failed, bytes);
   }
 
   /** End of log: every open run ends (RunSplitter.finish). */

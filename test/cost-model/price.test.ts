@@ -74,17 +74,20 @@ describe('host terms (host-terms.ts)', () => {
     expect(price(bad!.entry, unpinned).wakeupNs).toBe(0);
     expect(price(get!.entry, unpinned).wakeupNs).toBe(0);
   });
-  it('wait4: a SIGSEGV stop is a host page fault, a reap (NULL status, exited, killed) a host process exit, other stops nothing', () => {
-    const [segv, trap, reapNull, exited, killed, restarted] = calls(
+  it('wait4: a SIGSEGV stop is a host page fault, a syscall stop UML\'s user time for the trap, a reap (NULL status, exited, killed) a host process exit, other stops nothing', () => {
+    const [segv, trap, int3, reapNull, exited, killed, restarted] = calls(
       'wait4(9, [{WIFSTOPPED(s) && WSTOPSIG(s) == SIGSEGV}], WSTOPPED|__WALL, NULL) = 9',
       'wait4(9, [{WIFSTOPPED(s) && WSTOPSIG(s) == SIGTRAP | 0x80}], WSTOPPED|__WALL, NULL) = 9',
+      'wait4(9, [{WIFSTOPPED(s) && WSTOPSIG(s) == SIGTRAP}], WSTOPPED|__WALL, NULL) = 9',
       'wait4(9, NULL, __WALL, NULL) = 9',
       'wait4(9, [{WIFEXITED(s) && WEXITSTATUS(s) == 0}], 0, NULL) = 9',
       'wait4(9, [{WIFSIGNALED(s) && WTERMSIG(s) == SIGKILL}], __WALL, NULL) = 9',
       'wait4(9, 0x7ffd, WSTOPPED|__WALL, NULL) = ? ERESTARTSYS (To be restarted if SA_RESTART is set)',
     );
     expect(price(segv!.entry, local).hostWorkNs).toBe(u.hostPageFaultNs.ns);
-    expect(price(trap!.entry, local).hostWorkNs).toBe(0);
+    expect(price(trap!.entry, local).hostWorkNs).toBe(u.umlSyscallStopUserNs.ns);
+    expect(u.umlSyscallStopUserNs.ns).toBeGreaterThan(0);
+    expect(price(int3!.entry, local).hostWorkNs).toBe(0); // a stub's int3: its run is charged on the CONT
     for (const x of [reapNull, exited, killed]) expect(price(x!.entry, local).hostWorkNs).toBe(u.hostProcessExitNs.ns);
     expect(price(restarted!.entry, local).hostWorkNs).toBe(0);
   });
@@ -95,8 +98,32 @@ describe('host terms (host-terms.ts)', () => {
     expect(price(bad!.entry, local).hostWorkNs).toBe(0);
     const run = calls('ptrace(PTRACE_OLDSETOPTIONS, 9, NULL, PTRACE_O_TRACESYSGOOD) = 0', 'ptrace(PTRACE_SETREGS, 9, {rax=0}) = 0', 'ptrace(PTRACE_CONT, 9, NULL, 0) = 0');
     const m = price(multiEntry(run), unpinned, run.map((x) => x.transferBytes));
-    expect(m.hostWorkNs).toBe(u.hostProcessCreateNs.ns);
+    expect(m.hostWorkNs).toBeCloseTo(u.hostProcessCreateNs.ns + u.umlStubRunUserNs.ns + u.stubRunHostCallsNs.ns, 6); // the CONT is a stub run
     expect(m.wakeupNs).toBe(2 * u.crossCpuWakeupNs.ns);
+  });
+  it('a stub run (a successful PTRACE_CONT with no signal) carries UML\'s user time for it and the stub\'s host calls; a CONT with a signal, a failed one and other resumes none', () => {
+    const stub = u.umlStubRunUserNs.ns + u.stubRunHostCallsNs.ns;
+    expect(u.umlStubRunUserNs.ns).toBeGreaterThan(0);
+    expect(u.stubRunHostCallsNs.ns).toBeGreaterThan(0);
+    const [cont0, contSegv, contFailed, sysemu, contNull] = calls(
+      'ptrace(PTRACE_CONT, 9, NULL, 0) = 0',
+      'ptrace(PTRACE_CONT, 9, NULL, SIGSEGV) = 0',
+      'ptrace(PTRACE_CONT, 9, NULL, 0) = -1 ESRCH (No such process)',
+      'ptrace(PTRACE_SYSEMU, 9, NULL, 0) = 0',
+      'ptrace(PTRACE_CONT, 9, NULL, NULL) = 0',
+    );
+    for (const p of [local, unpinned]) {
+      expect(price(cont0!.entry, p).hostWorkNs).toBe(stub);
+      expect(price(contNull!.entry, p).hostWorkNs).toBe(stub);
+      expect(price(contSegv!.entry, p).hostWorkNs).toBe(0);
+      expect(price(contFailed!.entry, p).hostWorkNs).toBe(0);
+      expect(price(sysemu!.entry, p).hostWorkNs).toBe(0);
+    }
+    // inside a MULTI: the sub-request's data is its signal
+    const run = calls('ptrace(PTRACE_SETREGS, 9, {rax=0}) = 0', 'ptrace(PTRACE_CONT, 9, NULL, SIGSEGV) = 0');
+    expect(price(multiEntry(run), local, run.map((x) => x.transferBytes)).hostWorkNs).toBe(0);
+    // the 2008 profile prices host calls only
+    expect(price(cont0!.entry, profile).hostWorkNs).toBe(0);
   });
 });
 

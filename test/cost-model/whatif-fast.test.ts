@@ -122,6 +122,7 @@ describe('fast what-if ≡ reference what-if', () => {
 
   test('long runs of one caller (batches of every length, maxBatch cuts, pairs)', async () => {
     const run = ['ptrace(PTRACE_GETREGS, 9, {rip=0x1})', 'ptrace(PTRACE_PEEKUSER, 9, 8*RAX, [0])', 'ptrace(PTRACE_POKEUSER, 9, 8*RAX, 0x1)', 'ptrace(PTRACE_SETREGS, 9, {rip=0x2})', 'ptrace(PTRACE_GETSIGINFO, 9, NULL, {si_signo=SIGTRAP})', 'ptrace(PTRACE_CONT, 9, NULL, 0)', 'ptrace(PTRACE_SYSEMU, 9, NULL, 0)',
+      'ptrace(PTRACE_CONT, 9, NULL, SIGSEGV)', 'ptrace(PTRACE_CONT, 9, NULL, NULL)', 'ptrace(PTRACE_CONT, 9, 0x1, 0x5)',
       'ptrace(PTRACE_PEEKDATA, 9, 0x1000, [0x5])', 'ptrace(PTRACE_POKEDATA, 9, 0x1000, 0x5)', 'ptrace(PTRACE_GETREGSET, 9, NT_PRSTATUS, {iov_base=0x7ffe, iov_len=216})'];
     await fc.assert(
       fc.asyncProperty(fc.array(fc.tuple(fc.nat({ max: run.length - 1 }), fc.boolean()), { minLength: 1, maxLength: 80 }), fc.nat({ max: POLICIES.length - 1 }), fc.nat({ max: PROFILES.length - 1 }), async (calls, pol, prof) => {
