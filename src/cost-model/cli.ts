@@ -5,12 +5,12 @@ import { readFileSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { LogError } from './ledger-from-strace.ts';
 import { BUILTIN_POLICIES, PolicyError, validatePolicy, type Policy } from './policy.ts';
-import { builtinProfiles, loadProfile, ProfileError } from './profile.ts';
+import { builtinProfiles, forTracer, loadProfile, ProfileError, type Tracer } from './profile.ts';
 import { reportJson, reportText } from './report.ts';
 import { whatIfFile } from './whatif-file.ts';
 import type { ReadProgress } from './strace/reader.ts';
 
-export const HELP = `usage: ptsim whatif FILE [--policy seed|full|POLICY.json] [--cost PROFILE|PROFILE.json] [--json] [--lenient]
+export const HELP = `usage: ptsim whatif FILE [--policy seed|full|POLICY.json] [--cost PROFILE|PROFILE.json] [--tracer uml|other] [--json] [--lenient]
        (npm run whatif -- FILE …)
 
 Reads a real strace log (plain or gzip; with or without pid prefixes, -t/-tt/-ttt, -T,
@@ -21,6 +21,10 @@ reports host syscalls and estimated time before and after, strace -c style.
   --policy P   seed (default): the 2008 patch's SETREGS+resume pairs; full: every legal
                maximal run; or a JSON file of the same shape (see src/cost-model/policy.ts)
   --cost C     cost profile: ${builtinProfiles().join(', ')} (default calibrated-local), or a JSON file
+  --tracer T   uml (default): the log is UML's, so UML's own time around a syscall stop and a
+               stub run (a PTRACE_CONT with no signal) and its stub's host calls are charged
+               (docs/cost-model.md "Host terms"); other: any other tracer (a debugger, strace,
+               gVisor's ptrace platform, a sandbox): those three terms are 0
   --json       JSON report: before/after/saved, per process rows, batches
   --lenient    count and skip malformed lines instead of stopping at the first one
   --help       this text
@@ -65,7 +69,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     parsed = parseArgs({
       args: argv, allowPositionals: true,
-      options: { help: { type: 'boolean' }, json: { type: 'boolean' }, lenient: { type: 'boolean' }, policy: { type: 'string' }, cost: { type: 'string' } },
+      options: { help: { type: 'boolean' }, json: { type: 'boolean' }, lenient: { type: 'boolean' }, policy: { type: 'string' }, cost: { type: 'string' }, tracer: { type: 'string' } },
     });
   } catch (e) {
     process.stderr.write(`whatif: ${(e as Error).message}\n${HELP.split('\n')[0]}\n`);
@@ -86,7 +90,9 @@ export async function main(argv: string[]): Promise<number> {
       throw new InputError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`);
     }
     const policy = loadPolicy(values.policy ?? 'seed');
-    const profile = loadProfile(values.cost ?? 'calibrated-local');
+    const tracer = values.tracer ?? 'uml';
+    if (tracer !== 'uml' && tracer !== 'other') throw new InputError(`--tracer: expected uml or other, not "${tracer}"`);
+    const profile = forTracer(loadProfile(values.cost ?? 'calibrated-local'), tracer as Tracer);
     const tty = process.stderr.isTTY === true;
     const run = await whatIfFile(file, policy, profile, { lenient: values.lenient ?? false, ...(tty ? { onProgress: progressLine } : {}) });
     const res = run.result;

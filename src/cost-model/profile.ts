@@ -31,6 +31,24 @@ export const COST_KEYS = [
 
 export type CostKey = (typeof COST_KEYS)[number];
 
+/**
+ * The costs that belong to UML as the tracer, not to the host: its own user time around a
+ * syscall stop and a stub run, and the stub's host calls (host-terms.ts). They describe what
+ * UML does between its host calls, so a log of another tracer (a debugger, strace, gVisor's
+ * ptrace platform, a sandbox) must not be charged them: `whatif --tracer other`.
+ */
+export const UML_TRACER_TERMS: readonly CostKey[] = ['umlSyscallStopUserNs', 'umlStubRunUserNs', 'stubRunHostCallsNs'];
+
+export type Tracer = 'uml' | 'other';
+
+/** The profile for a log of `tracer`: as it is for UML; for another tracer, UML_TRACER_TERMS at 0. */
+export function forTracer(p: CostProfile, tracer: Tracer): CostProfile {
+  if (tracer === 'uml') return p;
+  const costs = { ...p.costs };
+  for (const k of UML_TRACER_TERMS) costs[k] = { ns: 0, source: `0: the log's tracer is not UML (--tracer other); for UML: ${p.costs[k].ns} ns, ${p.costs[k].source}` };
+  return { ...p, name: `${p.name}, tracer other`, costs };
+}
+
 export interface CostProfile {
   readonly name: string;
   readonly description: string;

@@ -92,6 +92,19 @@ describe('cli', () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('policy.merge: expected "pairs" or "runs", got "x"');
   }, 60_000);
+  it('--tracer other: UML\'s own terms at 0 (a stub run and a syscall stop cost what the host alone spends); a bad value exits 2', () => {
+    const log = 'test/fixtures/uml/fork-exit.strace';
+    const uml = JSON.parse(cli(log, '--json').stdout);
+    const other = cli(log, '--json', '--tracer', 'other');
+    expect(other.status).toBe(0);
+    const o = JSON.parse(other.stdout);
+    expect(o.before.hostSyscalls).toBe(uml.before.hostSyscalls);
+    expect(o.before.simulatedNs).toBeLessThan(uml.before.simulatedNs); // the fork's stub runs and syscall stops no longer carry UML's time
+    expect(o.profile.name).toBe('calibrated-local, tracer other');
+    const bad = cli(log, '--tracer', 'gdb');
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('--tracer: expected uml or other');
+  }, 60_000);
   it('missing file and --help', () => {
     expect(cli('/nonexistent.strace').status).toBe(2);
     const h = cli('--help');
