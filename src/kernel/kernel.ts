@@ -161,7 +161,7 @@ export class Kernel {
     const t = this.state.tasks[pid];
     const mm = t && this.state.mms[t.mm];
     if (!mm) return false;
-    return writeWordAt(mm, addr, this.arch.wordBytes, BigInt.asUintN(this.arch.wordBytes * 8, value), true) === null;
+    return writeWordAt(mm, addr, this.arch.wordBytes, value, true) === null; // stored truncated to the word
   }
 
   // --- mem files (memfile.ts): the owner's own shared mapping, so no syscall entries ----

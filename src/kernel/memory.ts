@@ -173,14 +173,22 @@ export function emptyAddressSpace(mmapBase: bigint): AddressSpace {
 
 export type Fault = { fault: 'SEGV_MAPERR' | 'SEGV_ACCERR'; addr: bigint };
 
+/** Below 2^53 an address converts to a double exactly: page number and offset need no bigint op (no allocation). */
+const EXACT = 1n << 53n;
+
 function pageNo(addr: bigint): number {
-  return Number(addr >> PAGE_SHIFT);
+  return addr >= 0n && addr < EXACT ? Math.floor(Number(addr) / PAGE_SIZE) : Number(addr >> PAGE_SHIFT);
+}
+
+/** addr & 0xfff, for any address (a negative one: its two's-complement low bits, as the bigint op gives). */
+function pageOff(addr: bigint): number {
+  return addr >= 0n && addr < EXACT ? Number(addr) % PAGE_SIZE : Number(addr & 0xfffn);
 }
 
 /** Read `len` bytes as the CPU would: every page must be mapped and allow `need` (PROT_READ/EXEC). */
 export function readBytes(mm: AddressSpace, addr: bigint, len: number, need = PROT_READ): Uint8Array | Fault {
   // Fast path: within one page (almost every access).
-  const off0 = Number(addr & 0xfffn);
+  const off0 = pageOff(addr);
   if (addr >= 0n && off0 + len <= PAGE_SIZE) {
     const page = mm.pages.get(pageNo(addr));
     if (!page) return { fault: 'SEGV_MAPERR', addr };
@@ -195,7 +203,7 @@ export function readBytes(mm: AddressSpace, addr: bigint, len: number, need = PR
     const page = mm.pages.get(pageNo(a));
     if (!page) return { fault: 'SEGV_MAPERR', addr: a };
     if (need !== 0 && (page.prot & need) === 0) return { fault: 'SEGV_ACCERR', addr: a };
-    const off = Number(a & 0xfffn);
+    const off = pageOff(a);
     const n = Math.min(len - done, PAGE_SIZE - off);
     out.set(page.bytes.subarray(off, off + n), done);
     done += n;
@@ -209,7 +217,7 @@ export function readBytes(mm: AddressSpace, addr: bigint, len: number, need = PR
  * (SETREGS's register image, UML reading back its register buffer); a copy across pages.
  */
 export function viewBytes(mm: AddressSpace, addr: bigint, len: number, need = PROT_READ): Uint8Array | Fault {
-  const off0 = Number(addr & 0xfffn);
+  const off0 = pageOff(addr);
   if (addr < 0n || off0 + len > PAGE_SIZE) return readBytes(mm, addr, len, need);
   const page = mm.pages.get(pageNo(addr));
   if (!page) return { fault: 'SEGV_MAPERR', addr };
@@ -223,7 +231,7 @@ export function viewBytes(mm: AddressSpace, addr: bigint, len: number, need = PR
  */
 export function writeBytes(mm: AddressSpace, addr: bigint, data: Uint8Array, force = false): AddressSpace | Fault {
   // Fast path: within one page.
-  const off0 = Number(addr & 0xfffn);
+  const off0 = pageOff(addr);
   if (addr >= 0n && off0 + data.length <= PAGE_SIZE) {
     const pn = pageNo(addr);
     const page = mm.pages.get(pn);
@@ -238,11 +246,11 @@ export function writeBytes(mm: AddressSpace, addr: bigint, data: Uint8Array, for
     const page = a < 0n ? undefined : mm.pages.get(pageNo(a));
     if (!page) return { fault: 'SEGV_MAPERR', addr: a };
     if (!force && (page.prot & PROT_WRITE) === 0) return { fault: 'SEGV_ACCERR', addr: a };
-    done += Math.min(data.length - done, PAGE_SIZE - Number(a & 0xfffn));
+    done += Math.min(data.length - done, PAGE_SIZE - pageOff(a));
   }
   for (let done = 0; done < data.length;) {
     const a = addr + BigInt(done);
-    const off = Number(a & 0xfffn);
+    const off = pageOff(a);
     const n = Math.min(data.length - done, PAGE_SIZE - off);
     mm.writable(pageNo(a), off, n).set(n === data.length ? data : data.subarray(done, done + n), off);
     done += n;
@@ -255,7 +263,7 @@ export function writeBytes(mm: AddressSpace, addr: bigint, data: Uint8Array, for
  * one word (iovecs, PTRACE_MULTI entries, PEEK/POKE). Falls back to readBytes across pages.
  */
 export function readWordAt(mm: AddressSpace, addr: bigint, wordBytes: number, need: number): bigint | Fault {
-  const off = Number(addr & 0xfffn);
+  const off = pageOff(addr);
   if (addr < 0n || off + wordBytes > PAGE_SIZE) {
     const r = readBytes(mm, addr, wordBytes, need);
     return isFault(r) ? r : wordFromBytes(r, 0, wordBytes);
@@ -268,7 +276,7 @@ export function readWordAt(mm: AddressSpace, addr: bigint, wordBytes: number, ne
 
 /** Store a little-endian word (truncated to its width); null, or the fault (memory unchanged). */
 export function writeWordAt(mm: AddressSpace, addr: bigint, wordBytes: number, value: bigint, force: boolean): Fault | null {
-  const off = Number(addr & 0xfffn);
+  const off = pageOff(addr);
   if (addr < 0n || off + wordBytes > PAGE_SIZE) {
     const b = new Uint8Array(wordBytes);
     wordToBytes(b, 0, wordBytes, value);
@@ -312,7 +320,7 @@ function wordToBytes(b: Uint8Array, o: number, wordBytes: number, value: bigint)
 
 /** Do the `bytes.length` bytes at addr (one page, readable with `need`) equal `bytes`? Null if unreadable. */
 export function bytesEqualAt(mm: AddressSpace, addr: bigint, bytes: Uint8Array, need: number): boolean | null {
-  const off = Number(addr & 0xfffn);
+  const off = pageOff(addr);
   if (addr < 0n || off + bytes.length > PAGE_SIZE) return null;
   const page = mm.pages.get(pageNo(addr));
   if (!page || (need !== 0 && (page.prot & need) === 0)) return null;
@@ -335,7 +343,7 @@ export function byteAt(mm: AddressSpace, addr: bigint, need: number): number | F
   const page = addr < 0n ? undefined : mm.pages.get(pageNo(addr));
   if (!page) return { fault: 'SEGV_MAPERR', addr };
   if (need !== 0 && (page.prot & need) === 0) return { fault: 'SEGV_ACCERR', addr };
-  return page.bytes[Number(addr & 0xfffn)]!;
+  return page.bytes[pageOff(addr)]!;
 }
 
 /** Can the tracer-side ptrace access (FOLL_FORCE) reach this address? Needs only a mapping. */
@@ -343,7 +351,7 @@ export function isMapped(mm: AddressSpace, addr: bigint, len: number): boolean {
   for (let done = 0; done < len;) {
     const a = addr + BigInt(done);
     if (a < 0n || !mm.pages.has(pageNo(a))) return false;
-    done += Math.min(len - done, PAGE_SIZE - Number(a & 0xfffn));
+    done += Math.min(len - done, PAGE_SIZE - pageOff(a));
   }
   return true;
 }
