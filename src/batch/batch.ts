@@ -3,6 +3,7 @@
 import type { Kernel, SysResult } from '../kernel/kernel.ts';
 import { PTRACE, parseRequest, requestName } from '../ptrace/numbers.ts';
 import { TRACER_ARRAY } from './scenario.ts';
+import { writeWord } from '../kernel/regs.ts';
 
 export interface BatchEntry {
   readonly request: number;
@@ -12,7 +13,20 @@ export interface BatchEntry {
 }
 
 export function writeBatch(k: Kernel, tracer: number, batch: readonly BatchEntry[], at = TRACER_ARRAY): void {
-  const w = BigInt(k.arch.wordBytes);
+  // The whole array as one store of its bytes (each field truncated to the word, as writeWord stores it).
+  const wb = k.arch.wordBytes;
+  const bytes = new Uint8Array(batch.length * 4 * wb);
+  const v = new DataView(bytes.buffer);
+  batch.forEach((e, i) => {
+    const o = i * 4 * wb;
+    writeWord(v, o, k.arch, BigInt(e.request));
+    writeWord(v, o + wb, k.arch, e.addr);
+    writeWord(v, o + 2 * wb, k.arch, e.localaddr);
+    writeWord(v, o + 3 * wb, k.arch, e.length);
+  });
+  if (batch.length === 0 || k.writeMemory(tracer, at, bytes)) return;
+  // Not all mapped: word by word, as before (the words that can be stored are).
+  const w = BigInt(wb);
   batch.forEach((e, i) => {
     const base = at + BigInt(i) * 4n * w;
     k.writeWord(tracer, base, BigInt(e.request));

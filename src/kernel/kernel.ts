@@ -93,11 +93,13 @@ export class Kernel {
 
   /** Move the entries a step has queued (tracee syscalls, …) into the ledger, in order. */
   private flush(ctx: Ctx): void {
-    for (const e of ctx.ledger) {
+    const q = ctx.ledger;
+    if (q.length === 0) return; // most steps queue nothing (setting an array's length is not free)
+    for (const e of q) {
       e.seq = this.ledger.length;
       this.ledger.push(e);
     }
-    ctx.ledger.length = 0;
+    q.length = 0;
   }
 
   registerProgram(program: Program): void {

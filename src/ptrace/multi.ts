@@ -14,7 +14,7 @@ import { TASK_SIZE_MAX } from '../kernel/regs.ts';
 import type { Ctx, PtraceSub } from '../kernel/ledger.ts';
 import { fail, ok, type SysOutcome } from '../kernel/syscalls/types.ts';
 import type { Task } from '../kernel/task.ts';
-import { copyFromUser, getUserWord, mappedPrefix, remoteRead, remoteWrite } from '../kernel/uaccess.ts';
+import { copyFromUser, getUserWord, mappedPrefix, remoteRead, remoteWrite, viewFromUser } from '../kernel/uaccess.ts';
 import { readWord } from '../kernel/regs.ts';
 import { isFault, writeBytes } from '../kernel/memory.ts';
 import { PTRACE, requestName } from './numbers.ts';
@@ -68,6 +68,13 @@ function isZero(r: SysOutcome): boolean {
 
 /** Read one struct ptrace_multi; bytes that cannot be read keep the previous contents (2006). */
 function readEntry(ctx: Ctx, tracer: Task, at: bigint, prev: MultiEntry): { entry: MultiEntry; complete: boolean } {
+  // Fast path: the whole struct readable in one page (one copy_from_user that cannot fail part way).
+  const whole = viewFromUser(ctx, tracer, at, 4 * ctx.arch.wordBytes);
+  if (whole !== 'EFAULT') {
+    const v = new DataView(whole.buffer, whole.byteOffset, whole.byteLength);
+    const wb = ctx.arch.wordBytes;
+    return { entry: { request: readWord(v, 0, ctx.arch), addr: readWord(v, wb, ctx.arch), localaddr: readWord(v, 2 * wb, ctx.arch), length: readWord(v, 3 * wb, ctx.arch) }, complete: true };
+  }
   const w = BigInt(ctx.arch.wordBytes);
   const fields = [prev.request, prev.addr, prev.localaddr, prev.length];
   let complete = true;
