@@ -96,16 +96,23 @@ function regsHex(p: GuestProcess): string {
     REGS_HEX.set(p, c);
     return c.joined;
   }
-  let changed = false;
+  let changed = -1; // the one changed register, or -2 for more than one
   for (let i = 0; i < p.regs.length; i++) {
     const v = p.regs[i]!;
     if (v !== c.values[i]) {
       c.values[i] = v;
       c.hex[i] = v.toString(16);
-      changed = true;
+      changed = changed === -1 ? i : -2;
     }
   }
-  if (changed) c.joined = c.hex.join(',');
+  if (changed === -2) c.joined = c.hex.join(',');
+  else if (changed >= 0) {
+    // One register (a loop counter, a result): splice its hex into the joined line at its place.
+    let at = 0;
+    for (let i = 0; i < changed; i++) at += c.hex[i]!.length + 1;
+    const end = c.joined.indexOf(',', at);
+    c.joined = c.joined.slice(0, at) + c.hex[changed] + (end < 0 ? '' : c.joined.slice(end));
+  }
   return c.joined;
 }
 

@@ -37,6 +37,14 @@ export interface GuestSyscallOutcome {
 }
 
 /** Guest memory reads go through UML's physmem mapping: no host syscall. */
+/** `syscall:NAME`, the guest event of a syscall: one string per name, built once (a Map key and label per guest syscall). */
+const SYSCALL_EVENTS = new Map<string, string>();
+export function syscallEvent(name: string): string {
+  let e = SYSCALL_EVENTS.get(name);
+  if (e === undefined) SYSCALL_EVENTS.set(name, (e = `syscall:${name}`));
+  return e;
+}
+
 export type GuestMemoryReader = (hostPid: number, addr: bigint, len: number) => Uint8Array | null;
 
 /**
@@ -89,7 +97,7 @@ export class GuestKernel {
       const r = layer(p, name, args);
       if (r === undefined) continue;
       const result = r & arch.mask;
-      this.events.push(`syscall:${name}`);
+      this.events.push(syscallEvent(name));
       this.trace.push(`${p.gpid} ${name} ${args.map((x) => x.toString(16)).join(',')} ip=${p.regs[arch.ip]!.toString(16)} sp=${p.regs[arch.sp]!.toString(16)} = ${result.toString(16)}`);
       return { name, result };
     }
@@ -98,7 +106,7 @@ export class GuestKernel {
 
   private builtin(p: GuestProcess, name: string, args: bigint[]): GuestSyscallOutcome {
     const { arch } = this;
-    this.events.push(`syscall:${name}`);
+    this.events.push(syscallEvent(name));
     this.trace.push(`${p.gpid} ${name} ${args.map((a) => a.toString(16)).join(',')} ip=${p.regs[arch.ip]!.toString(16)} sp=${p.regs[arch.sp]!.toString(16)}`);
     switch (name) {
       case 'getpid':

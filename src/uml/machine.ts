@@ -6,7 +6,7 @@ import type { LedgerCounts } from '../kernel/ledger-stats.ts';
 import { RunLedger } from './run-ledger.ts';
 import type { LedgerEntry } from '../kernel/ledger.ts';
 import { parseBoot, type BootOptions } from './boot.ts';
-import { GuestKernel, type GuestProcess } from './guest.ts';
+import { GuestKernel, syscallEvent, type GuestProcess } from './guest.ts';
 import { HostTracer, type Mode } from './host.ts';
 import { FULL_POLICY, SEED_POLICY, type Policy } from './policy.ts';
 import type { UmlProfile } from './profile.ts';
@@ -200,9 +200,9 @@ function runLoop(host: HostTracer, guest: GuestKernel, opts: RunOptions, p: Gues
   guest.onSyscall({
     before: (proc, name) => {
       guest.trace.push(boundaryRecord(guest, mem, proc));
-      host.markEvent(`syscall:${name}`);
+      host.markEvent(syscallEvent(name));
     },
-    after: (_proc, out) => host.markEvent(`syscall:${out.name}`),
+    after: (_proc, out) => host.markEvent(syscallEvent(out.name)),
   });
   userspace(host, guest, opts.profile, p, usingSysemu, (proc) => {
     handleSegv(mem, guest, proc, mem.mms.get(proc.hostPid)!);
