@@ -113,8 +113,8 @@ function regKinds(arch: Arch): readonly RegKind[] {
  * putreg(): one general register written by SETREGS or POKEUSER, with the kernel's checks,
  * in place; an errno leaves `regs` unchanged.
  */
-export function putRegInPlace(arch: Arch, regs: bigint[], index: number, raw: bigint): Errno | null {
-  const kind = regKinds(arch)[index]!;
+export function putRegInPlace(arch: Arch, regs: bigint[], index: number, raw: bigint, kinds: readonly RegKind[] = regKinds(arch)): Errno | null {
+  const kind = kinds[index]!;
   const value = raw >= 0n && raw <= arch.mask ? raw : BigInt.asUintN(arch.wordBytes * 8, raw);
   if (kind === 'segment' || kind === 'cs-ss') {
     // set_segment_reg(): value truncated to u16; invalid_selector() = non-zero with RPL != 3;
@@ -161,8 +161,9 @@ export function putRegsFromBytes(arch: Arch, regs: GpRegs, bytes: Uint8Array): {
   if (arch.wordBytes !== 8 || !LITTLE_ENDIAN || bytes.byteOffset % 8 !== 0) return putRegs(arch, regs, regsFromBytes(arch, bytes));
   const words = new BigUint64Array(bytes.buffer, bytes.byteOffset, n);
   const cur = regs.slice();
+  const kinds = regKinds(arch);
   for (let i = 0; i < n; i++) {
-    const e = putRegInPlace(arch, cur, i, words[i]!);
+    const e = putRegInPlace(arch, cur, i, words[i]!, kinds);
     if (e) return { regs: cur, errno: e };
   }
   return { regs: cur, errno: null };

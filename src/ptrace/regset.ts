@@ -174,9 +174,11 @@ export function regset(ctx: Ctx, tracer: Task, child: Task, addr: bigint, data: 
   const base = getUserWord(ctx, tracer, data);
   const len = getUserWord(ctx, tracer, data + w);
   if (base === 'EFAULT' || len === 'EFAULT') return fail('EFAULT');
-  const rs = regsets(ctx).get(Number(addr & 0xffffffffn));
-  if (!rs || len % BigInt(rs.elemBytes) !== 0n) return fail('EINVAL');
-  const n = Number(len < BigInt(rs.totalBytes) ? len : BigInt(rs.totalBytes));
+  const rs = regsets(ctx).get(addr >= 0n && addr <= 0xffffffffn ? Number(addr) : Number(addr & 0xffffffffn)); // the NT_* type is an unsigned int
+  // iov_len in a double where it is exact (every length a tracer really passes); the bigint ops otherwise.
+  const lenExact = len <= 0xffffffffn;
+  if (!rs || (lenExact ? Number(len) % rs.elemBytes !== 0 : len % BigInt(rs.elemBytes) !== 0n)) return fail('EINVAL');
+  const n = lenExact ? Math.min(Number(len), rs.totalBytes) : rs.totalBytes;
   if (set) {
     // The XSAVE image a tracer hands back unchanged (UML's SETREGSET after GETREGSET): the
     // same bytes, so set() runs its checks on the current image and nothing is copied.
