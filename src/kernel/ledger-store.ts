@@ -187,7 +187,7 @@ export class Ledger implements Iterable<LedgerEntry> {
     this.beginRow(i, clockNs, pid, 'wait4', BigInt(ret), null);
     this.argStart[i] = this.argsUsed;
     this.argCount[i] = 4;
-    this.argBits[i] = this.pushArg(BigInt(target), 0) | this.pushArg(statusAddr, 1) | this.pushArg(BigInt(options), 2) | this.pushArg(0n, 3);
+    this.argBits[i] = this.pushSmallArg(target, 0) | this.pushArg(statusAddr, 1) | this.pushSmallArg(options, 2) | this.pushSmallArg(0, 3);
     this.aux[i] = status;
     this.flags[i] = F_WAIT;
     this.length++;
@@ -207,6 +207,14 @@ export class Ledger implements Iterable<LedgerEntry> {
       this.ret[i] = WIDE;
       this.wideRet.set(i + this.base, ret);
     }
+    return 0;
+  }
+
+  /** pushArg of an integer argument held as a number (a pid, wait4's options): no bigint when it fits a word. */
+  private pushSmallArg(v: number, k: number): number {
+    if (v < 0 || v > 0xffffffff) return this.pushArg(BigInt(v), k);
+    if (this.argsUsed + 1 > this.args.length) this.args = grow(this.args, this.argsUsed + 1);
+    this.args[this.argsUsed++] = v;
     return 0;
   }
 

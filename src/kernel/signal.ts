@@ -310,17 +310,19 @@ function setupSiginfoFrame(ctx: Ctx, t: Task, info: Siginfo, act: { handler: big
  * arch_do_signal_or_restart(): if the task stopped in a syscall that returned -ERESTART*,
  * restart it (no handler ran) or turn it into -EINTR (a handler runs).
  */
+const ERESTARTNOHAND_N = BigInt(ERESTARTNOHAND), ERESTARTSYS_N = BigInt(ERESTARTSYS), ERESTARTNOINTR_N = BigInt(ERESTARTNOINTR), ERESTART_RESTARTBLOCK_N = BigInt(ERESTART_RESTARTBLOCK);
+
 export function restartFixup(ctx: Ctx, t: Task, handlerRuns: boolean): void {
   const { arch } = ctx;
   if (toSigned(arch, t.regs[arch.origAx]!) < 0n) return;
   const rax = -toSigned(arch, t.regs[arch.ax]!);
-  const restart = rax === BigInt(ERESTARTNOHAND) || rax === BigInt(ERESTARTSYS) || rax === BigInt(ERESTARTNOINTR) || rax === BigInt(ERESTART_RESTARTBLOCK);
+  const restart = rax === ERESTARTNOHAND_N || rax === ERESTARTSYS_N || rax === ERESTARTNOINTR_N || rax === ERESTART_RESTARTBLOCK_N;
   if (!restart) return;
-  if (handlerRuns && rax !== BigInt(ERESTARTNOINTR)) {
+  if (handlerRuns && rax !== ERESTARTNOINTR_N) {
     t.regs[arch.ax] = negErrnoReg(ERRNO.EINTR) & arch.mask;
     return;
   }
-  if (rax === BigInt(ERESTART_RESTARTBLOCK)) {
+  if (rax === ERESTART_RESTARTBLOCK_N) {
     t.regs[arch.ax] = BigInt(syscallNr(arch.name, 'restart_syscall')!);
   } else {
     t.regs[arch.ax] = t.regs[arch.origAx]!;
