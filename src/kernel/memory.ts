@@ -123,7 +123,7 @@ export class AddressSpace {
     this.changes++;
     this.#noteWrite(pn, off, len);
     if (this.#owned.has(pn)) return page.bytes;
-    const bytes = new Uint8Array(page.bytes);
+    const bytes = page.bytes === ZERO_PAGE ? new Uint8Array(PAGE_SIZE) : new Uint8Array(page.bytes); // a fresh zeroed page needs no copy
     this.pages.set(pn, { prot: page.prot, bytes });
     this.#owned.add(pn);
     return bytes;
