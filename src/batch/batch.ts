@@ -26,14 +26,7 @@ export function writeBatch(k: Kernel, tracer: number, batch: readonly BatchEntry
   });
   if (batch.length === 0 || k.writeMemory(tracer, at, bytes)) return;
   // Not all mapped: word by word, as before (the words that can be stored are).
-  const w = BigInt(wb);
-  batch.forEach((e, i) => {
-    const base = at + BigInt(i) * 4n * w;
-    k.writeWord(tracer, base, BigInt(e.request));
-    k.writeWord(tracer, base + w, e.addr);
-    k.writeWord(tracer, base + 2n * w, e.localaddr);
-    k.writeWord(tracer, base + 3n * w, e.length);
-  });
+  for (let o = 0; o < bytes.length; o += wb) k.writeMemory(tracer, at + BigInt(o), bytes.subarray(o, o + wb));
 }
 
 export function runMulti(k: Kernel, tracer: number, tracee: number, batch: readonly BatchEntry[]): SysResult {

@@ -9,7 +9,7 @@ import { kernelConfig, type KernelConfig } from './config.ts';
 import type { Errno } from './errno.ts';
 import type { Ctx, LedgerEntry } from './ledger.ts';
 import { Ledger } from './ledger-store.ts';
-import { isFault, mmap, readBytes, readWordAt, viewBytes, writeBytes, writeWordAt, MAP_FIXED, MAP_PRIVATE, PROT_READ, PROT_WRITE, type Image } from './memory.ts';
+import { isFault, mmap, readBytes, readWordAt, viewBytes, writeBytes, writeWordAt, MAP_FIXED, MAP_PRIVATE, PROT_READ, PROT_WRITE, type AddressSpace, type Image } from './memory.ts';
 import { memFileBytes, MEMFILE_FD_BASE, writeMemFile, type MemFile } from './memfile.ts';
 import { runUntil, type RunResult } from './run.ts';
 import { allocMm, cloneState, freshTask, initialState, allocPid, type KernelState, type Program, addTask } from './state.ts';
@@ -127,9 +127,14 @@ export class Kernel {
     d.mms[t.mm] = r.mm;
   }
 
-  readMemory(pid: number, addr: bigint, len: number): Uint8Array | null {
+  /** A task's address space (undefined for no such task). */
+  private mmOf(pid: number): AddressSpace | undefined {
     const t = this.state.tasks[pid];
-    const mm = t && this.state.mms[t.mm];
+    return t && this.state.mms[t.mm];
+  }
+
+  readMemory(pid: number, addr: bigint, len: number): Uint8Array | null {
+    const mm = this.mmOf(pid);
     if (!mm) return null;
     const r = readBytes(mm, addr, len, 0);
     return isFault(r) ? null : r;
@@ -137,8 +142,7 @@ export class Kernel {
 
   /** readMemory without the copy (memory.ts viewBytes): valid until that memory next changes. */
   viewMemory(pid: number, addr: bigint, len: number): Uint8Array | null {
-    const t = this.state.tasks[pid];
-    const mm = t && this.state.mms[t.mm];
+    const mm = this.mmOf(pid);
     if (!mm) return null;
     const r = viewBytes(mm, addr, len, 0);
     return isFault(r) ? null : r;
@@ -146,22 +150,20 @@ export class Kernel {
 
   /** A task writing its own memory (no syscall): only for external tasks' buffers. */
   writeMemory(pid: number, addr: bigint, bytes: Uint8Array): boolean {
-    const t = this.state.tasks[pid];
-    if (!t) return false;
-    return !isFault(writeBytes(this.state.mms[t.mm]!, addr, bytes, true));
+    const mm = this.mmOf(pid);
+    if (!mm) return false;
+    return !isFault(writeBytes(mm, addr, bytes, true));
   }
 
   readWord(pid: number, addr: bigint): bigint | null {
-    const t = this.state.tasks[pid];
-    const mm = t && this.state.mms[t.mm];
+    const mm = this.mmOf(pid);
     if (!mm) return null;
     const r = readWordAt(mm, addr, this.arch.wordBytes, 0);
     return typeof r === 'bigint' ? r : null;
   }
 
   writeWord(pid: number, addr: bigint, value: bigint): boolean {
-    const t = this.state.tasks[pid];
-    const mm = t && this.state.mms[t.mm];
+    const mm = this.mmOf(pid);
     if (!mm) return false;
     return writeWordAt(mm, addr, this.arch.wordBytes, value, true) === null; // stored truncated to the word
   }

@@ -29,7 +29,7 @@ export interface Image {
   readonly insns: readonly Insn[];
 }
 
-/** The last page-change stamp handed out, by any address space (AddressSpace.pageVersion). */
+/** The last page-change stamp handed out, by any address space (AddressSpace #pageVersions, contentToken). */
 let changeStamp = 0;
 /** AddressSpace.contentToken of an unmapped page. */
 export const PAGE_ABSENT: unique symbol = Symbol('page absent');
@@ -46,11 +46,6 @@ export class AddressSpace {
   readonly #owned = new Set<number>();
   /** Per page number: a new stamp (changeStamp) at every change of that page (its bytes, protection, mapping). */
   readonly #pageVersions = new Map<number, number>();
-
-  /** A token that changes whenever page `pn` changes (0 for a page never changed here). */
-  pageVersion(pn: number): number {
-    return this.#pageVersions.get(pn) ?? 0;
-  }
 
   /**
    * A token for page pn's bytes that is equal only where the bytes are: the bytes array itself

@@ -50,9 +50,9 @@ function xstateSet(child: Task, image: Uint8Array): void {
 const CHECKED_IMAGES = new WeakSet<Uint8Array>();
 
 /**
- * Where GETREGSET(NT_X86_XSTATE) last copied a task's whole image: the tracer's address space,
- * the buffer's address and its page's version right after the call. While that page has not
- * changed since (AddressSpace.pageVersion) and the task's image is the same object, the buffer
+ * Where GETREGSET(NT_X86_XSTATE) last copied a task's whole image (or SETREGSET took it from):
+ * the tracer's address space, the buffer's address and the watch version of that range
+ * (AddressSpace.watch). While no change has touched the range since and the task's image is the same object, the buffer
  * still holds exactly those bytes, so a SETREGSET of it is the image itself (no compare) and
  * another GETREGSET need not copy it again: UML's GET-then-SET around every stop, priced as
  * the kernel does it (the ledger is the same), simulated without moving 2.4 KiB twice.
@@ -179,10 +179,10 @@ export function regset(ctx: Ctx, tracer: Task, child: Task, addr: bigint, data: 
   const lenExact = len <= 0xffffffffn;
   if (!rs || (lenExact ? Number(len) % rs.elemBytes !== 0 : len % BigInt(rs.elemBytes) !== 0n)) return fail('EINVAL');
   const n = lenExact ? Math.min(Number(len), rs.totalBytes) : rs.totalBytes;
+  const whole = rs.totalBytes === n && rs.get === xstateBytes; // the whole XSAVE image (XSTATE_OUT)
   if (set) {
     // The XSAVE image a tracer hands back unchanged (UML's SETREGSET after GETREGSET): the
     // same bytes, so set() runs its checks on the current image and nothing is copied.
-    const whole = rs.totalBytes === n && rs.get === xstateBytes;
     const same = whole && (xstateStillInBuffer(ctx, tracer, child, base) || sameAsUser(ctx, tracer, base, xstateBytes(child)));
     const b = same ? xstateBytes(child) : copyFromUser(ctx, tracer, base, n);
     if (b === 'EFAULT') return fail('EFAULT');
@@ -190,15 +190,13 @@ export function regset(ctx: Ctx, tracer: Task, child: Task, addr: bigint, data: 
     if (err) return fail(err);
     if (whole) noteXstateOut(ctx, tracer, child, base, n); // the buffer holds the image just set
   } else {
-    const whole = rs.totalBytes === n && rs.get === xstateBytes;
     if (!(whole && xstateStillInBuffer(ctx, tracer, child, base))) {
       const b = rs.get(child);
       if (typeof b === 'string') return fail(b);
       if (copyToUser(ctx, tracer, base, n === b.length ? b : b.subarray(0, n))) return fail('EFAULT');
     }
-    if (putUserWord(ctx, tracer, data + w, BigInt(n))) return fail('EFAULT');
+    // Noted before the iov_len store, as after a SET: a store into the buffer itself then moves the watch.
     if (whole) noteXstateOut(ctx, tracer, child, base, n);
-    return ok(0);
   }
   return putUserWord(ctx, tracer, data + w, BigInt(n)) ? fail('EFAULT') : ok(0);
 }

@@ -50,19 +50,8 @@ export function memoryHash(mem: UmlMemory, mm: GuestMm): string {
   const c = mm.digestCache;
   const file = k.state.files?.[mem.fd];
   const own = c !== null && c.mm === mm; // not a fork parent's cache (its versions count another mm's changes)
-  if (c && own && c.ptes === mm.ptes.version && c.hostMapped === mm.hostMapped.version && c.hostMm === hostMm) {
-    // Nothing at all changed in the host address space or the physmem file (replaced on every write): the same pages.
-    if (c.hostChanges === (hostMm?.changes ?? -1) && c.file === file) return c.hash;
-    let same = true;
-    for (let i = 0; i < c.vpns.length; i++) {
-      if (pageSource(mem, mm, c.vpns[i]!, hostMm) !== c.sources[i]) { same = false; break; }
-    }
-    if (same) {
-      c.hostChanges = hostMm?.changes ?? -1;
-      c.file = file;
-      return c.hash;
-    }
-  }
+  // Nothing at all changed in the page tables, the host address space or the physmem file (replaced on every write).
+  if (c && own && c.ptes === mm.ptes.version && c.hostMapped === mm.hostMapped.version && c.hostMm === hostMm && c.hostChanges === (hostMm?.changes ?? -1) && c.file === file) return c.hash;
   const vpns = c && own && c.ptes === mm.ptes.version ? c.vpns : [...mm.ptes.keys()].sort((a, b) => a - b);
   const sources = vpns.map((v) => pageSource(mem, mm, v, hostMm));
   // The hash streams over the pages in address order, so the state after the longest
@@ -72,15 +61,22 @@ export function memoryHash(mem: UmlMemory, mm: GuestMm): string {
   // last computation may be the fork parent's (fork.ts dupMmap): the sources are content tokens.
   let same = 0;
   if (c) while (same < vpns.length && same < c.vpns.length && vpns[same] === c.vpns[same] && sources[same] === c.sources[same]) same++;
-  const states: Sha256Hasher[] = c && same > 0 ? c.states.slice(0, same) : [];
-  const h = same > 0 ? states[same - 1]!.copy() : newSha256();
-  for (let i = same; i < vpns.length; i++) {
-    const vpn = vpns[i]!;
-    h.update(`${vpn.toString(16)}:`);
-    h.update(pageBytes(mem, mm, vpn) ?? EMPTY);
-    states.push(h.copy());
+  let hash: string, states: Sha256Hasher[];
+  if (c && same === vpns.length && same === c.vpns.length) {
+    // Every page as before (equal tokens, equal bytes): the same hash, nothing to re-hash.
+    hash = c.hash;
+    states = c.states;
+  } else {
+    states = c && same > 0 ? c.states.slice(0, same) : [];
+    const h = same > 0 ? states[same - 1]!.copy() : newSha256();
+    for (let i = same; i < vpns.length; i++) {
+      const vpn = vpns[i]!;
+      h.update(`${vpn.toString(16)}:`);
+      h.update(pageBytes(mem, mm, vpn) ?? EMPTY);
+      states.push(h.copy());
+    }
+    hash = h.hex().slice(0, 16);
   }
-  const hash = h.hex().slice(0, 16);
   mm.digestCache = { mm, ptes: mm.ptes.version, hostMapped: mm.hostMapped.version, hostMm, hostChanges: hostMm?.changes ?? -1, file, vpns, sources, states, hash };
   return hash;
 }

@@ -124,7 +124,7 @@ export class HostTracer {
       }
       return OK;
     }
-    const groups = this.mode === 'multi' ? groupRun(this.policy, site, calls.map((c) => c.request)) : calls.map(() => 1);
+    const groups = groupRun(this.policy, site, calls.map((c) => c.request));
     let i = 0;
     for (const n of groups) {
       const group = calls.slice(i, i + n);

@@ -3,7 +3,6 @@
 // fork-exit-kill.strace and fork-exec.strace (uml/README.md "fork", "first run of the fork
 // child", "process exit / mm teardown", "execve"). Stub-run counts depend on the guest's page
 // layout, so sequences are compared as structure: runs of stub runs collapse to one token.
-import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { traceLines, type TraceLine } from '../../src/cli/uml-commands.ts';
 import { ERRNO, negErrnoReg } from '../../src/kernel/errno.ts';
@@ -16,32 +15,10 @@ import { runUml, type RunResult } from '../../src/uml/machine.ts';
 import { FULL_POLICY, SEED_POLICY, type Policy } from '../../src/uml/policy.ts';
 import { PROFILES, type ProfileName } from '../../src/uml/profile.ts';
 import { parseWorkload } from '../../src/uml/workload.ts';
+import { realCalls, type HostCall } from './host-seq.ts';
 
-/** One host call: the operation and its target pid. */
-interface Call {
-  op: string;
-  pid: number;
-}
-
-function realCalls(file: string): Call[] {
-  const out: Call[] = [];
-  for (const line of readFileSync(new URL(`../fixtures/uml/${file}`, import.meta.url), 'utf8').split('\n')) {
-    const p = /^ptrace\(PTRACE_([A-Z_]+), (\d+)/.exec(line);
-    if (p) {
-      out.push({ op: p[1] === 'CONT' && /-1 ESRCH/.test(line) ? 'CONT:ESRCH' : /SIGSEGV\) = 0$/.test(line) ? `${p[1]}:SIGSEGV` : p[1]!, pid: Number(p[2]) });
-      continue;
-    }
-    const w = /^wait4\((\d+), (.*)/.exec(line);
-    if (w) {
-      const stop = /WSTOPSIG\(s\) == (SIG[A-Z]+)( \| 0x80)?/.exec(w[2]!);
-      out.push({ op: stop ? `wait4:${stop[1]}${stop[2] ? '|0x80' : ''}` : 'wait4:reaped', pid: Number(w[1]) });
-      continue;
-    }
-    const k = /^kill\((\d+), SIGKILL\)/.exec(line);
-    if (k) out.push({ op: 'kill:SIGKILL', pid: Number(k[1]) });
-  }
-  return out;
-}
+// realCalls: host-seq.ts (these fixtures hold no restarted wait4 and no hostfs file call).
+type Call = HostCall;
 
 function simCalls(lines: readonly TraceLine[]): Call[] {
   return lines.flatMap((l): Call[] => {
