@@ -39,8 +39,82 @@ function pageSource(mem: UmlMemory, mm: GuestMm, vpn: number, hostMm: AddressSpa
   return mem.kernel.state.files?.[mem.fd]?.pages[pte.frame] ?? null;
 }
 
-/** sha256 (16 hex digits) over every touched page of `mm`, in address order. */
+/**
+ * The hash state after a sequence of pages, shared by every guest mm of a run: node.next maps
+ * (vpn, content token) to the state after one more page. Since the hash streams over the pages
+ * in address order, equal prefixes (same vpns, equal tokens: equal bytes) have equal states,
+ * whichever mm or boundary computed them first: a fork child that faults the same pages as the
+ * last one walks its path without hashing. A cache only: a run keeps at most DIGEST_CHECK.nodesMax nodes
+ * (then it starts afresh), and the hashes are the same with or without it.
+ */
+class PrefixNode {
+  readonly next = new Map<number, Map<unknown, PrefixNode>>();
+  #hex: string | null = null;
+  constructor(readonly state: Sha256Hasher, readonly trie: Trie) {}
+  /** The 16-hex-digit digest of this prefix (the state is kept for longer prefixes). */
+  hex(): string {
+    return (this.#hex ??= this.state.copy().hex().slice(0, 16));
+  }
+}
+
+interface Trie {
+  readonly root: PrefixNode;
+  nodes: number;
+}
+
+const TRIES = new WeakMap<UmlMemory, Trie>();
+
+/** The run's trie; a full one is replaced by an empty one (its nodes then take no children). */
+function trieOf(mem: UmlMemory): Trie {
+  let t = TRIES.get(mem);
+  if (!t || t.nodes >= DIGEST_CHECK.nodesMax) {
+    const fresh: { root: PrefixNode | null; nodes: number } = { root: null, nodes: 0 };
+    fresh.root = new PrefixNode(newSha256(), fresh as Trie);
+    TRIES.set(mem, (t = fresh as Trie));
+  }
+  return t;
+}
+
+/** The node after `from` (a node of `trie`) plus page vpn with content `source`: found, or hashed from `from`'s state. */
+function extend(mem: UmlMemory, mm: GuestMm, from: PrefixNode, vpn: number, source: unknown, trie: Trie): PrefixNode {
+  let byToken = from.next.get(vpn);
+  if (!byToken) from.next.set(vpn, (byToken = new Map()));
+  let node = byToken.get(source);
+  if (!node) {
+    const h = from.state.copy();
+    h.update(`${vpn.toString(16)}:`);
+    h.update(pageBytes(mem, mm, vpn) ?? EMPTY);
+    byToken.set(source, (node = new PrefixNode(h, trie)));
+    trie.nodes++;
+  }
+  return node;
+}
+
+/**
+ * Tests set `verify`: every memoryHash is then checked against memoryHashUncached (a mismatch is
+ * a simulator bug); and may lower `nodesMax` (the prefix trie's size) to exercise its replacement.
+ */
+export const DIGEST_CHECK = { verify: false, nodesMax: 20_000 };
+
+/** The definition: sha256 over `vpn:` and the bytes of every page of the guest page tables, in address order. */
+export function memoryHashUncached(mem: UmlMemory, mm: GuestMm): string {
+  const h = newSha256();
+  for (const vpn of [...mm.ptes.keys()].sort((a, b) => a - b)) {
+    h.update(`${vpn.toString(16)}:`);
+    h.update(pageBytes(mem, mm, vpn) ?? EMPTY);
+  }
+  return h.hex().slice(0, 16);
+}
+
+/** memoryHashUncached's value, from the caches below wherever they hold. */
 export function memoryHash(mem: UmlMemory, mm: GuestMm): string {
+  const hash = memoryHashCached(mem, mm);
+  if (DIGEST_CHECK.verify && hash !== memoryHashUncached(mem, mm)) throw new Error(`simulator bug: cached memory hash of pid ${mm.hostPid} is not the pages' hash`);
+  return hash;
+}
+
+/** sha256 (16 hex digits) over every touched page of `mm`, in address order. */
+function memoryHashCached(mem: UmlMemory, mm: GuestMm): string {
   // Incremental: recomputed only when the page tables or host mappings changed, or one of
   // the pages they name did (its host page's change token, or physmem's page array, which
   // is replaced on write). The hash itself is one stream over all pages, as before.
@@ -54,30 +128,28 @@ export function memoryHash(mem: UmlMemory, mm: GuestMm): string {
   if (c && own && c.ptes === mm.ptes.version && c.hostMapped === mm.hostMapped.version && c.hostMm === hostMm && c.hostChanges === (hostMm?.changes ?? -1) && c.file === file) return c.hash;
   const vpns = c && own && c.ptes === mm.ptes.version ? c.vpns : [...mm.ptes.keys()].sort((a, b) => a - b);
   const sources = vpns.map((v) => pageSource(mem, mm, v, hostMm));
-  // The hash streams over the pages in address order, so the state after the longest
-  // unchanged prefix (same pages, same sources, same host address space) is reused from the
-  // last computation (`states[i]`: after page i) and only the rest is hashed again: the stack,
-  // highest in the address space, changes at nearly every boundary; text and data rarely. The
-  // last computation may be the fork parent's (fork.ts dupMmap): the sources are content tokens.
+  // The state after the longest unchanged prefix (same pages, same sources) since the last
+  // computation (this mm's, or its fork parent's: fork.ts dupMmap; the sources are content
+  // tokens) is its node there (`nodes[i]`: after page i); from it the prefix trie is walked,
+  // hashing only pages no earlier prefix had: the stack, highest in the address space,
+  // changes at nearly every boundary; text and data rarely.
   let same = 0;
   if (c) while (same < vpns.length && same < c.vpns.length && vpns[same] === c.vpns[same] && sources[same] === c.sources[same]) same++;
-  let hash: string, states: Sha256Hasher[];
+  let hash: string, nodes: PrefixNode[];
   if (c && same === vpns.length && same === c.vpns.length) {
     // Every page as before (equal tokens, equal bytes): the same hash, nothing to re-hash.
     hash = c.hash;
-    states = c.states;
+    nodes = c.nodes as PrefixNode[];
   } else {
-    states = c && same > 0 ? c.states.slice(0, same) : [];
-    const h = same > 0 ? states[same - 1]!.copy() : newSha256();
-    for (let i = same; i < vpns.length; i++) {
-      const vpn = vpns[i]!;
-      h.update(`${vpn.toString(16)}:`);
-      h.update(pageBytes(mem, mm, vpn) ?? EMPTY);
-      states.push(h.copy());
-    }
-    hash = h.hex().slice(0, 16);
+    const trie = trieOf(mem);
+    // A prefix from a trie since replaced is walked again in the current one (once per replacement).
+    if (same > 0 && (c!.nodes[same - 1] as PrefixNode).trie !== trie) same = 0;
+    nodes = c && same > 0 ? (c.nodes as PrefixNode[]).slice(0, same) : [];
+    let node = same > 0 ? nodes[same - 1]! : trie.root;
+    for (let i = same; i < vpns.length; i++) nodes.push((node = extend(mem, mm, node, vpns[i]!, sources[i], trie)));
+    hash = node.hex();
   }
-  mm.digestCache = { mm, ptes: mm.ptes.version, hostMapped: mm.hostMapped.version, hostMm, hostChanges: hostMm?.changes ?? -1, file, vpns, sources, states, hash };
+  mm.digestCache = { mm, ptes: mm.ptes.version, hostMapped: mm.hostMapped.version, hostMm, hostChanges: hostMm?.changes ?? -1, file, vpns, sources, nodes, hash };
   return hash;
 }
 
