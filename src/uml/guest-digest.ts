@@ -7,6 +7,7 @@
 // Reading pages here is introspection: no host syscall, no fault, no ledger entry.
 import { newSha256, type Sha256Hasher } from './sha256.ts';
 import { PAGE_SIZE, type AddressSpace } from '../kernel/memory.ts';
+import { memFilePage } from '../kernel/memfile.ts';
 import type { GuestKernel, GuestProcess } from './guest.ts';
 import type { GuestMm, UmlMemory } from './guest-mm.ts';
 
@@ -22,7 +23,7 @@ function pageBytes(mem: UmlMemory, mm: GuestMm, vpn: number): Uint8Array | null 
   const addr = BigInt(vpn) << 12n;
   if (mm.hostMapped.get(vpn)?.frame === pte.frame) return mem.kernel.viewMemory(mm.hostPid, addr, PAGE_SIZE);
   const f = mem.kernel.state.files?.[mem.fd];
-  return f ? f.pages[pte.frame] ?? ZERO_PAGE : null;
+  return f ? memFilePage(f, pte.frame) ?? ZERO_PAGE : null;
 }
 
 /** No host address space (its process is gone): pageBytes reads nothing. */
@@ -36,7 +37,8 @@ const NO_HOST_MM = Symbol('no host mm');
 function pageSource(mem: UmlMemory, mm: GuestMm, vpn: number, hostMm: AddressSpace | undefined): unknown {
   const pte = mm.ptes.get(vpn)!;
   if (mm.hostMapped.get(vpn)?.frame === pte.frame) return hostMm ? hostMm.contentToken(vpn) : NO_HOST_MM;
-  return mem.kernel.state.files?.[mem.fd]?.pages[pte.frame] ?? null;
+  const f = mem.kernel.state.files?.[mem.fd];
+  return (f && memFilePage(f, pte.frame)) ?? null;
 }
 
 /**
