@@ -11,7 +11,8 @@
 // gives the median of the runs' net values.
 //
 // Unpinned runs are bimodal (uml/README.md): UML and its host child on one CPU, or on two, where
-// every round trip wakes a task on the other CPU. The unpinned profile prices the second
+// the round trips wake a task on the other CPU (before the first fork nearly all of them; after
+// it, by the class of the host process: cross-cpu.ts). The unpinned profile prices the second
 // placement, which every idle unpinned run showed; so an unpinned run counts as "cross-CPU"
 // when its clock pair (one guest syscall) takes more than CROSS_CPU_CLOCK_RATIO × the pinned
 // runs' median clock pair of the same session. The rule is about the run's placement, read
