@@ -14,7 +14,9 @@ import { priceRun } from '../../src/cli/uml-commands.ts';
 import { policyByName, runUml } from '../../src/uml/machine.ts';
 import { PROFILES } from '../../src/uml/profile.ts';
 import { parseWorkload } from '../../src/uml/workload.ts';
-import { calls } from './helpers.ts';
+import { calls, fixtureLines } from './helpers.ts';
+import fc from 'fast-check';
+import { totalNs } from '../../src/cost-model/price.ts';
 
 const local = loadProfile('calibrated-local');
 const unpinned = loadProfile('calibrated-unpinned');
@@ -108,6 +110,21 @@ describe('the wake-ups: 2 × P(cross | class) × crossCpuWakeupNs on each succes
     for (const bad of [{ ...ok.crossCpuRates, first: { fraction: 1.5, source: 'x' } }, { ...ok.crossCpuRates, parent: { fraction: 0.5, source: '' } }, { first: ok.crossCpuRates.first }, { ...ok.crossCpuRates, other: { fraction: 0, source: 'x' } }]) {
       expect(() => validateProfile({ ...ok, crossCpuRates: bad })).toThrow(ProfileError);
     }
+  });
+});
+
+describe('pinned pricing does not depend on the history (the goldens\' profile)', () => {
+  const pool = fixtureLines().filter((l) => /^(\d+ +)?(ptrace|wait4|write|fork|clone)\(/.test(l));
+  it('a ledger priced in order (LedgerPricer) = each call priced alone, bit for bit, for every profile without rates or without wake-ups', () => {
+    const profiles = ['calibrated-local', 'i386-2008', 'ppc32'].map((n) => loadProfile(n)).concat([{ ...unpinned, crossCpuRates: null }]);
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...pool), { maxLength: 80 }), fc.nat({ max: profiles.length - 1 }), (lines, i) => {
+        const p = profiles[i]!;
+        const pricer = new LedgerPricer(p);
+        for (const c of calls(...lines)) expect(totalNs(pricer.price(c.entry, [c.transferBytes]))).toBe(totalNs(price(c.entry, p, [c.transferBytes])));
+      }),
+      { numRuns: 150 },
+    );
   });
 });
 
