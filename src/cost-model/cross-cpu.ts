@@ -8,10 +8,11 @@
 //            by another one's stub in it: the timed init's host process before its first fork
 //            (getpid, write, faults: uml/guest/init.c TIMED runs them before the fork loop) —
 //            UML and it alternate on two CPUs, nearly every wake-up crosses;
-//   parent   a host process whose stub created one in the ledger: init's after its first fork —
-//            from then on it mostly shares UML's CPU;
+//   parent   a host process whose stub created one in the ledger and that was not itself created
+//            in it: init's after its first fork — from then on it mostly shares UML's CPU;
 //   created  a host process created in the ledger by another host process's stub (a fork child,
-//            exec's new process) — it mostly runs on the other CPU.
+//            exec's new process), also once it has created one itself (exec's child, whose stub
+//            makes the new process: measured as one class) — it mostly runs on the other CPU.
 // What the ledger shows (UML 6.1 arch/um/kernel/skas/mmu.c init_new_context): a new mm of a
 // process with an mm is copy_context_skas0 — UML resumes the current host process's stub, which
 // clones; UML then waits for the new pid and sets PTRACE_O_TRACESYSGOOD on it (OLDSETOPTIONS,
