@@ -8,6 +8,7 @@
 import { newSha256, type Sha256Hasher } from './sha256.ts';
 import { PAGE_SIZE, type AddressSpace } from '../kernel/memory.ts';
 import { memFilePage } from '../kernel/memfile.ts';
+import { regsHex } from './reg-hex.ts';
 import type { GuestKernel, GuestProcess } from './guest.ts';
 import type { GuestMm, UmlMemory } from './guest-mm.ts';
 
@@ -153,37 +154,6 @@ function memoryHashCached(mem: UmlMemory, mm: GuestMm): string {
   }
   mm.digestCache = { mm, ptes: mm.ptes.version, hostMapped: mm.hostMapped.version, hostMm, hostChanges: hostMm?.changes ?? -1, file, vpns, sources, nodes, hash };
   return hash;
-}
-
-/** Each process's registers in hex, re-formatted only where a value changed since the last boundary. */
-const REGS_HEX = new WeakMap<GuestProcess, { values: bigint[]; hex: string[]; joined: string }>();
-
-function regsHex(p: GuestProcess): string {
-  let c = REGS_HEX.get(p);
-  if (!c || c.values.length !== p.regs.length) {
-    c = { values: p.regs.slice(), hex: p.regs.map((r) => r.toString(16)), joined: '' };
-    c.joined = c.hex.join(',');
-    REGS_HEX.set(p, c);
-    return c.joined;
-  }
-  let changed = -1; // the one changed register, or -2 for more than one
-  for (let i = 0; i < p.regs.length; i++) {
-    const v = p.regs[i]!;
-    if (v !== c.values[i]) {
-      c.values[i] = v;
-      c.hex[i] = v.toString(16);
-      changed = changed === -1 ? i : -2;
-    }
-  }
-  if (changed === -2) c.joined = c.hex.join(',');
-  else if (changed >= 0) {
-    // One register (a loop counter, a result): splice its hex into the joined line at its place.
-    let at = 0;
-    for (let i = 0; i < changed; i++) at += c.hex[i]!.length + 1;
-    const end = c.joined.indexOf(',', at);
-    c.joined = c.joined.slice(0, at) + c.hex[changed] + (end < 0 ? '' : c.joined.slice(end));
-  }
-  return c.joined;
 }
 
 function processState(mem: UmlMemory, p: GuestProcess): string {
