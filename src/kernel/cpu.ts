@@ -111,14 +111,18 @@ const win: FetchWindow = { mm: null, layout: -1, pn: -1, bytes: new Uint8Array(0
 
 /**
  * Addresses base + n * INSN_BYTES of an image (n = 0..insns.length), filled as instructions
- * run: one bigint per instruction address instead of one per executed instruction. Lazily,
- * since a mem-file mapping rebases a whole program's images for every mmap (memfile.ts).
+ * run: one bigint per instruction address instead of one per executed instruction. Per
+ * program and base, since a mem-file mapping makes new (rebased) image objects at every mmap
+ * (memfile.ts) while the program and the address repeat.
  */
-const IPS = new WeakMap<Image, (bigint | undefined)[]>();
+const IPS = new WeakMap<readonly Insn[], Map<number, (bigint | undefined)[]>>();
 
 function imageIps(im: Image): (bigint | undefined)[] {
-  let ips = IPS.get(im);
-  if (!ips) IPS.set(im, (ips = []));
+  let byBase = IPS.get(im.insns);
+  if (!byBase) IPS.set(im.insns, (byBase = new Map()));
+  const base = Number(im.base); // exact: text lies below 2^53 (stepUser's window)
+  let ips = byBase.get(base);
+  if (!ips) byBase.set(base, (ips = new Array<bigint | undefined>(im.insns.length + 1)));
   return ips;
 }
 
