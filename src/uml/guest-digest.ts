@@ -51,7 +51,8 @@ function pageSource(mem: UmlMemory, mm: GuestMm, vpn: number, hostMm: AddressSpa
  * (then it starts afresh), and the hashes are the same with or without it.
  */
 class PrefixNode {
-  readonly next = new Map<number, Map<unknown, PrefixNode>>();
+  /** vpn → content token → the node one page longer (made at its first child: most nodes stay leaves). */
+  next: Map<number, Map<unknown, PrefixNode>> | null = null;
   #hex: string | null = null;
   constructor(readonly state: Sha256Hasher, readonly trie: Trie) {}
   /** The 16-hex-digit digest of this prefix (the state is kept for longer prefixes). */
@@ -80,8 +81,9 @@ function trieOf(mem: UmlMemory): Trie {
 
 /** The node after `from` (a node of `trie`) plus page vpn with content `source`: found, or hashed from `from`'s state. */
 function extend(mem: UmlMemory, mm: GuestMm, from: PrefixNode, vpn: number, source: unknown, trie: Trie): PrefixNode {
-  let byToken = from.next.get(vpn);
-  if (!byToken) from.next.set(vpn, (byToken = new Map()));
+  const next = (from.next ??= new Map());
+  let byToken = next.get(vpn);
+  if (!byToken) next.set(vpn, (byToken = new Map()));
   let node = byToken.get(source);
   if (!node) {
     const h = from.state.copy();
