@@ -196,6 +196,7 @@ export type Fault = { fault: 'SEGV_MAPERR' | 'SEGV_ACCERR'; addr: bigint };
 
 /** Below 2^53 an address converts to a double exactly: page number and offset need no bigint op (no allocation). */
 const EXACT = 1n << 53n;
+const EXACT_DOUBLE = 2 ** 53;
 
 function pageNo(addr: bigint): number {
   return addr >= 0n && addr < EXACT ? Math.floor(Number(addr) / PAGE_SIZE) : Number(addr >> PAGE_SHIFT);
@@ -284,12 +285,15 @@ export function writeBytes(mm: AddressSpace, addr: bigint, data: Uint8Array, for
  * one word (iovecs, PTRACE_MULTI entries, PEEK/POKE). Falls back to readBytes across pages.
  */
 export function readWordAt(mm: AddressSpace, addr: bigint, wordBytes: number, need: number): bigint | Fault {
-  const off = pageOff(addr);
-  if (addr < 0n || off + wordBytes > PAGE_SIZE) {
+  // In doubles (one conversion, no bigint op): Number() of an address at or above 2^53 is too.
+  const a = Number(addr);
+  const pn = Math.floor(a / PAGE_SIZE);
+  const off = a - pn * PAGE_SIZE;
+  if (!(a >= 0 && a < EXACT_DOUBLE) || off + wordBytes > PAGE_SIZE) {
     const r = readBytes(mm, addr, wordBytes, need);
     return isFault(r) ? r : wordFromBytes(r, 0, wordBytes);
   }
-  const page = mm.pages.get(pageNo(addr));
+  const page = mm.pages.get(pn);
   if (!page) return { fault: 'SEGV_MAPERR', addr };
   if (need !== 0 && (page.prot & need) === 0) return { fault: 'SEGV_ACCERR', addr };
   return wordFromBytes(page.bytes, off, wordBytes);
@@ -297,14 +301,15 @@ export function readWordAt(mm: AddressSpace, addr: bigint, wordBytes: number, ne
 
 /** Store a little-endian word (truncated to its width); null, or the fault (memory unchanged). */
 export function writeWordAt(mm: AddressSpace, addr: bigint, wordBytes: number, value: bigint, force: boolean): Fault | null {
-  const off = pageOff(addr);
-  if (addr < 0n || off + wordBytes > PAGE_SIZE) {
+  const a = Number(addr); // as in readWordAt
+  const pn = Math.floor(a / PAGE_SIZE);
+  const off = a - pn * PAGE_SIZE;
+  if (!(a >= 0 && a < EXACT_DOUBLE) || off + wordBytes > PAGE_SIZE) {
     const b = new Uint8Array(wordBytes);
     wordToBytes(b, 0, wordBytes, value);
     const r = writeBytes(mm, addr, b, force);
     return isFault(r) ? r : null;
   }
-  const pn = pageNo(addr);
   const page = mm.pages.get(pn);
   if (!page) return { fault: 'SEGV_MAPERR', addr };
   if (!force && (page.prot & PROT_WRITE) === 0) return { fault: 'SEGV_ACCERR', addr };
