@@ -12,20 +12,30 @@ export interface BatchEntry {
   readonly length: bigint;
 }
 
-export function writeBatch(k: Kernel, tracer: number, batch: readonly BatchEntry[], at = TRACER_ARRAY): void {
-  // The whole array as one store of its bytes (each field truncated to the word, as writeWord stores it).
-  const wb = k.arch.wordBytes;
+/** struct ptrace_multi[] of a batch: 4 words per entry, each field truncated to the word (as writeWord stores it). */
+export function encodeBatch(arch: Kernel['arch'], batch: readonly BatchEntry[]): Uint8Array {
+  const wb = arch.wordBytes;
   const bytes = new Uint8Array(batch.length * 4 * wb);
   const v = new DataView(bytes.buffer);
   batch.forEach((e, i) => {
     const o = i * 4 * wb;
-    writeWord(v, o, k.arch, BigInt(e.request));
-    writeWord(v, o + wb, k.arch, e.addr);
-    writeWord(v, o + 2 * wb, k.arch, e.localaddr);
-    writeWord(v, o + 3 * wb, k.arch, e.length);
+    writeWord(v, o, arch, BigInt(e.request));
+    writeWord(v, o + wb, arch, e.addr);
+    writeWord(v, o + 2 * wb, arch, e.localaddr);
+    writeWord(v, o + 3 * wb, arch, e.length);
   });
-  if (batch.length === 0 || k.writeMemory(tracer, at, bytes)) return;
+  return bytes;
+}
+
+export function writeBatch(k: Kernel, tracer: number, batch: readonly BatchEntry[], at = TRACER_ARRAY): void {
+  writeBatchBytes(k, tracer, encodeBatch(k.arch, batch), at);
+}
+
+/** An encoded batch (encodeBatch) into the tracer's memory at `at`: one store, or word by word where not all is mapped. */
+export function writeBatchBytes(k: Kernel, tracer: number, bytes: Uint8Array, at: bigint): void {
+  if (bytes.length === 0 || k.writeMemory(tracer, at, bytes)) return;
   // Not all mapped: word by word, as before (the words that can be stored are).
+  const wb = k.arch.wordBytes;
   for (let o = 0; o < bytes.length; o += wb) k.writeMemory(tracer, at + BigInt(o), bytes.subarray(o, o + wb));
 }
 

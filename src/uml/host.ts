@@ -4,7 +4,7 @@
 import type { Kernel, SysResult } from '../kernel/kernel.ts';
 import { PROT_READ, PROT_WRITE } from '../kernel/memory.ts';
 import { PTRACE } from '../ptrace/numbers.ts';
-import { writeBatch } from '../batch/batch.ts';
+import { encodeBatch, writeBatchBytes } from '../batch/batch.ts';
 import { EventLabels } from './event-labels.ts';
 import { groupRun, type Policy, type Site } from './policy.ts';
 import type { GuestProcess } from './guest.ts';
@@ -124,19 +124,47 @@ export class HostTracer {
       }
       return OK;
     }
-    const groups = groupRun(this.policy, site, calls.map((c) => c.request));
-    let i = 0;
-    for (const n of groups) {
-      const group = calls.slice(i, i + n);
-      i += n;
-      const r = n === 1 ? this.ptrace(group[0]!.request, pid, group[0]!.addr, group[0]!.data) : this.multi(pid, group);
+    for (const g of this.plan(site, calls)) {
+      const r = g.image === null ? this.ptrace(g.calls[0]!.request, pid, g.calls[0]!.addr, g.calls[0]!.data) : this.multi(pid, g.image, g.calls.length);
       if (r.errno !== null || r.ret !== 0n) return r;
     }
     return { ret: 0n, errno: null };
   }
 
-  private multi(pid: number, group: readonly Call[]): SysResult {
-    writeBatch(this.kernel, this.uml, group.map((c) => ({ request: c.request, addr: c.addr, localaddr: c.data, length: 0n })), UML_MULTI_ARRAY);
-    return this.ptrace(PTRACE.MULTI, pid, UML_MULTI_ARRAY, BigInt(group.length));
+  /**
+   * Multi mode's groups of a run (groupRun: a pure function of the policy, the site and the
+   * requests), each with its encoded struct ptrace_multi[] (null: a lone call). Cached per
+   * calls array and site: the userspace loop's runs are the same arrays every time (userspace.ts).
+   */
+  private readonly plans = new WeakMap<readonly Call[], Map<Site, readonly { calls: readonly Call[]; image: Uint8Array | null }[]>>();
+
+  private plan(site: Site, calls: readonly Call[]): readonly { calls: readonly Call[]; image: Uint8Array | null }[] {
+    let bySite = this.plans.get(calls);
+    if (!bySite) this.plans.set(calls, (bySite = new Map()));
+    let plan = bySite.get(site);
+    if (!plan) {
+      const out: { calls: readonly Call[]; image: Uint8Array | null }[] = [];
+      let i = 0;
+      for (const n of groupRun(this.policy, site, calls.map((c) => c.request))) {
+        const group = calls.slice(i, i + n);
+        i += n;
+        out.push({ calls: group, image: n === 1 ? null : encodeBatch(this.kernel.arch, group.map((c) => ({ request: c.request, addr: c.addr, localaddr: c.data, length: 0n }))) });
+      }
+      bySite.set(site, (plan = out));
+    }
+    return plan;
   }
+
+  private multi(pid: number, image: Uint8Array, count: number): SysResult {
+    // UML's own memcpy of the array into its buffer (no host call); one already holding it is left as is.
+    const held = this.kernel.viewMemory(this.uml, UML_MULTI_ARRAY, image.length);
+    if (!held || !bytesEqual(held, image)) writeBatchBytes(this.kernel, this.uml, image, UML_MULTI_ARRAY);
+    return this.ptrace(PTRACE.MULTI, pid, UML_MULTI_ARRAY, BigInt(count));
+  }
+}
+
+function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
