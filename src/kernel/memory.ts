@@ -330,7 +330,8 @@ const WORD8 = new Uint8Array(WORD64.buffer);
 const WORD32 = new Uint32Array(WORD64.buffer);
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
-function wordFromBytes(b: Uint8Array, o: number, wordBytes: number): bigint {
+/** The little-endian word (4 or 8 bytes) at b[o…]: no DataView, one bigint (the value). */
+export function wordFromBytes(b: Uint8Array, o: number, wordBytes: number): bigint {
   const lo = (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24)) >>> 0;
   if (wordBytes === 4) return BigInt(lo);
   const hi = (b[o + 4]! | (b[o + 5]! << 8) | (b[o + 6]! << 16) | (b[o + 7]! << 24)) >>> 0;

@@ -16,7 +16,7 @@ import { fail, ok, type SysOutcome } from '../kernel/syscalls/types.ts';
 import type { Task } from '../kernel/task.ts';
 import { copyFromUser, getUserWord, mappedPrefix, remoteRead, remoteWrite, viewFromUser } from '../kernel/uaccess.ts';
 import { readWord } from '../kernel/regs.ts';
-import { isFault, writeBytes } from '../kernel/memory.ts';
+import { isFault, wordFromBytes, writeBytes } from '../kernel/memory.ts';
 import { PTRACE, requestName } from './numbers.ts';
 import { archPtrace } from './sys-ptrace.ts';
 
@@ -71,9 +71,8 @@ function readEntry(ctx: Ctx, tracer: Task, at: bigint, prev: MultiEntry): { entr
   // Fast path: the whole struct readable in one page (one copy_from_user that cannot fail part way).
   const whole = viewFromUser(ctx, tracer, at, 4 * ctx.arch.wordBytes);
   if (whole !== 'EFAULT') {
-    const v = new DataView(whole.buffer, whole.byteOffset, whole.byteLength);
     const wb = ctx.arch.wordBytes;
-    return { entry: { request: readWord(v, 0, ctx.arch), addr: readWord(v, wb, ctx.arch), localaddr: readWord(v, 2 * wb, ctx.arch), length: readWord(v, 3 * wb, ctx.arch) }, complete: true };
+    return { entry: { request: wordFromBytes(whole, 0, wb), addr: wordFromBytes(whole, wb, wb), localaddr: wordFromBytes(whole, 2 * wb, wb), length: wordFromBytes(whole, 3 * wb, wb) }, complete: true };
   }
   const w = BigInt(ctx.arch.wordBytes);
   const fields = [prev.request, prev.addr, prev.localaddr, prev.length];
