@@ -156,15 +156,7 @@ export class HostTracer {
   }
 
   private multi(pid: number, image: Uint8Array, count: number): SysResult {
-    // UML's own memcpy of the array into its buffer (no host call); one already holding it is left as is.
-    const held = this.kernel.viewMemory(this.uml, UML_MULTI_ARRAY, image.length);
-    if (!held || !bytesEqual(held, image)) writeBatchBytes(this.kernel, this.uml, image, UML_MULTI_ARRAY);
+    writeBatchBytes(this.kernel, this.uml, image, UML_MULTI_ARRAY); // UML's own memcpy into its buffer (no host call)
     return this.ptrace(PTRACE.MULTI, pid, UML_MULTI_ARRAY, BigInt(count));
   }
-}
-
-function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
