@@ -20,8 +20,6 @@ import { WhatIfTally, type TallyRequest } from './whatif-tally.ts';
 import { waitHostNs } from './host-terms.ts';
 import type { WhatIfResult } from './whatif.ts';
 
-const PTRACE_NAME = Buffer.from('ptrace');
-const WAIT4_NAME = Buffer.from('wait4');
 const IOV_BASE = Buffer.from('{iov_base=');
 const IOV_LEN = Buffer.from(', iov_len=');
 const PROCESS_VM = Buffer.from('process_vm_');
@@ -97,7 +95,9 @@ export class WhatIfReader {
     const sc = this.scan;
     const ns = sc.nameStart;
     const ne = sc.nameEnd;
-    if (same(b, ns, ne, PTRACE_NAME)) {
+    const n = ne - ns;
+    if (n === 6 && b[ns] === 0x70 && b[ns + 1] === 0x74 && b[ns + 2] === 0x72 && b[ns + 3] === 0x61 && b[ns + 4] === 0x63 && b[ns + 5] === 0x65) {
+      // `ptrace`
       if (sc.argc < 2) return false;
       const r = this.requests.get(b, sc.argStart[0]!, sc.argEnd[0]!);
       if (r === undefined) return false;
@@ -119,7 +119,8 @@ export class WhatIfReader {
       this.tally.ptrace(sc.pid, req, target, false, sc.failed, bytes);
       return true;
     }
-    if (same(b, ns, ne, WAIT4_NAME)) {
+    if (n === 5 && b[ns] === 0x77 && b[ns + 1] === 0x61 && b[ns + 2] === 0x69 && b[ns + 3] === 0x74 && b[ns + 4] === 0x34) {
+      // `wait4`
       if (sc.argc < 3) return false;
       // ledger-from-strace.ts callEvent: the status is decoded when the call returned a pid, then the options.
       // A returned pid (> 0: not failed, not `?`, not 0) with its status: the host term (a reap, a SIGSEGV stop).

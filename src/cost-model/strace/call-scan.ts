@@ -30,6 +30,7 @@ const QMARK = 0x3f;
 const RBRACE = 0x7d;
 /** Structs shorter than this are read byte by byte (a few indexOf calls cost more). */
 const FLAT_MIN = 96;
+const FLAT_ON = process.env.FLAT !== "0";
 /** What must not occur inside a flat struct: the other brackets, `"` and `/`. */
 const FLAT_OTHERS = [...'()[]{"/'].map((c) => c.charCodeAt(0));
 
@@ -48,6 +49,19 @@ for (let c = 0; c < 256; c++) {
   if (/[A-Za-z_]/.test(ch)) NAME_START[c] = 1;
   if (/[A-Za-z0-9_]/.test(ch)) NAME[c] = 1;
 }
+/**
+ * Per pair of bytes (a 16-bit half of a 32-bit word, either byte order): whether either byte
+ * stops the scan; skip() tests four bytes a step with two lookups.
+ */
+function pairTable(one: Uint8Array): Uint8Array {
+  const t = new Uint8Array(65536);
+  for (let i = 0; i < 65536; i++) t[i] = one[i & 0xff]! | one[i >>> 8]!;
+  return t;
+}
+const NESTED_PAIRS = pairTable(NESTED);
+const SIGNAL_STOP_PAIRS = pairTable(SIGNAL_STOP);
+/** Runs shorter than this are skipped byte by byte. */
+const WORD_SKIP_MIN = 24;
 const SIG_NAME = new Uint8Array(256);
 for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+') SIG_NAME[c.charCodeAt(0)] = 1;
 const ERRNO = new Uint8Array(256);
@@ -81,6 +95,10 @@ export class LineScan {
   private chunk: Buffer | null = null;
   private readonly next = new Int32Array(256);
   private lastOpen = 0;
+  /** skip()'s chunk, its 32-bit words from the first aligned byte, and that byte's index. */
+  private wordChunk: Uint8Array | null = null;
+  private words: Uint32Array<ArrayBufferLike> = new Uint32Array(0);
+  private wordStart = 0;
 
   scan(b: Buffer, s: number, e: number): number {
     if (e <= s) return NONE;
@@ -174,7 +192,7 @@ export class LineScan {
     let j = open + 1;
     for (;;) {
       if (depth === 1) while (j < e && TOP[b[j]!] === 0) j++;
-      else while (j < e && NESTED[b[j]!] === 0) j++;
+      else j = this.skip(b, j, e, NESTED, NESTED_PAIRS);
       if (j >= e) return -1;
       const c = b[j]!;
       if (c === QUOTE) {
@@ -194,7 +212,7 @@ export class LineScan {
       }
       const closer = CLOSER[c]!;
       if (closer !== 0) {
-        if (c === LBRACE) {
+        if (c === LBRACE && FLAT_ON) {
           const k = this.flatStruct(b, j, e);
           if (k > 0) {
             j = k;
@@ -243,6 +261,41 @@ export class LineScan {
       if (p < close) return -1;
     }
     return close + 1;
+  }
+
+  /**
+   * The first index in [i, end) whose byte is in `one` (`pairs`: pairTable(one)), or `end`:
+   * short runs byte by byte, long ones four bytes a step on an aligned 32-bit view of the chunk.
+   */
+  private skip(b: Buffer, i: number, end: number, one: Uint8Array, pairs: Uint8Array): number {
+    if (end - i < WORD_SKIP_MIN) {
+      while (i < end && one[b[i]!] === 0) i++;
+      return i;
+    }
+    if (b !== this.wordChunk) this.wordView(b);
+    const a = this.wordStart;
+    while (((i - a) & 3) !== 0) {
+      if (one[b[i]!] !== 0) return i;
+      i++;
+    }
+    const w = this.words;
+    let k = (i - a) >> 2;
+    const kEnd = (end - a) >> 2;
+    while (k < kEnd) {
+      const x = w[k]!;
+      if ((pairs[x & 0xffff]! | pairs[x >>> 16]!) !== 0) break;
+      k++;
+    }
+    i = a + (k << 2);
+    while (i < end && one[b[i]!] === 0) i++;
+    return i;
+  }
+
+  private wordView(b: Buffer): void {
+    this.wordChunk = b;
+    const a = (4 - (b.byteOffset & 3)) & 3;
+    this.wordStart = a;
+    this.words = new Uint32Array(b.buffer, b.byteOffset + Math.min(a, b.length), Math.max(0, (b.length - a) >> 2));
   }
 
   private find(b: Buffer, c: number, from: number): number {
@@ -312,7 +365,7 @@ export class LineScan {
     let i = j + 2;
     const last = e - 5;
     for (;;) {
-      while (i < last && SIGNAL_STOP[b[i]!] === 0) i++;
+      i = this.skip(b, i, last, SIGNAL_STOP, SIGNAL_STOP_PAIRS);
       if (i >= last) break;
       const c = b[i]!;
       if (c === QUOTE) {
@@ -322,8 +375,11 @@ export class LineScan {
       }
       if (c >= 0x80) return false;
       if (c === SLASH) {
-        if (b[i + 1] === STAR) return false;
-        i++;
+        if (b[i + 1] === STAR) {
+          // splitArgs drops a comment (strace's `si_utime=11 /* 0.11 s */`); its end must lie inside the struct.
+          i = commentEnd(b, i + 2, last);
+          if (i < 0) return false;
+        } else i++;
         continue;
       }
       const closer = CLOSER[c]!;
@@ -387,6 +443,18 @@ function skipAsciiString(b: Buffer, i: number, e: number): number {
       k += 2;
     } else if (c === QUOTE) return k + 1;
     else k++;
+  }
+  return -1;
+}
+
+// Index after the star-slash that ends a comment whose text starts at `i`, both bytes before
+// `end` (tokenize.ts splitArgs searches for it with indexOf), or -1: none, or a non-ASCII byte
+// the reference's signal regex would not read with `.`.
+function commentEnd(b: Buffer, i: number, end: number): number {
+  for (let k = i; k + 1 < end; k++) {
+    const c = b[k]!;
+    if (c >= 0x80) return -1;
+    if (c === STAR && b[k + 1] === SLASH) return k + 2;
   }
   return -1;
 }
