@@ -66,6 +66,7 @@ export class WhatIfReader {
   private readonly profile: CostProfile;
   private readonly optionsOk = new ByteMap<boolean>(4096);
   private readonly events: TraceEvent[] = [];
+  private lastLine = 0;
 
   constructor(policy: Policy, profile: CostProfile, opts: LedgerOptions = {}) {
     this.builder = new LedgerBuilder(opts);
@@ -76,7 +77,7 @@ export class WhatIfReader {
 
   /** One line, bytes b[s, e) without its line end. */
   line(b: Buffer, s: number, e: number, line: number): void {
-    this.builder.lines = line;
+    this.lastLine = line; // the builder's count, handed over in slow() and finish()
     const sc = this.scan;
     const kind = sc.scan(b, s, e);
     if (kind === SIGNAL) return this.tally.interrupt(sc.pid);
@@ -84,6 +85,7 @@ export class WhatIfReader {
   }
 
   finish(): WhatIfRun {
+    if (this.lastLine > this.builder.lines) this.builder.lines = this.lastLine;
     const evs = this.builder.finish();
     for (const ev of evs) this.event(ev);
     const b = this.builder;

@@ -30,7 +30,6 @@ const QMARK = 0x3f;
 const RBRACE = 0x7d;
 /** Structs shorter than this are read byte by byte (a few indexOf calls cost more). */
 const FLAT_MIN = 96;
-const FLAT_ON = process.env.FLAT !== "0";
 /** What must not occur inside a flat struct: the other brackets, `"` and `/`. */
 const FLAT_OTHERS = [...'()[]{"/'].map((c) => c.charCodeAt(0));
 
@@ -39,6 +38,10 @@ const NESTED = new Uint8Array(256);
 for (const c of '()[]{}"/') NESTED[c.charCodeAt(0)] = 1;
 const TOP = NESTED.slice();
 TOP[COMMA] = 1;
+// A line holds no \n or \r (scan.ts cuts at both) and is followed by one or by the end of its
+// buffer (an out-of-range read, undefined: not 0), so the top-level loop needs no bounds test.
+TOP[0x0a] = 1;
+TOP[0x0d] = 1;
 /** In a signal line's struct (read by a regex's `.`): also any non-ASCII byte. */
 const SIGNAL_STOP = NESTED.slice();
 for (let c = 0x80; c < 256; c++) SIGNAL_STOP[c] = 1;
@@ -191,7 +194,7 @@ export class LineScan {
     let argS = open + 1;
     let j = open + 1;
     for (;;) {
-      if (depth === 1) while (j < e && TOP[b[j]!] === 0) j++;
+      if (depth === 1) while (TOP[b[j]!] === 0) j++;
       else j = this.skip(b, j, e, NESTED, NESTED_PAIRS);
       if (j >= e) return -1;
       const c = b[j]!;
@@ -212,7 +215,7 @@ export class LineScan {
       }
       const closer = CLOSER[c]!;
       if (closer !== 0) {
-        if (c === LBRACE && FLAT_ON) {
+        if (c === LBRACE) {
           const k = this.flatStruct(b, j, e);
           if (k > 0) {
             j = k;
@@ -281,6 +284,12 @@ export class LineScan {
     const w = this.words;
     let k = (i - a) >> 2;
     const kEnd = (end - a) >> 2;
+    while (k + 1 < kEnd) {
+      const x = w[k]!;
+      const y = w[k + 1]!;
+      if ((pairs[x & 0xffff]! | pairs[x >>> 16]! | pairs[y & 0xffff]! | pairs[y >>> 16]!) !== 0) break;
+      k += 2;
+    }
     while (k < kEnd) {
       const x = w[k]!;
       if ((pairs[x & 0xffff]! | pairs[x >>> 16]!) !== 0) break;
