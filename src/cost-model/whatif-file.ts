@@ -211,10 +211,10 @@ function iovLen(b: Buffer, s: number, e: number): number {
 /** What-if of a log file (plain or gzip): the report's inputs, through the fast reader. */
 export async function whatIfFile(
   path: string, policy: Policy, profile: CostProfile,
-  opts: LedgerOptions & { onProgress?: (p: ReadProgress) => void } = {},
+  opts: LedgerOptions & { onProgress?: (p: ReadProgress) => void; plainChunkBytes?: number } = {},
 ): Promise<WhatIfRun> {
   const r = new WhatIfReader(policy, profile, opts);
-  for await (const _lines of scanLogFile(path, (b, s, e, line) => r.line(b, s, e, line), opts.onProgress)) {
+  for await (const _lines of scanLogFile(path, (b, s, e, line) => r.line(b, s, e, line), opts.onProgress, undefined, opts.plainChunkBytes)) {
     // one await per chunk; the lines were fed by the scanner's callback
   }
   return r.finish();

@@ -85,11 +85,12 @@ export class LineSplitter {
 /**
  * Scan the file (decompressed when gzip) line by line into `sink`, yielding after each chunk
  * so the caller can hand on what the sink collected. Progress at most once per `every` lines.
+ * `plainChunkBytes`: the read size of a plain file (tests put a read boundary everywhere).
  */
-export async function* scanLogFile(path: string, sink: LineSink, onProgress?: (p: ReadProgress) => void, every = 65536): AsyncGenerator<number> {
+export async function* scanLogFile(path: string, sink: LineSink, onProgress?: (p: ReadProgress) => void, every = 65536, plainChunkBytes = CHUNK_BYTES): AsyncGenerator<number> {
   const bytesTotal = statSync(path).size;
   const read = { bytes: 0 };
-  if (!isGzip(path)) return yield* splitPlain(path, sink, read, bytesTotal, onProgress, every);
+  if (!isGzip(path)) return yield* splitPlain(path, sink, read, bytesTotal, onProgress, every, plainChunkBytes);
   const raw = createReadStream(path, { highWaterMark: 1 << 20 });
   raw.on('data', (chunk) => {
     read.bytes += chunk.length;
@@ -108,10 +109,10 @@ export async function* scanLogFile(path: string, sink: LineSink, onProgress?: (p
  * the splitter, and the partial last line is moved to the front for the next read (the buffer
  * doubles only for a line longer than itself). Yields the line count after each read.
  */
-function* plainLines(path: string, splitter: LineSplitter, read: { bytes: number }): Generator<number> {
+function* plainLines(path: string, splitter: LineSplitter, read: { bytes: number }, chunkBytes: number): Generator<number> {
   const fd = openSync(path, 'r');
   try {
-    let buf = Buffer.allocUnsafeSlow(CHUNK_BYTES);
+    let buf = Buffer.allocUnsafeSlow(Math.max(1, chunkBytes));
     let have = 0;
     for (;;) {
       if (have === buf.length) {
@@ -136,10 +137,10 @@ function* plainLines(path: string, splitter: LineSplitter, read: { bytes: number
 }
 
 /** splitChunks for a plain file (plainLines). */
-async function* splitPlain(path: string, sink: LineSink, read: { bytes: number }, bytesTotal: number, onProgress: ((p: ReadProgress) => void) | undefined, every: number): AsyncGenerator<number> {
+async function* splitPlain(path: string, sink: LineSink, read: { bytes: number }, bytesTotal: number, onProgress: ((p: ReadProgress) => void) | undefined, every: number, chunkBytes: number): AsyncGenerator<number> {
   let nextReport = every;
   const splitter = new LineSplitter(sink);
-  for (const lines of plainLines(path, splitter, read)) {
+  for (const lines of plainLines(path, splitter, read, chunkBytes)) {
     if (onProgress && lines >= nextReport) {
       onProgress({ bytesRead: read.bytes, bytesTotal, lines });
       nextReport = lines + every;
