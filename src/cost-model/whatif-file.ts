@@ -9,7 +9,7 @@
 import { PTRACE } from '../ptrace/numbers.ts';
 import { decodeWaitStatus } from './strace/decode.ts';
 import { ByteMap } from './strace/byte-map.ts';
-import { CALL, LineScan, SIGNAL } from './strace/call-scan.ts';
+import { CALL, LineScan, PTRACE_CALL, SIGNAL, WAIT4_CALL } from './strace/call-scan.ts';
 import { scanLogFile } from './strace/scan.ts';
 import { SyntaxFault } from './strace/tokenize.ts';
 import type { ReadProgress } from './strace/reader.ts';
@@ -97,9 +97,8 @@ export class WhatIfReader {
     const sc = this.scan;
     const ns = sc.nameStart;
     const ne = sc.nameEnd;
-    const n = ne - ns;
-    if (n === 6 && b[ns] === 0x70 && b[ns + 1] === 0x74 && b[ns + 2] === 0x72 && b[ns + 3] === 0x61 && b[ns + 4] === 0x63 && b[ns + 5] === 0x65) {
-      // `ptrace`
+    const name = sc.name;
+    if (name === PTRACE_CALL) {
       if (sc.argc < 2) return false;
       const r = this.requests.get(b, sc.argStart[0]!, sc.argEnd[0]!);
       if (r === undefined) return false;
@@ -121,8 +120,7 @@ export class WhatIfReader {
       this.tally.ptrace(sc.pid, req, target, false, sc.failed, bytes);
       return true;
     }
-    if (n === 5 && b[ns] === 0x77 && b[ns + 1] === 0x61 && b[ns + 2] === 0x69 && b[ns + 3] === 0x74 && b[ns + 4] === 0x34) {
-      // `wait4`
+    if (name === WAIT4_CALL) {
       if (sc.argc < 3) return false;
       // ledger-from-strace.ts callEvent: the status is decoded when the call returned a pid, then the options.
       // A returned pid (> 0: not failed, not `?`, not 0) with its status: the host term (a reap, a SIGSEGV stop).

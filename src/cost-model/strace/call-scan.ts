@@ -74,6 +74,11 @@ for (const c of '0123456789abcdefABCDEF') HEX[c.charCodeAt(0)] = 1;
 
 const isDigit = (c: number): boolean => c >= 0x30 && c <= 0x39;
 
+/** LineScan.name: which call the line is. */
+export const OTHER_CALL = 0;
+export const PTRACE_CALL = 1;
+export const WAIT4_CALL = 2;
+
 /** Where the arguments recorded per line stop (the rest are only counted). */
 export const MAX_ARGS = 6;
 
@@ -83,6 +88,8 @@ export class LineScan {
   pid = 0;
   nameStart = 0;
   nameEnd = 0;
+  /** PTRACE_CALL, WAIT4_CALL or OTHER_CALL: the name, when scan() answered CALL. */
+  name = OTHER_CALL;
   argc = 0;
   /** Argument i is bytes [argStart[i], argEnd[i]), spaces trimmed. */
   readonly argStart = new Int32Array(MAX_ARGS);
@@ -116,9 +123,21 @@ export class LineScan {
     const first = b[at]!;
     if (first === DASH) return this.signal(b, at, e) ? SIGNAL : NONE;
     if (NAME_START[first] === 0) return NONE;
-    let open = at + 1;
-    while (open < e && NAME[b[open]!] === 1) open++;
-    if (open >= e || b[open] !== LPAREN) return NONE;
+    let open: number;
+    // `ptrace(` and `wait4(`, most of a UML log, recognised whole; other names byte by byte.
+    if (first === 0x70 && b[at + 1] === 0x74 && b[at + 2] === 0x72 && b[at + 3] === 0x61 && b[at + 4] === 0x63 && b[at + 5] === 0x65 && b[at + 6] === LPAREN) {
+      open = at + 6;
+      this.name = PTRACE_CALL;
+    } else if (first === 0x77 && b[at + 1] === 0x61 && b[at + 2] === 0x69 && b[at + 3] === 0x74 && b[at + 4] === 0x34 && b[at + 5] === LPAREN) {
+      open = at + 5;
+      this.name = WAIT4_CALL;
+    } else {
+      open = at + 1;
+      while (open < e && NAME[b[open]!] === 1) open++;
+      if (open >= e || b[open] !== LPAREN) return NONE;
+      this.name = OTHER_CALL;
+    }
+    if (open >= e) return NONE;
     this.nameStart = at;
     this.nameEnd = open;
     // -T duration (line.ts DURATION_RE `\s+<(\d+)\.(\d+)>$`), cut before reading the result.
