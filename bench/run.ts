@@ -115,13 +115,14 @@ export const BENCH_FIELDS = [
 
 /**
  * Real UML 6.1 on this machine, no strace: the in-guest getpid, net of one clock read, median of
- * the newest idle session's runs (src/cost-model/timed-fixtures.ts: `noon`, 2026-12-03 11:44
- * UTC), pinned to one CPU and unpinned (cross-CPU runs, as UML normally runs).
+ * the newest idle session's runs (src/cost-model/timed-fixtures.ts: `afternoon`, 2026-12-03
+ * 13:11–13:16 UTC, the session the cost profiles come from), pinned to one CPU and unpinned
+ * (cross-CPU runs, as UML normally runs).
  */
 function realUmlGetpidUs(): { pinned: number; unpinned: number; source: string } {
   const runs = loadTimedRuns(fileURLToPath(new URL('..', import.meta.url)));
-  const us = (mode: 'pinned' | 'unpinned') => round(measuredTiming(runs, 'getpid', 'noon', mode).netNs / 1000, 3);
-  return { pinned: us('pinned'), unpinned: us('unpinned'), source: `${TIMED_DIR}/noon-*.json` };
+  const us = (mode: 'pinned' | 'unpinned') => round(measuredTiming(runs, 'getpid', 'afternoon', mode).netNs / 1000, 3);
+  return { pinned: us('pinned'), unpinned: us('unpinned'), source: `${TIMED_DIR}/afternoon-*.json` };
 }
 
 const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;

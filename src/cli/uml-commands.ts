@@ -16,7 +16,7 @@ import { profileByName, PROFILES, type UmlProfile } from '../uml/profile.ts';
 import { runStartupProbes } from '../uml/start-up.ts';
 import { parseWorkload, WorkloadError, type Workload } from '../uml/workload.ts';
 import { parseWorkloadJson } from '../uml/workload-file.ts';
-import { addInto, price, totalNs, zeroBreakdown } from '../cost-model/price.ts';
+import { addInto, LedgerPricer, totalNs, zeroBreakdown } from '../cost-model/price.ts';
 import { loadProfile, ProfileError, type CostProfile } from '../cost-model/profile.ts';
 import { ledgerBytes } from '../cost-model/ledger-bytes.ts';
 import { kernelClockNs } from '../cost-model/clock.ts';
@@ -207,11 +207,15 @@ function costOf(v: string | undefined): CostProfile {
 /** Sums the prices of UML host calls handed to add(), in the order given (RunOptions.onRunEntry). */
 class RunPricing {
   readonly split = zeroBreakdown();
+  /** In ledger order: each resume's wake-ups by its host process's class (cross-cpu.ts). */
+  private readonly pricer: LedgerPricer;
   constructor(
     private readonly profile: CostProfile,
     private readonly cfg: Pick<KernelConfig, 'arch' | 'xstateBytes'>,
-  ) {}
-  readonly add = (entry: LedgerEntry): void => addInto(this.split, price(entry, this.profile, ledgerBytes(entry, this.cfg)));
+  ) {
+    this.pricer = new LedgerPricer(profile);
+  }
+  readonly add = (entry: LedgerEntry): void => addInto(this.split, this.pricer.price(entry, ledgerBytes(entry, this.cfg)));
 
   /** The run with its prices. The kernel clock itself still advances per instruction only. */
   priced(r: RunResult): PricedRun {
@@ -252,7 +256,8 @@ function clockPricer(v: string | undefined, cost: CostProfile, uml: UmlProfile):
   if (v === undefined || v === 'instructions') return undefined;
   if (v !== 'priced') throw new CliError(`--clock: expected instructions or priced, got '${v}'`);
   const cfg = kernelConfig(uml.kernel);
-  return (e) => totalNs(price(e, cost, ledgerBytes(e, cfg)));
+  const pricer = new LedgerPricer(cost); // the host calls in ledger order (cross-cpu.ts)
+  return (e) => totalNs(pricer.price(e, ledgerBytes(e, cfg)));
 }
 
 function runUmlFrom(values: Record<string, string | boolean | undefined>, mode: 'single' | 'multi', pricer?: (e: LedgerEntry) => number, policy?: Policy, extra: Pick<RunOptions, 'ledger' | 'streamRowsMax' | 'onRunEntry'> = {}): RunResult {

@@ -4,21 +4,26 @@
 // which medians, of which runs, it came from. Several runs of the calibrator are combined per
 // measurement: the median of the runs' medians.
 //
-// The two profiles differ in exactly one number, crossCpuWakeupNs (host-terms.ts): the
-// unpinned round trip minus the pinned one, halved (two wake-ups per round trip: the tracee
-// woken on its CPU, then the tracer on its own). Every other number is measured pinned, so
-// the term carries the whole pin-mode difference and nothing else does.
+// The two profiles differ in one number, crossCpuWakeupNs (host-terms.ts): the unpinned round
+// trip minus the pinned one, halved (two wake-ups per round trip: the tracee woken on its CPU,
+// then the tracer on its own), and in the unpinned profile's crossCpuRates (cross-cpu.ts: which
+// of UML's round trips cross, by the class of the host process resumed, measured on real UML).
+// Every other number is measured pinned, so these carry the whole pin-mode difference.
 //
 // usage: tsx src/cost-model/calibrate-profile.ts OUTDIR PINNED.json… [--unpinned RAW.json…]
 //          [--host RAW.json…] [--uml CPU-SPLIT.jsonl HOST-SYSCALLS.jsonl] [--note TEXT]…
 //   --host: runs used for the host-work medians only (HOST_KEYS; default: the pinned runs)
 //   --uml:  real-UML measurements (test/fixtures/uml/host-6.1-*/, README there) for UML's own user
 //           time and the stub's calls per stub run (host-terms.ts); without them those terms are 0
+//   --cross: scripts/uml-cross-cpu.sh --timed lines (JSON lines, unpinned boots) for the unpinned
+//           profile's crossCpuRates (cross-cpu.ts); without them it has none (every round trip
+//           crosses). The pinned profile never has rates (no wake-up crosses a CPU there).
 import { writeFileSync } from 'node:fs';
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { loadProfile, validateProfile, type CostProfile, type Sourced } from './profile.ts';
 import { SEQUENCES } from './strace-ops.ts';
+import type { CrossCpuRates, SourcedFraction } from './cross-cpu.ts';
 
 export interface RawCalibration {
   tool: string;
@@ -82,7 +87,69 @@ export interface CalibrationInput {
   /** Runs for HOST_KEYS (default: pinned). */
   host?: readonly NamedRun[];
   uml?: UmlMeasurements;
+  /** scripts/uml-cross-cpu.sh --timed boots, for crossCpuRates (the unpinned profile only). */
+  cross?: CrossCpuBoots;
   notes?: readonly string[];
+}
+
+/** One line of scripts/uml-cross-cpu.sh --timed: per phase and host process, [wake-ups, crossed]. */
+export type CrossCpuLine = { variant: string; cpus: string; load1m: number } & Record<string, unknown>;
+
+export interface CrossCpuBoots {
+  /** How they are cited (the file). */
+  source: string;
+  lines: readonly CrossCpuLine[];
+}
+
+/**
+ * uml-cross-cpu.sh --timed's divisors (its OPS): before-fork counts are totals; fork and exec
+ * counts are per operation of the timed init's loops (uml/guest/init.c TIMED: reps 1000 forks,
+ * reps / 10 = 100 execs).
+ */
+const CROSS_OPS: Readonly<Record<string, number>> = { 'before-fork': 1, fork: 1000, exec: 100 };
+
+/** Which (phase, host process) keys of a --timed line measure each class (cross-cpu.ts). */
+const CROSS_KEYS: Readonly<Record<keyof CrossCpuRates, readonly string[]>> = {
+  first: ['before-fork.resume.init', 'before-fork.stop.init'],
+  parent: ['fork.resume.init', 'fork.stop.init', 'exec.resume.init', 'exec.stop.init'],
+  created: ['fork.resume.new:1', 'fork.stop.new:1', 'exec.resume.new:1', 'exec.stop.new:1', 'exec.resume.new:2', 'exec.stop.new:2'],
+};
+
+const CROSS_MEANING: Readonly<Record<keyof CrossCpuRates, string>> = {
+  first: "init's host process before its first fork (getpid, write, faults of the timed init)",
+  parent: "init's host process in the fork and exec loops (after its first fork)",
+  created: "the fork children and exec's new processes (created by a host process's stub)",
+};
+
+/**
+ * P(cross | class) per boot = the class's crossed wake-ups ÷ its wake-ups (resumes and stops,
+ * all operations of the boot), then the median over the unpinned boots.
+ */
+export function crossCpuRates(boots: CrossCpuBoots): CrossCpuRates {
+  const unpinned = boots.lines.filter((l) => l.variant === 'timed' && l.cpus === 'none');
+  if (unpinned.length === 0) throw new Error('calibration: --cross has no unpinned timed boot');
+  const r3 = (x: number) => Math.round(x * 1000) / 1000;
+  const rate = (cls: keyof CrossCpuRates): SourcedFraction => {
+    const perBoot = unpinned.map((l) => {
+      let all = 0;
+      let crossed = 0;
+      for (const k of CROSS_KEYS[cls]) {
+        const v = l[k] as [number, number] | undefined;
+        if (!v) continue;
+        const n = CROSS_OPS[k.split('.')[0]!]!;
+        all += v[0] * n;
+        crossed += v[1] * n;
+      }
+      if (all === 0) throw new Error(`calibration: a --cross line has no ${CROSS_KEYS[cls].join('/')} counts`);
+      return r3(crossed / all);
+    });
+    const f = r3(medianOf(perBoot));
+    return {
+      fraction: f,
+      source: `real UML 6.1 (${boots.source}, scripts/uml-cross-cpu.sh --timed, unpinned, ftrace sched_waking/sched_wakeup): crossed ÷ all wake-ups (resumes and stops) of ${CROSS_MEANING[cls]}, per boot ${perBoot.join(', ')} (load ${unpinned.map((l) => l.load1m).join(', ')}); median of ${perBoot.length} boots`,
+    };
+  };
+  return { first: rate('first'), parent: rate('parent'), created: rate('created') };
 }
 
 const r1 = (x: number): number => Math.max(0, Math.round(x * 10) / 10);
@@ -134,13 +201,13 @@ function profileFrom(input: CalibrationInput, unpinned: boolean): CostProfile {
   const loads = [...pinned, ...(unpinned ? input.unpinned : []), ...(input.host ?? [])].map((r) => `${r.name} ${r.raw.loadAverage1m}`);
   const profile: CostProfile = {
     name: unpinned ? 'calibrated-unpinned' : 'calibrated-local',
-    description: `measured on this machine (${first.kernel}, ${first.cpus} CPUs) by scripts/calibrate.sh; ${unpinned ? 'not pinned (as UML runs): every round trip wakes a task on the other CPU twice' : 'tracer and tracee pinned to one CPU'}`,
+    description: `measured on this machine (${first.kernel}, ${first.cpus} CPUs) by scripts/calibrate.sh; ${unpinned ? `not pinned (as UML runs): a round trip wakes a task on the other CPU twice${input.cross ? ', with the measured probability of its host process\'s class (crossCpuRates)' : ''}` : 'tracer and tracee pinned to one CPU'}`,
     arch: 'x86_64',
     wordBytes: 8,
     multiEntryBytes: 32,
     notes: [
       `${pinned.length} pinned run(s)${unpinned ? ` and ${input.unpinned.length} unpinned run(s)` : ''} of ${tool}; each measurement is the median of the runs' medians; ${first.batch} calls per sample for single calls, 1 per sample for round trips and host work; timer overhead subtracted`,
-      'every number but crossCpuWakeupNs is measured pinned to CPU 0 (as the pinned UML timings); calibrated-local and calibrated-unpinned differ only in crossCpuWakeupNs',
+      `every number but crossCpuWakeupNs is measured pinned to CPU 0 (as the pinned UML timings); calibrated-local and calibrated-unpinned differ only in crossCpuWakeupNs${input.cross ? ' and the unpinned crossCpuRates' : ''}`,
       `load average (1 min) per run: ${loads.join('; ')}`,
       `NT_X86_XSTATE is ${xs} bytes on this CPU; user_regs_struct ${first.regsBytes} bytes`,
       'the null ptrace is PTRACE_MULTI (0x4300) on a stopped tracee: a stock kernel runs the lookup and ptrace_check_attach, then answers EIO',
@@ -181,6 +248,7 @@ function profileFrom(input: CalibrationInput, unpinned: boolean): CostProfile {
       write: s(g('fileWrite64') - entryExit - 64 * perByte, `${med('fileWrite64')} (write(fd, 64 B) to a file, as UML's console write to its file) − syscallEntryExitNs − 64 B × transferNsPerByte`),
     },
     registerMoves: null,
+    ...(unpinned && input.cross ? { crossCpuRates: crossCpuRates(input.cross) } : {}),
   };
   return validateProfile(profile);
 }
@@ -254,20 +322,28 @@ export function profileFileText(profile: CostProfile, runs: readonly NamedRun[])
   return `${JSON.stringify({ ...profile, raw: Object.fromEntries(runs.map((r) => [r.name, r.raw])) }, null, 2)}\n`;
 }
 
-export function parseArgs(argv: readonly string[]): { outDir: string; pinned: string[]; unpinned: string[]; host: string[]; uml: string[]; notes: string[] } {
+export function parseArgs(argv: readonly string[]): { outDir: string; pinned: string[]; unpinned: string[]; host: string[]; uml: string[]; cross: string[]; notes: string[] } {
   const [outDir, ...rest] = argv;
-  const out = { outDir: outDir ?? '', pinned: [] as string[], unpinned: [] as string[], host: [] as string[], uml: [] as string[], notes: [] as string[] };
+  const out = { outDir: outDir ?? '', pinned: [] as string[], unpinned: [] as string[], host: [] as string[], uml: [] as string[], cross: [] as string[], notes: [] as string[] };
   let into: string[] = out.pinned;
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i]!;
     if (a === '--unpinned') into = out.unpinned;
     else if (a === '--host') into = out.host;
     else if (a === '--uml') into = out.uml;
+    else if (a === '--cross') into = out.cross;
     else if (a === '--pinned') into = out.pinned;
     else if (a === '--note') out.notes.push(rest[++i] ?? '');
     else into.push(a);
   }
   return out;
+}
+
+/** Read --cross's files (JSON lines of scripts/uml-cross-cpu.sh --timed), cited by their paths under test/fixtures. */
+export function readCross(paths: readonly string[]): CrossCpuBoots {
+  const lines = paths.flatMap((p) => readFileSync(p, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as CrossCpuLine));
+  const cite = paths.map((p) => p.slice(Math.max(0, p.indexOf('test/fixtures/')))).join(', ');
+  return { source: cite, lines };
 }
 
 export function readRuns(paths: readonly string[]): NamedRun[] {
@@ -277,7 +353,7 @@ export function readRuns(paths: readonly string[]): NamedRun[] {
 function main(argv: string[]): void {
   const a = parseArgs(argv);
   if (!a.outDir || a.pinned.length === 0) {
-    console.error('usage: calibrate-profile OUTDIR PINNED.json… [--unpinned RAW.json…] [--host RAW.json…] [--uml CPU-SPLIT.jsonl HOST-SYSCALLS.jsonl] [--note TEXT]…');
+    console.error('usage: calibrate-profile OUTDIR PINNED.json… [--unpinned RAW.json…] [--host RAW.json…] [--uml CPU-SPLIT.jsonl HOST-SYSCALLS.jsonl] [--cross CROSS-CPU-TIMED.jsonl…] [--note TEXT]…');
     process.exit(2);
   }
   const pinned = readRuns(a.pinned);
@@ -288,7 +364,8 @@ function main(argv: string[]): void {
     process.exit(2);
   }
   const uml = a.uml.length ? readUml(a.uml[0]!, a.uml[1]!, process.cwd()) : undefined;
-  const { pinned: p, unpinned: u } = profilesFromCalibration({ pinned, unpinned, host, notes: a.notes, ...(uml ? { uml } : {}) });
+  const cross = a.cross.length ? readCross(a.cross) : undefined;
+  const { pinned: p, unpinned: u } = profilesFromCalibration({ pinned, unpinned, host, notes: a.notes, ...(uml ? { uml } : {}), ...(cross ? { cross } : {}) });
   const hostOnly = host.filter((h) => !pinned.some((x) => x.name === h.name));
   writeFileSync(join(a.outDir, 'calibrated-local.json'), profileFileText(p, [...pinned, ...hostOnly]));
   console.log(`wrote ${join(a.outDir, 'calibrated-local.json')}`);

@@ -24,7 +24,9 @@ reports host syscalls and estimated time before and after, strace -c style.
   --tracer T   uml (default): the log is UML's, so UML's own time around a syscall stop and a
                stub run (a PTRACE_CONT with no signal) and its stub's host calls are charged
                (docs/cost-model.md "Host terms"); other: any other tracer (a debugger, strace,
-               gVisor's ptrace platform, a sandbox): those three terms are 0
+               gVisor's ptrace platform, a sandbox): those three terms are 0, and an
+               unpinned profile's cross-CPU rates (measured on UML's host processes) are
+               dropped: every round trip has its two wake-ups
   --json       JSON report: before/after/saved, per process rows, batches
   --lenient    count and skip malformed lines instead of stopping at the first one
   --help       this text

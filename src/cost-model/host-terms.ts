@@ -3,9 +3,11 @@
 // profile with a physical meaning, charged per event kind the ledger shows, the same way for
 // every operation and in every pricing path (price.ts for run/compare/report/teach and the
 // reference whatif, whatif-tally.ts for whatif's fast path):
-//   crossCpuWakeupNs     ×2 per successful resume that has a round trip: the tracee is woken on
-//                        the other CPU and, at its stop, wakes the tracer back (ptrace_resume →
-//                        wake_up_state; ptrace_stop → do_notify_parent_cldstop). 0 when pinned.
+//   crossCpuWakeupNs     × 2 × P(cross | class) per successful resume that has a round trip: the
+//                        tracee is woken on the other CPU and, at its stop, wakes the tracer back
+//                        (ptrace_resume → wake_up_state; ptrace_stop → do_notify_parent_cldstop);
+//                        the class is that of the host process resumed (cross-cpu.ts, the
+//                        profile's crossCpuRates; no rates or no history: P = 1). 0 when pinned.
 //   hostPageFaultNs      per wait4 reporting a SIGSEGV stop (a guest page fault, uml/README.md):
 //                        the page allocation and zeroing behind UML's physmem file and the
 //                        tracee's retried access (a minor fault); the stub's host mmap of the
@@ -32,6 +34,7 @@
 //                        × each call's calibrated price.
 import { PTRACE } from '../ptrace/numbers.ts';
 import type { CostProfile } from './profile.ts';
+import { wakeupsPerRoundTrip, type CrossClassIndex } from './cross-cpu.ts';
 
 const SIGSEGV = 11;
 const SYSCALL_STOP_SIG = 5 | 0x80; // SIGTRAP | 0x80: PTRACE_O_TRACESYSGOOD (ptrace(2))
@@ -66,7 +69,10 @@ export function stubRunNs(profile: CostProfile): number {
   return profile.costs.umlStubRunUserNs.ns + profile.costs.stubRunHostCallsNs.ns;
 }
 
-/** The wake-ups of a round trip (`roundTripNs` > 0: a successful resume). */
-export function wakeupNs(roundTripNs: number, profile: CostProfile): number {
-  return roundTripNs > 0 ? 2 * profile.costs.crossCpuWakeupNs.ns : 0;
+/**
+ * The wake-ups of a round trip (`roundTripNs` > 0: a successful resume) whose host process is of
+ * class `cls` (cross-cpu.ts; null: no history, every round trip crosses).
+ */
+export function wakeupNs(roundTripNs: number, profile: CostProfile, cls: CrossClassIndex | null = null): number {
+  return roundTripNs > 0 ? wakeupsPerRoundTrip(profile.crossCpuRates, cls) * profile.costs.crossCpuWakeupNs.ns : 0;
 }

@@ -9,8 +9,11 @@
 //                  stop and the waiting tracer is woken (two context switches). Batching
 //                  cannot remove it: a MULTI ending in a resume pays it exactly once, as the
 //                  resume alone did.
-//   wakeupNs     – the round trip's cross-CPU wake-ups (host-terms.ts; 0 in a pinned profile),
-//                  like roundTripNs not removable by batching
+//   wakeupNs     – the round trip's cross-CPU wake-ups (host-terms.ts; 0 in a pinned profile):
+//                  2 × P(cross | class of the host process resumed) × crossCpuWakeupNs, the
+//                  class from the ledger's history (cross-cpu.ts; `cls`, taken by the caller's
+//                  HostProcessHistory, LedgerPricer below); like roundTripNs not removable by
+//                  batching
 //   hostWorkNs   – work the call's event causes outside any priced call of the tracer: a page
 //                  fault's physmem work (a wait4 reporting SIGSEGV), a new host process
 //                  ((OLD)SETOPTIONS), a process exit and reap (a reaping wait4), UML's own user
@@ -23,6 +26,7 @@ import type { LedgerEntry } from '../kernel/ledger.ts';
 import { PTRACE } from '../ptrace/numbers.ts';
 import { requestHostNs, waitHostNs, wakeupNs } from './host-terms.ts';
 import type { CostProfile } from './profile.ts';
+import { HostProcessHistory, type CrossClassIndex } from './cross-cpu.ts';
 
 export interface PriceBreakdown {
   entryExitNs: number;
@@ -84,9 +88,10 @@ function roundTrip(r: Req, p: CostProfile): number {
 
 /**
  * Price one ledger entry. `bytes[i]` is what the i-th request moved (a single call: bytes[0];
- * a PTRACE_MULTI: one per sub-request). Never negative; deterministic.
+ * a PTRACE_MULTI: one per sub-request); `cls` the class of the host process a resume wakes
+ * (cross-cpu.ts; null: no history, two wake-ups). Never negative; deterministic.
  */
-export function price(entry: LedgerEntry, profile: CostProfile, bytes: readonly (number | undefined)[] = []): PriceBreakdown {
+export function price(entry: LedgerEntry, profile: CostProfile, bytes: readonly (number | undefined)[] = [], cls: CrossClassIndex | null = null): PriceBreakdown {
   const c = profile.costs;
   const b: PriceBreakdown = { entryExitNs: c.syscallEntryExitNs.ns, requestNs: 0, transferNs: 0, roundTripNs: 0, wakeupNs: 0, hostWorkNs: 0 };
   const p = entry.ptrace;
@@ -105,7 +110,7 @@ export function price(entry: LedgerEntry, profile: CostProfile, bytes: readonly 
       if (r.ok) b.hostWorkNs += requestHostNs(r.request, profile, Number(s.data));
       if (i === p.sub!.length - 1) {
         b.roundTripNs = roundTrip(r, profile);
-        b.wakeupNs = wakeupNs(b.roundTripNs, profile);
+        b.wakeupNs = wakeupNs(b.roundTripNs, profile, cls);
       }
     });
     return b;
@@ -114,7 +119,21 @@ export function price(entry: LedgerEntry, profile: CostProfile, bytes: readonly 
   b.requestNs += work(r, profile);
   b.transferNs = transfer(r, bytes[0], profile);
   b.roundTripNs = roundTrip(r, profile);
-  b.wakeupNs = wakeupNs(b.roundTripNs, profile);
+  b.wakeupNs = wakeupNs(b.roundTripNs, profile, cls);
   if (r.ok) b.hostWorkNs = requestHostNs(r.request, profile, p.signal ?? 0);
   return b;
+}
+
+/**
+ * Prices a ledger's calls in order, each resume's wake-ups by the class of the host process it
+ * wakes (cross-cpu.ts): what `run`, `compare`, `report`, the validation's real sequences and the
+ * reference whatif use, so every path charges the same wake-ups for the same ledger.
+ */
+export class LedgerPricer {
+  readonly history = new HostProcessHistory();
+  constructor(readonly profile: CostProfile) {}
+
+  price(entry: LedgerEntry, bytes: readonly (number | undefined)[] = []): PriceBreakdown {
+    return price(entry, this.profile, bytes, this.history.take(entry));
+  }
 }

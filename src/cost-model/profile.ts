@@ -4,6 +4,7 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
+import { CROSS_CLASSES, type CrossCpuRates } from './cross-cpu.ts';
 
 export interface Sourced {
   readonly ns: number;
@@ -41,12 +42,16 @@ export const UML_TRACER_TERMS: readonly CostKey[] = ['umlSyscallStopUserNs', 'um
 
 export type Tracer = 'uml' | 'other';
 
-/** The profile for a log of `tracer`: as it is for UML; for another tracer, UML_TRACER_TERMS at 0. */
+/**
+ * The profile for a log of `tracer`: as it is for UML; for another tracer, UML_TRACER_TERMS at 0
+ * and no crossCpuRates (they were measured on UML's host processes, cross-cpu.ts): every round
+ * trip then has its two wake-ups, as the calibrator's own tracer and tracee.
+ */
 export function forTracer(p: CostProfile, tracer: Tracer): CostProfile {
   if (tracer === 'uml') return p;
   const costs = { ...p.costs };
   for (const k of UML_TRACER_TERMS) costs[k] = { ns: 0, source: `0: the log's tracer is not UML (--tracer other); for UML: ${p.costs[k].ns} ns, ${p.costs[k].source}` };
-  return { ...p, name: `${p.name}, tracer other`, costs };
+  return { ...p, name: `${p.name}, tracer other`, costs, crossCpuRates: null };
 }
 
 export interface CostProfile {
@@ -60,6 +65,11 @@ export interface CostProfile {
   readonly costs: Readonly<Record<CostKey, Sourced>>;
   /** Work of a request (by ptrace request name) or a syscall (by name) beyond entry/exit and dispatch; `default` for unlisted ptrace requests. */
   readonly requestNs: Readonly<Record<string, Sourced>>;
+  /**
+   * P(a round trip's wake-ups cross CPUs | class of the host process resumed), measured on UML
+   * (cross-cpu.ts); absent or null: every round trip crosses (2 × crossCpuWakeupNs each).
+   */
+  readonly crossCpuRates?: CrossCpuRates | null;
   /** Arches without GETREGS/SETREGS: registers move one PEEKUSER/POKEUSER word at a time. */
   readonly registerMoves: null | { readonly getWords: number; readonly setWords: number; readonly regsetWords: number; readonly source: string };
 }
@@ -88,6 +98,21 @@ export function validateProfile(v: unknown): CostProfile {
   else {
     if (!('default' in req)) problems.push('profile.requestNs.default: missing');
     for (const [k, x] of Object.entries(req)) sourced(x, `profile.requestNs.${k}`, problems);
+  }
+  const cr = o.crossCpuRates as Record<string, unknown> | null | undefined;
+  if (cr !== undefined && cr !== null) {
+    if (typeof cr !== 'object') problems.push('profile.crossCpuRates: expected null or { first, parent, created }');
+    else {
+      for (const k of CROSS_CLASSES) {
+        const f = cr[k] as Record<string, unknown> | undefined;
+        if (typeof f !== 'object' || f === null) problems.push(`profile.crossCpuRates.${k}: expected { "fraction": number, "source": string }`);
+        else {
+          if (typeof f.fraction !== 'number' || !(f.fraction >= 0 && f.fraction <= 1)) problems.push(`profile.crossCpuRates.${k}.fraction: expected a number from 0 to 1`);
+          if (typeof f.source !== 'string' || f.source.trim() === '') problems.push(`profile.crossCpuRates.${k}.source: every number must name its source`);
+        }
+      }
+      for (const k of Object.keys(cr)) if (!(CROSS_CLASSES as readonly string[]).includes(k)) problems.push(`profile.crossCpuRates.${k}: unknown class`);
+    }
   }
   const rm = o.registerMoves as Record<string, unknown> | null | undefined;
   if (rm === undefined) problems.push('profile.registerMoves: expected null or { getWords, setWords, regsetWords, source }');

@@ -11,8 +11,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { eventsFromText } from './ledger-from-strace.ts';
-import { addInto, PARTS, price, totalNs, zeroBreakdown, type PriceBreakdown } from './price.ts';
+import { addInto, LedgerPricer, PARTS, totalNs, zeroBreakdown, type PriceBreakdown } from './price.ts';
 import type { CostProfile } from './profile.ts';
+import { CREATED, FIRST, PARENT } from './cross-cpu.ts';
 
 export const UML_FIXTURES = 'test/fixtures/uml';
 
@@ -31,7 +32,18 @@ export interface SequenceEvents {
   syscallStops: number;
   /** Successful PTRACE_CONT with no signal: stub runs (host-terms.ts). */
   stubRuns: number;
+  /** Round trips by the class of the host process resumed (cross-cpu.ts). */
+  roundTripsFirst: number;
+  roundTripsParent: number;
+  roundTripsCreated: number;
 }
+
+/**
+ * Where in the timed init an operation runs (uml/guest/init.c TIMED: getpid, write and the faults
+ * before the fork loop; each fork or exec of a loop after the loop's first fork): `fork-loop`
+ * prices the log with its first resumed host process (init's) as one that has forked before.
+ */
+export type SequenceContext = 'before-first-fork' | 'fork-loop';
 
 export interface PricedSequence {
   split: PriceBreakdown;
@@ -60,18 +72,30 @@ export function withoutMarkers(text: string): string {
 
 const RESUMES = new Set(['PTRACE_SYSEMU', 'PTRACE_SYSCALL', 'PTRACE_CONT', 'PTRACE_SINGLESTEP', 'PTRACE_SYSEMU_SINGLESTEP']);
 
-/** Price every call of a log text (price.ts), counting the events the host terms are charged on. */
-export function priceLogText(text: string, profile: CostProfile): PricedSequence {
+/** Price every call of a log text in order (price.ts LedgerPricer), counting the events the host terms are charged on. */
+export function priceLogText(text: string, profile: CostProfile, context: SequenceContext = 'before-first-fork'): PricedSequence {
   const split = zeroBreakdown();
-  const events: SequenceEvents = { hostCalls: 0, roundTrips: 0, segvStops: 0, processesCreated: 0, processesReaped: 0, syscallStops: 0, stubRuns: 0 };
+  const events: SequenceEvents = { hostCalls: 0, roundTrips: 0, segvStops: 0, processesCreated: 0, processesReaped: 0, syscallStops: 0, stubRuns: 0, roundTripsFirst: 0, roundTripsParent: 0, roundTripsCreated: 0 };
+  const pricer = new LedgerPricer(profile);
+  let seeded = context === 'before-first-fork';
   for (const ev of eventsFromText(text)) {
     if (ev.kind !== 'call') continue;
     const e = ev.call.entry;
-    addInto(split, price(e, profile, [ev.call.transferBytes]));
+    if (!seeded && e.ptrace) {
+      pricer.history.markParent(e.pid, e.ptrace.target);
+      seeded = true;
+    }
+    const cls = pricer.history.classOf(e.pid, e.ptrace?.target ?? -1);
+    addInto(split, pricer.price(e, [ev.call.transferBytes]));
     events.hostCalls++;
     if (e.errno !== null) continue;
     const req = e.ptrace?.requestName;
-    if (req && RESUMES.has(req)) events.roundTrips++;
+    if (req && RESUMES.has(req)) {
+      events.roundTrips++;
+      if (cls === FIRST) events.roundTripsFirst++;
+      else if (cls === PARENT) events.roundTripsParent++;
+      else if (cls === CREATED) events.roundTripsCreated++;
+    }
     if (req === 'PTRACE_CONT' && (e.ptrace!.signal ?? 0) === 0) events.stubRuns++;
     if (req === 'PTRACE_OLDSETOPTIONS' || req === 'PTRACE_SETOPTIONS') events.processesCreated++;
     if (e.wait && e.ret > 0n) {
@@ -106,8 +130,8 @@ function fixture(repoRoot: string, name: string): string {
 }
 
 /** One guest syscall trap: guest-syscall.strace holds 2 getpid + the end-marker write's trap, 6 calls each. */
-function oneTrap(profile: CostProfile, root: string): PricedSequence {
-  return perOperation(priceLogText(fixture(root, 'guest-syscall.strace'), profile), null, 3);
+function oneTrap(profile: CostProfile, root: string, context: SequenceContext = 'before-first-fork'): PricedSequence {
+  return perOperation(priceLogText(fixture(root, 'guest-syscall.strace'), profile, context), null, 3);
 }
 
 /** The host write UML makes for a console write: the end marker's `write(1, …)` in guest-syscall.strace. */
@@ -140,12 +164,14 @@ export const SEQUENCES: Readonly<Record<string, SequenceSpec>> = {
   },
   // The glibc-* captures are of the init build the timings were taken with (uml/README.md
   // "Guest address space"), traced with every syscall (--trace all: kill, hostfs calls), tick-free.
+  // Both are priced as a fork of the timed init's loops (SequenceContext 'fork-loop'): init's host
+  // process has forked before, and so has the end-marker trap subtracted.
   fork: {
     source: 'glibc-fork-exit.strace − one syscall trap (every UML syscall, tick-free: fork, child _exit, parent waitpid)',
-    price: (p, root) => perOperation(priceLogText(fixture(root, 'glibc-fork-exit.strace'), p), oneTrap(p, root), 1),
+    price: (p, root) => perOperation(priceLogText(fixture(root, 'glibc-fork-exit.strace'), p, 'fork-loop'), oneTrap(p, root, 'fork-loop'), 1),
   },
   exec: {
     source: 'glibc-fork-exec.strace − one syscall trap (every UML syscall, tick-free: fork, execve of /exec-child with its hostfs calls, its console line, exit, waitpid)',
-    price: (p, root) => perOperation(priceLogText(fixture(root, 'glibc-fork-exec.strace'), p), oneTrap(p, root), 1),
+    price: (p, root) => perOperation(priceLogText(fixture(root, 'glibc-fork-exec.strace'), p, 'fork-loop'), oneTrap(p, root, 'fork-loop'), 1),
   },
 };

@@ -2,15 +2,17 @@
 // scripts/uml-capture.sh --variant timed [--cpus 0] --json), as the validation uses them.
 // test/fixtures/uml/timed-6.1-2026-12-03/ (README.md there): `idle-*` taken on an idle machine
 // (09:36-09:38 UTC, before other work started), `busy-*` later with other agents running (load
-// average in busy-runs.tsv), the first runs with the console write, and `noon-*` on an idle
-// machine again (11:44 UTC), with the calibrator runs the committed profiles come from.
+// average in busy-runs.tsv), the first runs with the console write, `noon-*` on an idle
+// machine again (11:44 UTC), and `afternoon-*` on an idle machine (13:11 and 13:16 UTC, load
+// 0.5–0.8, afternoon-runs.tsv), with the calibrator runs the committed profiles come from.
 //
 // Each per-operation sample holds one clock_gettime, itself a trapped guest syscall; "net" is a
 // run's median minus the same run's clock_pair median (uml/README.md "Timed"). A set of runs
 // gives the median of the runs' net values.
 //
 // Unpinned runs are bimodal (uml/README.md): UML and its host child on one CPU, or on two, where
-// every round trip wakes a task on the other CPU. The unpinned profile prices the second
+// the round trips wake a task on the other CPU (before the first fork nearly all of them; after
+// it, by the class of the host process: cross-cpu.ts). The unpinned profile prices the second
 // placement, which every idle unpinned run showed; so an unpinned run counts as "cross-CPU"
 // when its clock pair (one guest syscall) takes more than CROSS_CPU_CLOCK_RATIO × the pinned
 // runs' median clock pair of the same session. The rule is about the run's placement, read
@@ -21,7 +23,7 @@ import { join } from 'node:path';
 export const TIMED_DIR = 'test/fixtures/uml/timed-6.1-2026-12-03';
 export const CROSS_CPU_CLOCK_RATIO = 2;
 
-export type Session = 'idle' | 'busy' | 'noon';
+export type Session = 'idle' | 'busy' | 'noon' | 'afternoon';
 export type PinMode = 'pinned' | 'unpinned';
 
 export interface TimedRun {
@@ -36,7 +38,7 @@ export interface TimedRun {
 export function loadTimedRuns(repoRoot: string): TimedRun[] {
   const dir = join(repoRoot, TIMED_DIR);
   return readdirSync(dir)
-    .filter((f) => /^(idle|busy|noon)-(pinned|unpinned)-\d+\.json$/.test(f))
+    .filter((f) => /^(idle|busy|noon|afternoon)-(pinned|unpinned)-\d+\.json$/.test(f))
     .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }))
     .map((file) => {
       const j = JSON.parse(readFileSync(join(dir, file), 'utf8')) as { captured: string; pinned_cpus: string; guest: Record<string, unknown> };

@@ -12,8 +12,9 @@
 //    * a simulated uml-6.1 run: (price of the UML host calls of a workload with N + k operations
 //      − with N) / k, plus the kernel's instruction clock over the same difference.
 //    Measured: real UML 6.1 in-guest medians with no strace attached, net of the clock read each
-//    sample holds (timed-fixtures.ts): the noon session of 2026-12-03, whose calibrator runs the
-//    profiles come from, and this morning's (idle; busy for write) as a held-out check.
+//    sample holds (timed-fixtures.ts): the afternoon session of 2026-12-03, whose calibrator runs
+//    and cross-CPU counts the profiles come from, and the noon and morning sessions (idle; busy
+//    for the morning's write) as held-out checks.
 // 2. A mixed workload in single and multi mode: host syscalls saved and speed-up of the priced
 //    host-call time, for uml-2.6.26 + seed + i386-2008 (the seed's setting) and for uml-6.1 +
 //    calibrated-local with the seed and the full policy. Host syscalls are counted as Davoli
@@ -74,11 +75,11 @@ export interface OperationSpec {
 }
 
 export const OPERATIONS: readonly OperationSpec[] = [
-  { id: 'getpid', label: 'getpid', timedKey: 'getpid', sessions: ['noon', 'idle'], base: 'getpid:10', more: 'getpid:30', k: 20 },
-  { id: 'write', label: 'write(1, 64 B) to the console', timedKey: 'write_console_64', sessions: ['noon', 'busy'], base: 'write:10x64', more: 'write:30x64', k: 20 },
-  { id: 'fault', label: 'first-touch page fault', timedKey: 'page_fault_first_touch', sessions: ['noon', 'idle'], base: 'touch:40960', more: 'touch:122880', k: 20 },
-  { id: 'fork', label: 'fork + _exit + waitpid', timedKey: 'fork_exit_wait', sessions: ['noon', 'idle'], base: 'fork:1', more: 'fork:3', k: 2 },
-  { id: 'exec', label: 'fork + execve + exit + waitpid', timedKey: 'fork_exec_wait', sessions: ['noon', 'idle'], base: 'exec:1', more: 'exec:3', k: 2 },
+  { id: 'getpid', label: 'getpid', timedKey: 'getpid', sessions: ['afternoon', 'noon', 'idle'], base: 'getpid:10', more: 'getpid:30', k: 20 },
+  { id: 'write', label: 'write(1, 64 B) to the console', timedKey: 'write_console_64', sessions: ['afternoon', 'noon', 'busy'], base: 'write:10x64', more: 'write:30x64', k: 20 },
+  { id: 'fault', label: 'first-touch page fault', timedKey: 'page_fault_first_touch', sessions: ['afternoon', 'noon', 'idle'], base: 'touch:40960', more: 'touch:122880', k: 20 },
+  { id: 'fork', label: 'fork + _exit + waitpid', timedKey: 'fork_exit_wait', sessions: ['afternoon', 'noon', 'idle'], base: 'fork:1', more: 'fork:3', k: 2 },
+  { id: 'exec', label: 'fork + execve + exit + waitpid', timedKey: 'fork_exec_wait', sessions: ['afternoon', 'noon', 'idle'], base: 'exec:1', more: 'exec:3', k: 2 },
 ];
 
 export interface ModelPerOp {
@@ -123,7 +124,7 @@ function modelPerOp(o: OperationSpec, costs: readonly string[]): (ModelPerOp | n
 }
 
 /** The session the committed profiles were calibrated in (test/fixtures/calibrate/2026-12-03/README.md). */
-export const PROFILE_SESSION: Session = 'noon';
+export const PROFILE_SESSION: Session = 'afternoon';
 
 /** Rows per operation, session (OperationSpec.sessions order) and pin mode. */
 export function validationRows(ops: readonly OperationSpec[] = OPERATIONS): OperationRow[] {
@@ -152,14 +153,14 @@ const num = (x: number): string => (Number.isInteger(x) ? String(x) : x.toFixed(
 
 export function eventsMarkdown(rows: readonly OperationRow[]): string {
   const out = [
-    '| guest operation (uml-6.1) | real host-call sequence | host calls / op: real (model) | round trips | syscall stops | stub runs | SIGSEGV stops | host processes created / reaped |',
+    '| guest operation (uml-6.1) | real host-call sequence | host calls / op: real (model) | round trips (first / parent / created) | syscall stops | stub runs | SIGSEGV stops | host processes created / reaped |',
     '|---|---|--:|--:|--:|--:|--:|--:|',
   ];
   for (const r of rows.filter((x) => x.mode === 'pinned' && x.session === PROFILE_SESSION)) {
     const e = r.real.events;
-    out.push(`| ${r.label} | ${r.realSource} | ${num(e.hostCalls)} (${r.model ? num(r.model.hostCallsPerOp) : '—'}) | ${num(e.roundTrips)} | ${num(e.syscallStops)} | ${num(e.stubRuns)} | ${num(e.segvStops)} | ${num(e.processesCreated)} / ${num(e.processesReaped)} |`);
+    out.push(`| ${r.label} | ${r.realSource} | ${num(e.hostCalls)} (${r.model ? num(r.model.hostCallsPerOp) : '—'}) | ${num(e.roundTrips)} (${num(e.roundTripsFirst)} / ${num(e.roundTripsParent)} / ${num(e.roundTripsCreated)}) | ${num(e.syscallStops)} | ${num(e.stubRuns)} | ${num(e.segvStops)} | ${num(e.processesCreated)} / ${num(e.processesReaped)} |`);
   }
-  out.push('', 'From the real strace fixtures (`test/fixtures/uml/`), per operation; the marker writes are left out (`src/cost-model/strace-ops.ts`). "model" is the simulated uml-6.1 run\'s host calls per operation.');
+  out.push('', 'From the real strace fixtures (`test/fixtures/uml/`), per operation; the marker writes are left out (`src/cost-model/strace-ops.ts`). "model" is the simulated uml-6.1 run\'s host calls per operation. Round trips by the class of the host process resumed (`src/cost-model/cross-cpu.ts`), in the timed init\'s order: getpid, write and the fault before any fork, fork and exec as one of their loops (init\'s host process has forked before).');
   return out.join('\n');
 }
 
@@ -196,7 +197,7 @@ export function termsMarkdown(): string {
   const p = loadProfile(PIN_PROFILES.pinned);
   const u = loadProfile(PIN_PROFILES.unpinned);
   const charged: Record<string, string> = {
-    crossCpuWakeupNs: '× 2 per successful resume (a round trip)',
+    crossCpuWakeupNs: '× 2 × P(cross | class of the host process resumed) per successful resume (a round trip; crossCpuRates below)',
     hostPageFaultNs: 'per wait4 reporting a SIGSEGV stop',
     hostProcessCreateNs: 'per successful (OLD)SETOPTIONS (a new host process)',
     hostProcessExitNs: 'per reaping wait4 (exited, killed, or NULL status with a pid)',
@@ -213,15 +214,32 @@ export function termsMarkdown(): string {
 
 /** How many of an operation's round trips crossed CPUs, if the measured pin-mode difference were wake-ups alone. */
 export function impliedMarkdown(rows: readonly OperationRow[]): string {
-  const wake = loadProfile(PIN_PROFILES.unpinned).costs.crossCpuWakeupNs.ns;
-  const out = ['| guest operation | round trips (real sequence) | measured unpinned − pinned | implied cross-CPU round trips |', '|---|--:|--:|--:|'];
+  const u0 = loadProfile(PIN_PROFILES.unpinned);
+  const wake = u0.costs.crossCpuWakeupNs.ns;
+  const out = ['| guest operation | round trips (real sequence) | crossing round trips, the model (Σ P(cross \\| class)) | measured unpinned − pinned | implied crossing round trips |', '|---|--:|--:|--:|--:|'];
   for (const id of [...new Set(rows.map((r) => r.id))]) {
     const p = rows.find((r) => r.id === id && r.mode === 'pinned' && r.session === PROFILE_SESSION)!;
     const u = rows.find((r) => r.id === id && r.mode === 'unpinned' && r.session === PROFILE_SESSION)!;
     const diff = u.measured.netNs - p.measured.netNs;
-    out.push(`| ${p.label} | ${num(p.real.events.roundTrips)} | ${us(diff)} µs | ${(diff / (2 * wake)).toFixed(1)} |`);
+    const modelled = u.real.split.wakeupNs / (2 * wake);
+    out.push(`| ${p.label} | ${num(p.real.events.roundTrips)} | ${modelled.toFixed(1)} | ${us(diff)} µs | ${(diff / (2 * wake)).toFixed(1)} |`);
   }
-  out.push('', `Implied = (measured unpinned − measured pinned) / (2 × crossCpuWakeupNs = ${us(2 * wake)} µs): a diagnostic, not a term of the model.`);
+  out.push('', `The model's crossing round trips = the real sequence's wake-ups / (2 × crossCpuWakeupNs = ${us(2 * wake)} µs), i.e. Σ over its round trips of P(cross | class) (\`crossCpuRates\`, below). Implied = (measured unpinned − measured pinned) / the same 2 × crossCpuWakeupNs: a diagnostic, not a term of the model.`);
+  return out.join('\n');
+}
+
+/** The unpinned profile's crossCpuRates (cross-cpu.ts), with their sources. */
+export function ratesMarkdown(): string {
+  const u = loadProfile(PIN_PROFILES.unpinned);
+  const r = u.crossCpuRates;
+  if (!r) return 'The unpinned profile has no `crossCpuRates`: every round trip crosses.';
+  const meaning: Record<string, string> = {
+    first: 'a host process that has not created one in the ledger and was not created by another one\'s stub in it',
+    parent: 'a host process whose stub created one in the ledger (the target of the resume before a new pid\'s (OLD)SETOPTIONS)',
+    created: 'a host process created in the ledger by another one\'s stub (a fork child, exec\'s new process)',
+  };
+  const out = ['| class (host process resumed) | decided from the ledger | P(cross) | wake-ups per round trip | source |', '|---|---|--:|--:|---|'];
+  for (const k of ['first', 'parent', 'created'] as const) out.push(`| \`${k}\` | ${meaning[k]} | ${r[k].fraction.toFixed(3)} | ${(2 * r[k].fraction).toFixed(2)} | ${r[k].source} |`);
   return out.join('\n');
 }
 
@@ -321,14 +339,17 @@ export function generatedSection(rows: readonly OperationRow[] = validationRows(
   const c = claimMarkdown(claims);
   const parts = partsMarkdown();
   const own = rows.filter((r) => r.session === PROFILE_SESSION);
-  const held = rows.filter((r) => r.session !== PROFILE_SESSION);
+  const noon = rows.filter((r) => r.session === 'noon');
+  const morning = rows.filter((r) => r.session === 'idle' || r.session === 'busy');
   return [
     BEGIN, '',
     '### Host events per guest operation (real UML 6.1)', '', eventsMarkdown(rows), '',
-    '### Predicted vs measured time per guest operation, both pin modes', '', validationMarkdown(own), '', sourcesMarkdown(own), '',
-    "### Held out: the same predictions against this morning's runs", '', validationMarkdown(held), '', sourcesMarkdown(held), '',
+    "### Predicted vs measured time per guest operation, both pin modes (the profiles' own session: this afternoon)", '', validationMarkdown(own), '', sourcesMarkdown(own), '',
+    "### Held out: the same predictions against the noon runs", '', validationMarkdown(noon), '', sourcesMarkdown(noon), '',
+    "### Held out: the same predictions against this morning's runs", '', validationMarkdown(morning), '', sourcesMarkdown(morning), '',
     '### Host terms', '', termsMarkdown(), '',
-    '### Cross-CPU round trips implied by the measurements', '', impliedMarkdown(rows), '',
+    '### Which round trips cross CPUs: the rates', '', ratesMarkdown(), '',
+    '### Cross-CPU round trips, the model against the measurements', '', impliedMarkdown(rows), '',
     "### Davoli's claim, re-run", '', c, '', parts, '', END,
   ].join('\n');
 }

@@ -24,6 +24,8 @@ const IOV_BASE = Buffer.from('{iov_base=');
 const IOV_LEN = Buffer.from(', iov_len=');
 const PROCESS_VM = Buffer.from('process_vm_');
 const SIG = Buffer.from('SIG');
+/** The caller's own host-process creations (cross-cpu.ts: their returned pid): left to the reference. */
+const OWN_CREATIONS = ['fork', 'vfork', 'clone', 'clone3'].map((n) => Buffer.from(n));
 
 /** Requests the fast path leaves to the reference: TRACEME has no target, ARCH_PRCTL's data decides its access. */
 const SLOW_REQUESTS = new Set<number>([PTRACE.TRACEME, PTRACE.ARCH_PRCTL]);
@@ -135,6 +137,7 @@ export class WhatIfReader {
     }
     // process_vm_readv/writev move `ret` bytes: left to the reference.
     if (ne - ns >= PROCESS_VM.length && same(b, ns, ns + PROCESS_VM.length, PROCESS_VM)) return false;
+    for (const name of OWN_CREATIONS) if (same(b, ns, ne, name)) return false;
     let id = this.syscalls.get(b, ns, ne);
     if (id === undefined) {
       id = this.tally.syscallId(b.toString('latin1', ns, ne));

@@ -11,6 +11,7 @@ import type { LoggedCall } from './ledger-from-strace.ts';
 import type { Policy } from './policy.ts';
 import type { CostProfile } from './profile.ts';
 import { requestHostNs, waitHostNs, wakeupNs } from './host-terms.ts';
+import { HostProcessHistory, type CrossClassIndex } from './cross-cpu.ts';
 import { zeroBreakdown } from './price.ts';
 import type { ProcessTally, Row, Side, WhatIfResult } from './whatif.ts';
 
@@ -39,8 +40,12 @@ interface Req {
   readonly wordMemory: boolean;
   /** Round trip when the request succeeded. */
   readonly roundTripNs: number;
-  /** Its cross-CPU wake-ups when the request succeeded (host-terms.ts wakeupNs). */
-  readonly wakeupNs: number;
+  /** Its cross-CPU wake-ups when the request succeeded, by the class of the host process resumed (host-terms.ts wakeupNs, cross-cpu.ts). */
+  readonly wakeupNs: readonly [number, number, number];
+  /** (OLD)SETOPTIONS: a new host process (cross-cpu.ts HostProcessHistory.optionsSet). */
+  readonly setsOptions: boolean;
+  /** A resume with a round trip (cross-cpu.ts HostProcessHistory.resumed). */
+  readonly resumes: boolean;
   /** Host work of the request when it succeeded (host-terms.ts requestHostNs: a new host process; a stub run for stubRunReq()). */
   readonly hostWorkNs: number;
   /** merge = 'runs' with a request list: whether it may join a batch. */
@@ -64,6 +69,8 @@ interface Proc {
   reqs: Req[];
   failed: boolean[];
   bytes: number[];
+  /** The class of each request's target as recorded (cross-cpu.ts). */
+  cls: CrossClassIndex[];
 }
 
 function newSide(): Side {
@@ -93,6 +100,8 @@ export class WhatIfTally {
   private readonly multiReq: Req;
   private readonly peekUser: Req;
   private readonly pokeUser: Req;
+  /** The host processes the log showed (cross-cpu.ts), as whatif.ts WhatIf's. */
+  private readonly history = new HostProcessHistory();
 
   constructor(private readonly policy: Policy, private readonly profile: CostProfile) {
     const c = profile.costs;
@@ -138,7 +147,9 @@ export class WhatIfTally {
       subNs: c.multiSubDispatchNs.ns + c.multiEntryCopyInNs.ns + work,
       wordMemory: WORD_MEMORY.has(request),
       roundTripNs,
-      wakeupNs: wakeupNs(roundTripNs, p),
+      wakeupNs: [wakeupNs(roundTripNs, p, 0), wakeupNs(roundTripNs, p, 1), wakeupNs(roundTripNs, p, 2)],
+      setsOptions: request === PTRACE.OLDSETOPTIONS || request === PTRACE.SETOPTIONS,
+      resumes: SYSCALL_STOP.has(request) || SIGNAL_STOP.has(request), // a round trip (cross-cpu.ts RESUMES)
       hostWorkNs: requestHostNs(request, p, 1), // as with a signal: a CONT without one is stubRunReq()
       batchable: !this.policy.requests || this.policy.requests.has(request),
     };
@@ -167,7 +178,7 @@ export class WhatIfTally {
     if (!p) {
       p = {
         pid, tally: { pid, before: newSide(), after: newSide() }, beforeSys: [], afterSys: [], beforeReq: [], afterReq: [], afterSub: [],
-        open: false, target: 0, sawRead: false, len: 0, reqs: [], failed: [], bytes: [],
+        open: false, target: 0, sawRead: false, len: 0, reqs: [], failed: [], bytes: [], cls: [],
       };
       this.procs.set(pid, p);
       // whatif.ts WhatIf.feed's proc(pid): a process is reported from its first call on.
@@ -213,14 +224,19 @@ export class WhatIfTally {
 
   private ptraceOne(pid: number, r: Req, target: number, archGet: boolean, failed: boolean, bytes: number): void {
     const p = this.proc(pid);
+    // cross-cpu.ts HostProcessHistory.take: a creation first, then the class, then a resume.
+    const h = this.history;
+    if (!failed && r.setsOptions) h.optionsSet(pid, target);
+    const cls = h.classOf(pid, target);
+    if (!failed && r.resumes) h.resumed(pid, target);
     // Before: the call as recorded (price.ts, a single request).
-    this.addSingle(p.tally.before, p.beforeSys, p.beforeReq, r, failed, bytes);
+    this.addSingle(p.tally.before, p.beforeSys, p.beforeReq, r, failed, bytes, cls);
     // legality.ts RunSplitter.call.
     const kind = r.request === PTRACE.ARCH_PRCTL ? (archGet ? K_READ : K_WRITE) : r.kind;
     if (kind === K_STANDALONE) {
       if (p.open) this.close(p, 'R7-standalone-only');
       this.bumpRun('R7-standalone-only');
-      this.single(p, r, failed, bytes);
+      this.single(p, r, failed, bytes, cls);
       return;
     }
     if (p.open && p.target !== target) this.close(p, 'R2-same-tracee');
@@ -235,6 +251,7 @@ export class WhatIfTally {
     p.reqs[i] = r;
     p.failed[i] = failed;
     p.bytes[i] = bytes;
+    p.cls[i] = cls;
     if (kind === K_READ) p.sawRead = true;
     if (failed) this.close(p, 'R6-failure-ends-batch');
     else if (kind === K_RESUME) this.close(p, 'R4-resume-ends-batch');
@@ -251,6 +268,7 @@ export class WhatIfTally {
     const e = call.entry;
     const failed = e.errno !== null;
     const bytes = call.transferBytes ?? 0;
+    if (!e.ptrace) this.history.take(e); // the caller's own fork/clone (cross-cpu.ts)
     if (!e.ptrace) return this.syscall(e.pid, this.syscallId(e.syscall), failed, bytes, e.wait ? waitHostNs(e.wait.status, Number(e.ret), this.profile) : 0);
     const archGet = e.ptrace.request === PTRACE.ARCH_PRCTL && access(call) === 'read';
     const stubRun = e.ptrace.request === PTRACE.CONT && (e.ptrace.signal ?? 0) === 0;
@@ -302,17 +320,17 @@ export class WhatIfTally {
   }
 
   /** One request issued alone after batching (whatif.ts runs(), a group of one). */
-  private single(p: Proc, r: Req, failed: boolean, bytes: number): void {
-    this.addSingle(p.tally.after, p.afterSys, p.afterReq, r, failed, bytes);
+  private single(p: Proc, r: Req, failed: boolean, bytes: number, cls: CrossClassIndex): void {
+    this.addSingle(p.tally.after, p.afterSys, p.afterReq, r, failed, bytes, cls);
   }
 
   /** One request as its own host call (price.ts, a single request), added to one side of the tally. */
-  private addSingle(side: Side, sysRows: (Row | undefined)[], reqRows: (Row | undefined)[], r: Req, failed: boolean, bytes: number): void {
+  private addSingle(side: Side, sysRows: (Row | undefined)[], reqRows: (Row | undefined)[], r: Req, failed: boolean, bytes: number, cls: CrossClassIndex): void {
     const ee = this.entryExitNs;
     const rq = r.requestNs;
     const tr = failed ? 0 : r.wordMemory ? this.perWordNs : bytes * this.perByteNs;
     const rt = failed ? 0 : r.roundTripNs;
-    const wk = failed ? 0 : r.wakeupNs;
+    const wk = failed ? 0 : r.wakeupNs[cls];
     const hw = failed ? 0 : r.hostWorkNs;
     const ns = ee + rq + tr + rt + wk + hw;
     this.bumpSys(side, sysRows, 0, failed, ns);
@@ -337,7 +355,7 @@ export class WhatIfTally {
       if (ok) hw += r.hostWorkNs;
       if (i === to - 1) {
         rt = ok ? r.roundTripNs : 0;
-        wk = ok ? r.wakeupNs : 0;
+        wk = ok ? r.wakeupNs[p.cls[i]!] : 0;
       }
       p.afterSub[r.index] = (p.afterSub[r.index] ?? 0) + 1; // after.bySubRequest[r.name], by finish()
     }
@@ -354,7 +372,7 @@ export class WhatIfTally {
   }
 
   private group(p: Proc, from: number, to: number): void {
-    if (to - from === 1) this.single(p, p.reqs[from]!, p.failed[from]!, p.bytes[from]!);
+    if (to - from === 1) this.single(p, p.reqs[from]!, p.failed[from]!, p.bytes[from]!, p.cls[from]!);
     else this.multi(p, from, to);
   }
 

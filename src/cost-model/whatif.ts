@@ -13,6 +13,7 @@ import { groupRun, type Policy } from './policy.ts';
 import { addInto, price, totalNs, ZERO, type PriceBreakdown } from './price.ts';
 import type { CostProfile } from './profile.ts';
 import { expandForArch } from './arch-moves.ts';
+import { HostProcessHistory, type CrossClassIndex } from './cross-cpu.ts';
 
 export interface Row {
   calls: number;
@@ -84,6 +85,10 @@ export function multiEntry(calls: readonly LoggedCall[]): LedgerEntry {
 
 export class WhatIf {
   private readonly splitter = new RunSplitter();
+  /** The host processes the log showed (cross-cpu.ts): a resume's class is taken as recorded, before any batching. */
+  private readonly history = new HostProcessHistory();
+  /** The class of each ptrace call waiting in an open run, until it is priced after batching. */
+  private readonly classOf = new Map<LoggedCall, CrossClassIndex>();
   readonly result: WhatIfResult = { processes: new Map(), batches: { count: 0, requests: 0, byLength: {} }, runsEndedBy: {} };
 
   constructor(private readonly policy: Policy, private readonly profile: CostProfile) {}
@@ -98,8 +103,10 @@ export class WhatIf {
     if (ev.kind !== 'call') return this.runs(this.splitter.interrupt(ev.pid));
     for (const call of expandForArch(ev.call, this.profile)) {
       const e = call.entry;
-      const b = price(e, this.profile, [call.transferBytes]);
+      const cls = this.history.take(e);
+      const b = price(e, this.profile, [call.transferBytes], cls);
       addCall(this.proc(e.pid).before, e, b);
+      if (e.ptrace) this.classOf.set(call, cls);
       this.runs(this.splitter.call(call));
       if (!e.ptrace) addCall(this.proc(e.pid).after, e, b);
     }
@@ -116,12 +123,15 @@ export class WhatIf {
       this.result.runsEndedBy[why] = (this.result.runsEndedBy[why] ?? 0) + 1;
       for (const g of groupRun(run.calls, this.policy)) {
         const pid = g[0]!.entry.pid;
+        // A batch's round trip is its last request's, with that request's class as recorded.
+        const cls = this.classOf.get(g[g.length - 1]!) ?? null;
+        for (const c of g) this.classOf.delete(c);
         if (g.length === 1) {
-          addCall(this.proc(pid).after, g[0]!.entry, price(g[0]!.entry, this.profile, [g[0]!.transferBytes]));
+          addCall(this.proc(pid).after, g[0]!.entry, price(g[0]!.entry, this.profile, [g[0]!.transferBytes], cls));
           continue;
         }
         const m = multiEntry(g);
-        addCall(this.proc(pid).after, m, price(m, this.profile, g.map((c) => c.transferBytes)));
+        addCall(this.proc(pid).after, m, price(m, this.profile, g.map((c) => c.transferBytes), cls));
         const bt = this.result.batches;
         bt.count++;
         bt.requests += g.length;

@@ -4,7 +4,7 @@
 // a single-step trap follows a completed instruction (SIGTRAP, TRAP_TRACE, si_addr = new rip).
 import type { Ctx } from './ledger.ts';
 import { INSN_BYTES, INT3_BYTE, type Insn } from './isa.ts';
-import { byteAt, PROT_EXEC, PROT_READ, readWordAt, writeWordAt, type Fault, type Image } from './memory.ts';
+import { byteAt, PAGE_SIZE, PROT_EXEC, PROT_READ, readWordAt, writeWordAt, type AddressSpace, type Fault, type Image } from './memory.ts';
 import { makeSiginfo, SI, SIG } from './signals.ts';
 import { sendSignal } from './signal.ts';
 import { syscallEntry } from './syscall-entry.ts';
@@ -14,7 +14,6 @@ const NOP_BYTE = 0x90;
 /** DR6.BS, the single-step bit (arch/x86/include/uapi/asm/debugreg.h DR_STEP). */
 const DR_STEP = 0x4000n;
 
-const INSN_BYTES_N = BigInt(INSN_BYTES);
 /** Operand slot of a register the instruction does not name / that the arch does not have. */
 const NONE = -1, UNKNOWN = -2;
 
@@ -85,11 +84,103 @@ function imageAt(images: readonly Image[], ip: bigint): Image | undefined {
   return undefined;
 }
 
+/**
+ * The instruction-fetch window: the last text page and program image an instruction came
+ * from, so the next fetch in them skips the page and image lookups. Valid while it names the
+ * same address space, whose `layout` has not moved (the same Page object for that page number:
+ * its bytes are read live, so a POKETEXT int3 is seen) and whose `images` list is the same
+ * array. A cache of lookups, never of results: a miss does what every fetch did before.
+ */
+interface FetchWindow {
+  mm: AddressSpace | null;
+  layout: number;
+  /** Page number and bytes of the text page; exec: does its protection allow a fetch. */
+  pn: number;
+  bytes: Uint8Array;
+  exec: boolean;
+  images: readonly Image[] | null;
+  image: Image | null;
+  /** The image's text as doubles [start, end), its decoded operands and each instruction's address (n = 0..length). */
+  start: number;
+  end: number;
+  decoded: Int32Array;
+  ips: (bigint | undefined)[];
+}
+
+const win: FetchWindow = { mm: null, layout: -1, pn: -1, bytes: new Uint8Array(0), exec: false, images: null, image: null, start: 0, end: 0, decoded: new Int32Array(0), ips: [] };
+
+/**
+ * Addresses base + n * INSN_BYTES of an image (n = 0..insns.length), filled as instructions
+ * run: one bigint per instruction address instead of one per executed instruction. Per
+ * program and base, since a mem-file mapping makes new (rebased) image objects at every mmap
+ * (memfile.ts) while the program and the address repeat.
+ */
+const IPS = new WeakMap<readonly Insn[], Map<number, (bigint | undefined)[]>>();
+
+function imageIps(im: Image): (bigint | undefined)[] {
+  let byBase = IPS.get(im.insns);
+  if (!byBase) IPS.set(im.insns, (byBase = new Map()));
+  const base = Number(im.base); // exact: text lies below 2^53 (stepUser's window)
+  let ips = byBase.get(base);
+  if (!ips) byBase.set(base, (ips = new Array<bigint | undefined>(im.insns.length + 1)));
+  return ips;
+}
+
+/** base + n * INSN_BYTES, from (or into) the image's table while n lies in it (or just past it). */
+function ipAt(base: bigint, n: number, ips: (bigint | undefined)[], length: number): bigint {
+  if (n < 0 || n > length) return base + BigInt(n * INSN_BYTES);
+  return ips[n] ?? (ips[n] = base + BigInt(n * INSN_BYTES));
+}
+
+/** Below 2^53 an address converts to a double exactly (memory.ts does the same). */
+const EXACT = 2 ** 53;
+
 /** Fetch, decode and execute one instruction. */
 export function stepUser(ctx: Ctx, t: Task): void {
   const { arch } = ctx;
   const mm = ctx.s.mms[t.mm]!;
   const ip = t.regs[arch.ip]!;
+  // Number() of a bigint at or above 2^53 is at or above 2^53 (and a negative one negative).
+  const at = Number(ip);
+  if (!(at >= 0 && at < EXACT)) return stepUserSlow(ctx, t, mm, ip);
+  const pn = Math.floor(at / PAGE_SIZE);
+  if (mm !== win.mm || mm.layout !== win.layout || pn !== win.pn) {
+    const page = mm.pages.get(pn);
+    if (!page) return stepUserSlow(ctx, t, mm, ip);
+    win.mm = mm;
+    win.layout = mm.layout;
+    win.pn = pn;
+    win.bytes = page.bytes;
+    win.exec = (page.prot & PROT_EXEC) !== 0;
+  }
+  if (!win.exec) return stepUserSlow(ctx, t, mm, ip);
+  const byte = win.bytes[at - pn * PAGE_SIZE]!;
+  if (byte === INT3_BYTE) {
+    // int3 traps with rip after the one-byte instruction.
+    t.regs[arch.ip] = ip + 1n;
+    return faultSignal(ctx, t, SIG.SIGTRAP, SI.SI_KERNEL, 0n);
+  }
+  if (mm.images !== win.images || win.image === null || at < win.start || at >= win.end) {
+    const image = imageAt(mm.images, ip);
+    win.images = mm.images;
+    win.image = image ?? null;
+    if (!image) return stepUserSlow(ctx, t, mm, ip);
+    win.start = Number(image.base);
+    win.end = win.start + image.insns.length * INSN_BYTES;
+    win.decoded = decode(arch, image.insns);
+    win.ips = imageIps(image);
+  }
+  const offset = at - win.start;
+  if (offset % INSN_BYTES !== 0) return stepUserSlow(ctx, t, mm, ip);
+  const n = offset / INSN_BYTES;
+  const d = win.decoded;
+  const image = win.image!; // set by the refill above, or the refill returned
+  execute(ctx, t, image.insns[n]!, d[2 * n]!, d[2 * n + 1]!, ip, image.base, n, win.ips, image.insns.length);
+}
+
+/** Every fetch the window does not serve (a fault, padding, no image, ip beyond 2^53): the full lookups. */
+function stepUserSlow(ctx: Ctx, t: Task, mm: AddressSpace, ip: bigint): void {
+  const { arch } = ctx;
   const byte = byteAt(mm, ip, PROT_EXEC);
   if (typeof byte !== 'number') return segv(ctx, t, byte, 'exec');
   if (byte === INT3_BYTE) {
@@ -105,13 +196,13 @@ export function stepUser(ctx: Ctx, t: Task): void {
   }
   const n = offset / INSN_BYTES;
   const d = decode(arch, image.insns);
-  execute(ctx, t, image.insns[n]!, d[2 * n]!, d[2 * n + 1]!, ip, image.base);
+  execute(ctx, t, image.insns[n]!, d[2 * n]!, d[2 * n + 1]!, ip, image.base, n, imageIps(image), image.insns.length);
 }
 
-/** a, b: the predecoded register slots (decode()). */
-function execute(ctx: Ctx, t: Task, insn: Insn, a: number, b: number, ip: bigint, base: bigint): void {
+/** a, b: the predecoded register slots (decode()); n: the instruction's index; ips: the image's addresses (imageIps). */
+function execute(ctx: Ctx, t: Task, insn: Insn, a: number, b: number, ip: bigint, base: bigint, n: number, ips: (bigint | undefined)[], length: number): void {
   const { arch } = ctx;
-  const next = ip + INSN_BYTES_N;
+  const next = ipAt(base, n + 1, ips, length);
   switch (insn.op) {
     case 'nop':
       return advance(ctx, t, next);
@@ -156,10 +247,10 @@ function execute(ctx: Ctx, t: Task, insn: Insn, a: number, b: number, ip: bigint
       // do_error_trap(X86_TRAP_UD) → SIGILL, ILL_ILLOPN, si_addr = rip.
       return faultSignal(ctx, t, SIG.SIGILL, 2, ip);
     case 'jmp':
-      return advance(ctx, t, base + BigInt(insn.target * INSN_BYTES), true);
+      return advance(ctx, t, ipAt(base, insn.target, ips, length), true);
     case 'jnz': {
       const taken = t.regs[reg(a, insn)]! !== 0n;
-      return advance(ctx, t, taken ? base + BigInt(insn.target * INSN_BYTES) : next, taken);
+      return advance(ctx, t, taken ? ipAt(base, insn.target, ips, length) : next, taken);
     }
   }
 }

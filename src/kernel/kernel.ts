@@ -10,7 +10,7 @@ import type { Errno } from './errno.ts';
 import type { Ctx, LedgerEntry } from './ledger.ts';
 import { Ledger } from './ledger-store.ts';
 import { isFault, mmap, readBytes, readWordAt, viewBytes, writeBytes, writeWordAt, MAP_FIXED, MAP_PRIVATE, PROT_READ, PROT_WRITE, type AddressSpace, type Image } from './memory.ts';
-import { memFileBytes, MEMFILE_FD_BASE, writeMemFile, type MemFile } from './memfile.ts';
+import { EMPTY_CHUNKS, memFileBytes, MEMFILE_FD_BASE, writeMemFile, type MemFile } from './memfile.ts';
 import { runUntil, type RunResult } from './run.ts';
 import { allocMm, cloneState, freshTask, initialState, allocPid, type KernelState, type Program, addTask } from './state.ts';
 import { CLONE_VM, doClone } from './syscalls/process.ts';
@@ -176,7 +176,7 @@ export class Kernel {
     const d = this.state;
     d.files ??= {};
     while (d.files[fd]) fd++;
-    d.files[fd] = { name, pages: {}, images: [] };
+    d.files[fd] = { name, chunks: EMPTY_CHUNKS, images: [] };
     return fd;
   }
 

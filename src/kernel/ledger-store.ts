@@ -15,14 +15,20 @@ const U64 = 1n << 64n;
 class Names {
   private readonly ids = new Map<string, number>();
   readonly names: (string | null)[] = [null];
+  /** The last name looked up and its id: consecutive rows mostly repeat one (ptrace, ptrace, wait4 …). */
+  private lastName: string | null = null;
+  private lastId = 0;
   id(name: string | null | undefined): number {
     if (name === null || name === undefined) return 0;
+    if (name === this.lastName) return this.lastId;
     let id = this.ids.get(name);
     if (id === undefined) {
       id = this.names.length;
       this.names.push(name);
       this.ids.set(name, id);
     }
+    this.lastName = name;
+    this.lastId = id;
     return id;
   }
   name(id: number): string | null {

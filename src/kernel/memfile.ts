@@ -10,8 +10,12 @@ import { PAGE_SIZE } from './memory.ts';
 
 export interface MemFile {
   readonly name: string;
-  /** page index (offset >> 12) → bytes. Missing pages read as zeros. */
-  readonly pages: Readonly<Record<number, Uint8Array>>;
+  /**
+   * Page index (offset >> 12) → bytes, in chunks of CHUNK_PAGES (memFilePage): a write copies
+   * the chunk list and the chunks it touches, not a map of every page (UML's physmem has
+   * hundreds). Missing pages read as zeros.
+   */
+  readonly chunks: readonly (readonly (Uint8Array | undefined)[] | undefined)[];
   /** Program images whose `base` is a byte offset in the file. */
   readonly images: readonly Image[];
 }
@@ -19,12 +23,22 @@ export interface MemFile {
 /** First descriptor handed out for mem files (low numbers stay free for the pipe model's 3, 4). */
 export const MEMFILE_FD_BASE = 100;
 
+const CHUNK_SHIFT = 6;
+const CHUNK_PAGES = 1 << CHUNK_SHIFT;
+
+export const EMPTY_CHUNKS: MemFile['chunks'] = [];
+
+/** Page pn of the file (offset >> 12), or undefined where nothing was written (zeros). */
+export function memFilePage(f: MemFile, pn: number): Uint8Array | undefined {
+  return f.chunks[pn >> CHUNK_SHIFT]?.[pn & (CHUNK_PAGES - 1)];
+}
+
 /** `len` bytes of the file from page-aligned `offset`. */
 export function memFileBytes(f: MemFile, offset: bigint, len: number): Uint8Array {
   const out = new Uint8Array(len);
   const first = Number(offset >> 12n);
   for (let i = 0; i * PAGE_SIZE < len; i++) {
-    const p = f.pages[first + i];
+    const p = memFilePage(f, first + i);
     if (p) out.set(p.subarray(0, Math.min(PAGE_SIZE, len - i * PAGE_SIZE)), i * PAGE_SIZE);
   }
   return out;
@@ -39,16 +53,25 @@ export function memFileImages(f: MemFile, offset: bigint, len: bigint, addr: big
 
 /** The file with `bytes` written at `offset` (any alignment). */
 export function writeMemFile(f: MemFile, offset: bigint, bytes: Uint8Array): MemFile {
-  const pages: Record<number, Uint8Array> = { ...f.pages };
+  const chunks = f.chunks.slice();
+  const copied = new Set<number>(); // chunks already copied by this write
   for (let done = 0; done < bytes.length;) {
     const a = offset + BigInt(done);
     const pn = Number(a >> 12n);
     const off = Number(a & 0xfffn);
     const n = Math.min(bytes.length - done, PAGE_SIZE - off);
-    const page = new Uint8Array(pages[pn] ?? new Uint8Array(PAGE_SIZE));
+    const ci = pn >> CHUNK_SHIFT;
+    if (!copied.has(ci)) {
+      while (chunks.length <= ci) chunks.push(undefined);
+      chunks[ci] = chunks[ci]?.slice() ?? new Array<Uint8Array | undefined>(CHUNK_PAGES).fill(undefined);
+      copied.add(ci);
+    }
+    const chunk = chunks[ci] as (Uint8Array | undefined)[];
+    const old = chunk[pn & (CHUNK_PAGES - 1)];
+    const page = old ? new Uint8Array(old) : new Uint8Array(PAGE_SIZE);
     page.set(bytes.subarray(done, done + n), off);
-    pages[pn] = page;
+    chunk[pn & (CHUNK_PAGES - 1)] = page;
     done += n;
   }
-  return { ...f, pages };
+  return { ...f, chunks };
 }

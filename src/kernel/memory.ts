@@ -62,10 +62,17 @@ export class AddressSpace {
 
   /** Bumped by every change of any page (the sum of all page versions' bumps). */
   changes = 0;
+  /**
+   * Bumped whenever any page number gets another Page object (mapped, unmapped, protected,
+   * copied on write), not by writes through an owned page: while it stands, a Page looked up
+   * earlier is still the page (cpu.ts's instruction-fetch window).
+   */
+  layout = 0;
 
   #touch(pn: number): void {
     this.#pageVersions.set(pn, ++changeStamp);
     this.changes++;
+    this.layout++;
     if (pn === this.#watchPn) this.watchVersion++;
   }
 
@@ -120,6 +127,7 @@ export class AddressSpace {
     if (this.#owned.has(pn)) return page.bytes;
     const bytes = page.bytes === ZERO_PAGE ? new Uint8Array(PAGE_SIZE) : new Uint8Array(page.bytes); // a fresh zeroed page needs no copy
     this.pages.set(pn, { prot: page.prot, bytes });
+    this.layout++;
     this.#owned.add(pn);
     return bytes;
   }

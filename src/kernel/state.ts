@@ -228,6 +228,12 @@ function cloneTask(t: Task): Task {
     actions: { ...t.actions },
     sigFrames: t.sigFrames.map((f) => ({ ...f, regs: f.regs.slice() })),
   };
-  if (t.itimers) c.itimers = { ...t.itimers };
+  if (t.itimers) {
+    c.itimers = {};
+    for (const w of ['real', 'virtual', 'prof'] as const) {
+      const slot = t.itimers[w];
+      if (slot) c.itimers[w] = { ...slot };
+    }
+  }
   return c;
 }

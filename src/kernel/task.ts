@@ -158,9 +158,13 @@ export interface Task {
   itimers?: { real?: ItimerSlot; virtual?: ItimerSlot; prof?: ItimerSlot };
 }
 
-/** One armed interval timer: ITIMER_REAL an absolute clock deadline, CPU timers the user time left. */
+/**
+ * One armed interval timer: ITIMER_REAL an absolute clock deadline, CPU timers the user time
+ * left (counted down in place after every instruction: the task owns its slots, cloneTask
+ * copies them).
+ */
 export interface ItimerSlot {
-  readonly untilNs: number;
+  untilNs: number;
   readonly intervalNs: number;
 }
 

@@ -15,7 +15,7 @@
 import type { LedgerEntry } from '../kernel/ledger.ts';
 import { describeStatus } from '../kernel/wait-status.ts';
 import { PTRACE } from '../ptrace/numbers.ts';
-import { runUml, umlLedgerView, type RunOptions, type RunResult } from './machine.ts';
+import { forEachUmlEntry, runUml, type RunOptions, type RunResult } from './machine.ts';
 import type { Policy } from './policy.ts';
 import type { Workload } from './workload.ts';
 
@@ -55,7 +55,9 @@ export function referenceOptions(opts: Omit<RunOptions, 'mode'>, ref: Reference)
 /** Σ (k − 1) over the run phase's PTRACE_MULTI calls of k sub-requests. */
 export function mergedCalls(r: RunResult): number {
   let n = 0;
-  for (const { entry } of umlLedgerView(r).slice(r.startup.hostSyscalls)) if (entry.ptrace?.request === PTRACE.MULTI) n += entry.ptrace.sub!.length - 1;
+  forEachUmlEntry(r, (entry) => {
+    if (entry.ptrace?.request === PTRACE.MULTI) n += entry.ptrace.sub!.length - 1;
+  }, r.startup.hostSyscalls);
   return n;
 }
 
@@ -66,17 +68,28 @@ function normalized(e: LedgerEntry): string {
   return `${e.syscall}${e.ptrace ? ` ${e.ptrace.requestName}` : ''} ${e.ret}`;
 }
 
-/** The run phase (after start-up) of a ledger, normalized, PTRACE_MULTI calls expanded when `expand`. */
-function runPhase(r: RunResult, expand: boolean): string[] {
-  return umlLedgerView(r).slice(r.startup.hostSyscalls).flatMap(({ entry }) =>
-    expand && entry.ptrace?.request === PTRACE.MULTI
-      ? entry.ptrace.sub!.map((s) => `ptrace ${s.requestName} ${s.ret}`)
-      : [normalized(entry)]);
+/** runPhase's text per run and `expand` (a case compares each run with two others: computed once). */
+const RUN_PHASES = new WeakMap<RunResult, Map<boolean, string>>();
+
+/** The run phase (after start-up) of a ledger, normalized, one line per call, PTRACE_MULTI calls expanded when `expand`. */
+function runPhase(r: RunResult, expand: boolean): string {
+  let byExpand = RUN_PHASES.get(r);
+  if (!byExpand) RUN_PHASES.set(r, (byExpand = new Map()));
+  let text = byExpand.get(expand);
+  if (text === undefined) {
+    const lines: string[] = [];
+    forEachUmlEntry(r, (entry) => {
+      if (expand && entry.ptrace?.request === PTRACE.MULTI) for (const s of entry.ptrace.sub!) lines.push(`ptrace ${s.requestName} ${s.ret}`);
+      else lines.push(normalized(entry));
+    }, r.startup.hostSyscalls);
+    byExpand.set(expand, (text = lines.join('\n')));
+  }
+  return text;
 }
 
 /** Compare the run phases (after start-up) of both ledgers, MULTI calls expanded. */
 export function runLedgerLaw(single: RunResult, multi: RunResult): boolean {
-  return runPhase(single, false).join('\n') === runPhase(multi, true).join('\n');
+  return runPhase(single, false) === runPhase(multi, true);
 }
 
 /** One clause of the law: null when it holds, else what differs. */

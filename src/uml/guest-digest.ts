@@ -7,6 +7,8 @@
 // Reading pages here is introspection: no host syscall, no fault, no ledger entry.
 import { newSha256, type Sha256Hasher } from './sha256.ts';
 import { PAGE_SIZE, type AddressSpace } from '../kernel/memory.ts';
+import { memFilePage } from '../kernel/memfile.ts';
+import { regsHex } from './reg-hex.ts';
 import type { GuestKernel, GuestProcess } from './guest.ts';
 import type { GuestMm, UmlMemory } from './guest-mm.ts';
 
@@ -22,7 +24,7 @@ function pageBytes(mem: UmlMemory, mm: GuestMm, vpn: number): Uint8Array | null 
   const addr = BigInt(vpn) << 12n;
   if (mm.hostMapped.get(vpn)?.frame === pte.frame) return mem.kernel.viewMemory(mm.hostPid, addr, PAGE_SIZE);
   const f = mem.kernel.state.files?.[mem.fd];
-  return f ? f.pages[pte.frame] ?? ZERO_PAGE : null;
+  return f ? memFilePage(f, pte.frame) ?? ZERO_PAGE : null;
 }
 
 /** No host address space (its process is gone): pageBytes reads nothing. */
@@ -36,11 +38,88 @@ const NO_HOST_MM = Symbol('no host mm');
 function pageSource(mem: UmlMemory, mm: GuestMm, vpn: number, hostMm: AddressSpace | undefined): unknown {
   const pte = mm.ptes.get(vpn)!;
   if (mm.hostMapped.get(vpn)?.frame === pte.frame) return hostMm ? hostMm.contentToken(vpn) : NO_HOST_MM;
-  return mem.kernel.state.files?.[mem.fd]?.pages[pte.frame] ?? null;
+  const f = mem.kernel.state.files?.[mem.fd];
+  return (f && memFilePage(f, pte.frame)) ?? null;
+}
+
+/**
+ * The hash state after a sequence of pages, shared by every guest mm of a run: node.next maps
+ * (vpn, content token) to the state after one more page. Since the hash streams over the pages
+ * in address order, equal prefixes (same vpns, equal tokens: equal bytes) have equal states,
+ * whichever mm or boundary computed them first: a fork child that faults the same pages as the
+ * last one walks its path without hashing. A cache only: a run keeps at most DIGEST_CHECK.nodesMax nodes
+ * (then it starts afresh), and the hashes are the same with or without it.
+ */
+class PrefixNode {
+  /** vpn → content token → the node one page longer (made at its first child: most nodes stay leaves). */
+  next: Map<number, Map<unknown, PrefixNode>> | null = null;
+  #hex: string | null = null;
+  constructor(readonly state: Sha256Hasher, readonly trie: Trie) {}
+  /** The 16-hex-digit digest of this prefix (the state is kept for longer prefixes). */
+  hex(): string {
+    return (this.#hex ??= this.state.copy().hex().slice(0, 16));
+  }
+}
+
+interface Trie {
+  readonly root: PrefixNode;
+  nodes: number;
+}
+
+const TRIES = new WeakMap<UmlMemory, Trie>();
+
+/** The run's trie; a full one is replaced by an empty one (its nodes then take no children). */
+function trieOf(mem: UmlMemory): Trie {
+  let t = TRIES.get(mem);
+  if (!t || t.nodes >= DIGEST_CHECK.nodesMax) {
+    const fresh: { root: PrefixNode | null; nodes: number } = { root: null, nodes: 0 };
+    fresh.root = new PrefixNode(newSha256(), fresh as Trie);
+    TRIES.set(mem, (t = fresh as Trie));
+  }
+  return t;
+}
+
+/** The node after `from` (a node of `trie`) plus page vpn with content `source`: found, or hashed from `from`'s state. */
+function extend(mem: UmlMemory, mm: GuestMm, from: PrefixNode, vpn: number, source: unknown, trie: Trie): PrefixNode {
+  const next = (from.next ??= new Map());
+  let byToken = next.get(vpn);
+  if (!byToken) next.set(vpn, (byToken = new Map()));
+  let node = byToken.get(source);
+  if (!node) {
+    const h = from.state.copy();
+    h.update(`${vpn.toString(16)}:`);
+    h.update(pageBytes(mem, mm, vpn) ?? EMPTY);
+    byToken.set(source, (node = new PrefixNode(h, trie)));
+    trie.nodes++;
+  }
+  return node;
+}
+
+/**
+ * Tests set `verify`: every memoryHash is then checked against memoryHashUncached (a mismatch is
+ * a simulator bug); and may lower `nodesMax` (the prefix trie's size) to exercise its replacement.
+ */
+export const DIGEST_CHECK = { verify: false, nodesMax: 20_000 };
+
+/** The definition: sha256 over `vpn:` and the bytes of every page of the guest page tables, in address order. */
+export function memoryHashUncached(mem: UmlMemory, mm: GuestMm): string {
+  const h = newSha256();
+  for (const vpn of [...mm.ptes.keys()].sort((a, b) => a - b)) {
+    h.update(`${vpn.toString(16)}:`);
+    h.update(pageBytes(mem, mm, vpn) ?? EMPTY);
+  }
+  return h.hex().slice(0, 16);
+}
+
+/** memoryHashUncached's value, from the caches below wherever they hold. */
+export function memoryHash(mem: UmlMemory, mm: GuestMm): string {
+  const hash = memoryHashCached(mem, mm);
+  if (DIGEST_CHECK.verify && hash !== memoryHashUncached(mem, mm)) throw new Error(`simulator bug: cached memory hash of pid ${mm.hostPid} is not the pages' hash`);
+  return hash;
 }
 
 /** sha256 (16 hex digits) over every touched page of `mm`, in address order. */
-export function memoryHash(mem: UmlMemory, mm: GuestMm): string {
+function memoryHashCached(mem: UmlMemory, mm: GuestMm): string {
   // Incremental: recomputed only when the page tables or host mappings changed, or one of
   // the pages they name did (its host page's change token, or physmem's page array, which
   // is replaced on write). The hash itself is one stream over all pages, as before.
@@ -54,62 +133,29 @@ export function memoryHash(mem: UmlMemory, mm: GuestMm): string {
   if (c && own && c.ptes === mm.ptes.version && c.hostMapped === mm.hostMapped.version && c.hostMm === hostMm && c.hostChanges === (hostMm?.changes ?? -1) && c.file === file) return c.hash;
   const vpns = c && own && c.ptes === mm.ptes.version ? c.vpns : [...mm.ptes.keys()].sort((a, b) => a - b);
   const sources = vpns.map((v) => pageSource(mem, mm, v, hostMm));
-  // The hash streams over the pages in address order, so the state after the longest
-  // unchanged prefix (same pages, same sources, same host address space) is reused from the
-  // last computation (`states[i]`: after page i) and only the rest is hashed again: the stack,
-  // highest in the address space, changes at nearly every boundary; text and data rarely. The
-  // last computation may be the fork parent's (fork.ts dupMmap): the sources are content tokens.
+  // The state after the longest unchanged prefix (same pages, same sources) since the last
+  // computation (this mm's, or its fork parent's: fork.ts dupMmap; the sources are content
+  // tokens) is its node there (`nodes[i]`: after page i); from it the prefix trie is walked,
+  // hashing only pages no earlier prefix had: the stack, highest in the address space,
+  // changes at nearly every boundary; text and data rarely.
   let same = 0;
   if (c) while (same < vpns.length && same < c.vpns.length && vpns[same] === c.vpns[same] && sources[same] === c.sources[same]) same++;
-  let hash: string, states: Sha256Hasher[];
+  let hash: string, nodes: PrefixNode[];
   if (c && same === vpns.length && same === c.vpns.length) {
     // Every page as before (equal tokens, equal bytes): the same hash, nothing to re-hash.
     hash = c.hash;
-    states = c.states;
+    nodes = c.nodes as PrefixNode[];
   } else {
-    states = c && same > 0 ? c.states.slice(0, same) : [];
-    const h = same > 0 ? states[same - 1]!.copy() : newSha256();
-    for (let i = same; i < vpns.length; i++) {
-      const vpn = vpns[i]!;
-      h.update(`${vpn.toString(16)}:`);
-      h.update(pageBytes(mem, mm, vpn) ?? EMPTY);
-      states.push(h.copy());
-    }
-    hash = h.hex().slice(0, 16);
+    const trie = trieOf(mem);
+    // A prefix from a trie since replaced is walked again in the current one (once per replacement).
+    if (same > 0 && (c!.nodes[same - 1] as PrefixNode).trie !== trie) same = 0;
+    nodes = c && same > 0 ? (c.nodes as PrefixNode[]).slice(0, same) : [];
+    let node = same > 0 ? nodes[same - 1]! : trie.root;
+    for (let i = same; i < vpns.length; i++) nodes.push((node = extend(mem, mm, node, vpns[i]!, sources[i], trie)));
+    hash = node.hex();
   }
-  mm.digestCache = { mm, ptes: mm.ptes.version, hostMapped: mm.hostMapped.version, hostMm, hostChanges: hostMm?.changes ?? -1, file, vpns, sources, states, hash };
+  mm.digestCache = { mm, ptes: mm.ptes.version, hostMapped: mm.hostMapped.version, hostMm, hostChanges: hostMm?.changes ?? -1, file, vpns, sources, nodes, hash };
   return hash;
-}
-
-/** Each process's registers in hex, re-formatted only where a value changed since the last boundary. */
-const REGS_HEX = new WeakMap<GuestProcess, { values: bigint[]; hex: string[]; joined: string }>();
-
-function regsHex(p: GuestProcess): string {
-  let c = REGS_HEX.get(p);
-  if (!c || c.values.length !== p.regs.length) {
-    c = { values: p.regs.slice(), hex: p.regs.map((r) => r.toString(16)), joined: '' };
-    c.joined = c.hex.join(',');
-    REGS_HEX.set(p, c);
-    return c.joined;
-  }
-  let changed = -1; // the one changed register, or -2 for more than one
-  for (let i = 0; i < p.regs.length; i++) {
-    const v = p.regs[i]!;
-    if (v !== c.values[i]) {
-      c.values[i] = v;
-      c.hex[i] = v.toString(16);
-      changed = changed === -1 ? i : -2;
-    }
-  }
-  if (changed === -2) c.joined = c.hex.join(',');
-  else if (changed >= 0) {
-    // One register (a loop counter, a result): splice its hex into the joined line at its place.
-    let at = 0;
-    for (let i = 0; i < changed; i++) at += c.hex[i]!.length + 1;
-    const end = c.joined.indexOf(',', at);
-    c.joined = c.joined.slice(0, at) + c.hex[changed] + (end < 0 ? '' : c.joined.slice(end));
-  }
-  return c.joined;
 }
 
 function processState(mem: UmlMemory, p: GuestProcess): string {

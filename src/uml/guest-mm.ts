@@ -64,7 +64,7 @@ export class GuestMm {
   /** What the host process has mapped in the guest range (what earlier flushes pushed). */
   readonly hostMapped = new VersionedMap<number, Pte>();
   /** guest-digest.ts's cached memory hash and the versions it was computed at. */
-  digestCache: { mm: GuestMm; ptes: number; hostMapped: number; hostMm: unknown; hostChanges: number; file: unknown; vpns: number[]; sources: unknown[]; states: Sha256Hasher[]; hash: string } | null = null;
+  digestCache: { mm: GuestMm; ptes: number; hostMapped: number; hostMm: unknown; hostChanges: number; file: unknown; vpns: number[]; sources: unknown[]; nodes: readonly unknown[]; hash: string } | null = null;
   brkStart = 0n;
   brk = 0n;
   constructor(

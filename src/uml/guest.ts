@@ -6,6 +6,7 @@ import { toSigned } from '../kernel/arch.ts';
 import { ERRNO, negErrnoReg } from '../kernel/errno.ts';
 import { syscallName } from '../kernel/syscall-table.ts';
 import { GuestEventCounts, GuestTrace } from './guest-trace.ts';
+import { regHexOf } from './reg-hex.ts';
 
 export interface GuestProcess {
   readonly gpid: number;
@@ -98,16 +99,24 @@ export class GuestKernel {
       if (r === undefined) continue;
       const result = r & arch.mask;
       this.events.push(syscallEvent(name));
-      this.trace.push(`${p.gpid} ${name} ${args.map((x) => x.toString(16)).join(',')} ip=${p.regs[arch.ip]!.toString(16)} sp=${p.regs[arch.sp]!.toString(16)} = ${result.toString(16)}`);
+      this.trace.push(`${this.callLine(p, name, args)} = ${result.toString(16)}`);
       return { name, result };
     }
     return this.builtin(p, name, args);
   }
 
+  /** The trace line of a syscall: caller, name, the arguments at entry, ip and sp now (hex from reg-hex.ts where cached). */
+  private callLine(p: GuestProcess, name: string, args: readonly bigint[]): string {
+    const { arch } = this;
+    let line = `${p.gpid} ${name} `;
+    for (let k = 0; k < args.length; k++) line += (k > 0 ? ',' : '') + regHexOf(p, arch.argRegs[k]!, args[k]!);
+    return `${line} ip=${regHexOf(p, arch.ip, p.regs[arch.ip]!)} sp=${regHexOf(p, arch.sp, p.regs[arch.sp]!)}`;
+  }
+
   private builtin(p: GuestProcess, name: string, args: bigint[]): GuestSyscallOutcome {
     const { arch } = this;
     this.events.push(syscallEvent(name));
-    this.trace.push(`${p.gpid} ${name} ${args.map((a) => a.toString(16)).join(',')} ip=${p.regs[arch.ip]!.toString(16)} sp=${p.regs[arch.sp]!.toString(16)}`);
+    this.trace.push(this.callLine(p, name, args));
     switch (name) {
       case 'getpid':
         return { name, result: BigInt(p.gpid) };

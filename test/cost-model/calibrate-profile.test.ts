@@ -1,13 +1,15 @@
 // The calibrated profiles are made from saved calibrator runs (test/fixtures/calibrate/2026-12-03,
 // README there) and real-UML measurements (test/fixtures/uml/host-6.1-2026-12-03): regenerating
 // them gives the committed numbers and sources; the two profiles differ in crossCpuWakeupNs
-// only; and the wake-up term is the pin-mode difference of all pricing.
+// and the unpinned crossCpuRates only; and the wake-up term is the pin-mode difference of all
+// pricing: 2 × P(cross | class) × crossCpuWakeupNs per round trip (cross-cpu.ts).
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { profilesFromCalibration, readRuns, readUml } from '../../src/cost-model/calibrate-profile.ts';
+import { crossCpuRates, profilesFromCalibration, readCross, readRuns, readUml } from '../../src/cost-model/calibrate-profile.ts';
 import { REPO_ROOT } from '../../src/cost-model/validation.ts';
-import { price, totalNs } from '../../src/cost-model/price.ts';
+import { LedgerPricer, price, totalNs } from '../../src/cost-model/price.ts';
+import { CROSS_CLASSES } from '../../src/cost-model/cross-cpu.ts';
 import { loadProfile } from '../../src/cost-model/profile.ts';
 import { calls, fixtureLines } from './helpers.ts';
 
@@ -15,35 +17,72 @@ const D = new URL('../fixtures/calibrate/2026-12-03/', import.meta.url).pathname
 const files = (kind: string) => [1, 2, 3].map((i) => `${D}${kind}-${i}.json`);
 const U = new URL('../fixtures/uml/host-6.1-2026-12-03/', import.meta.url).pathname;
 const uml = readUml(`${U}cpu-split.jsonl`, `${U}host-syscalls.jsonl`, REPO_ROOT);
+const cross = readCross([`${U}cross-cpu-timed-afternoon.jsonl`]);
 
-describe('calibrate-profile: the committed profiles come from the saved runs', () => {
-  const made = profilesFromCalibration({ pinned: readRuns(files('noon-pinned')), unpinned: readRuns(files('noon-unpinned')), host: readRuns(files('host-pinned')), uml });
+describe('calibrate-profile: the committed profiles come from the saved runs (this afternoon\'s session)', () => {
+  const made = profilesFromCalibration({ pinned: readRuns(files('afternoon-pinned')), unpinned: readRuns(files('afternoon-unpinned')), uml, cross });
   for (const [name, p] of [['calibrated-local', made.pinned], ['calibrated-unpinned', made.unpinned]] as const) {
-    it(`${name}: every cost and request price, with its source`, () => {
+    it(`${name}: every cost and request price, with its source, and the cross-CPU rates`, () => {
       const committed = loadProfile(name);
       expect(p.name).toBe(name);
       expect(p.costs).toEqual(committed.costs);
       expect(p.requestNs).toEqual(committed.requestNs);
+      expect(p.crossCpuRates ?? null).toEqual(committed.crossCpuRates ?? null);
     });
   }
+  it('only the unpinned profile has crossCpuRates (pinned, no wake-up crosses a CPU)', () => {
+    expect(made.pinned.crossCpuRates).toBeUndefined();
+    expect(made.unpinned.crossCpuRates).toEqual(crossCpuRates(cross));
+    const none = profilesFromCalibration({ pinned: readRuns(files('afternoon-pinned')), unpinned: readRuns(files('afternoon-unpinned')), uml });
+    expect(none.unpinned.crossCpuRates).toBeUndefined();
+  });
   it('each number is the median of the runs\' medians (an odd count: the middle run)', () => {
-    const runs = readRuns(files('noon-pinned')).map((r) => r.raw.medianNs.nullSyscall!).sort((a, b) => a - b);
+    const runs = readRuns(files('afternoon-pinned')).map((r) => r.raw.medianNs.nullSyscall!).sort((a, b) => a - b);
     expect(made.pinned.costs.syscallEntryExitNs.ns).toBe(runs[1]);
-    const u = readRuns(files('noon-unpinned')).map((r) => r.raw.medianNs.sysemuWait4RoundTrip!).sort((a, b) => a - b);
-    const p = readRuns(files('noon-pinned')).map((r) => r.raw.medianNs.sysemuWait4RoundTrip!).sort((a, b) => a - b);
+    const u = readRuns(files('afternoon-unpinned')).map((r) => r.raw.medianNs.sysemuWait4RoundTrip!).sort((a, b) => a - b);
+    const p = readRuns(files('afternoon-pinned')).map((r) => r.raw.medianNs.sysemuWait4RoundTrip!).sort((a, b) => a - b);
     expect(made.unpinned.costs.crossCpuWakeupNs.ns).toBeCloseTo((u[1]! - p[1]!) / 2, 1);
   });
   it('host work comes from the --host runs; without them, from the pinned runs (and then fails if those lack it)', () => {
-    expect(made.pinned.costs.hostProcessCreateNs.source).toMatch(/host-pinned-1/);
+    expect(made.pinned.costs.hostProcessCreateNs.source).toMatch(/afternoon-pinned-1/);
+    const noon = profilesFromCalibration({ pinned: readRuns(files('noon-pinned')), unpinned: readRuns(files('noon-unpinned')), host: readRuns(files('host-pinned')), uml });
+    expect(noon.pinned.costs.hostProcessCreateNs.source).toMatch(/host-pinned-1/);
     expect(() => profilesFromCalibration({ pinned: readRuns(files('noon-pinned')), unpinned: [] })).toThrow(/physmemFirstTouch|stubMmap|hostFork|fileWrite64/);
     // this morning's busy runs predate the stub's calls (stubMmapFixed …): they cannot make a profile any more
     expect(() => profilesFromCalibration({ pinned: readRuns(files('busy-pinned')), unpinned: [] })).toThrow(/stubMmapFixed/);
     const host = profilesFromCalibration({ pinned: readRuns(files('host-pinned')), unpinned: readRuns(files('host-unpinned')) });
-    expect(host.pinned.costs.hostProcessCreateNs.ns).toBe(made.pinned.costs.hostProcessCreateNs.ns);
+    expect(host.pinned.costs.hostProcessCreateNs.ns).toBe(noon.pinned.costs.hostProcessCreateNs.ns);
   });
   it('the committed files hold the runs they came from', () => {
     const j = JSON.parse(readFileSync(new URL('../../src/cost-model/profiles/calibrated-unpinned.json', import.meta.url), 'utf8')) as { raw: Record<string, unknown> };
-    expect(Object.keys(j.raw).sort()).toEqual([...files('noon-pinned'), ...files('noon-unpinned'), ...files('host-pinned')].map((f) => f.split('/').pop()!.replace('.json', '')).sort());
+    expect(Object.keys(j.raw).sort()).toEqual([...files('afternoon-pinned'), ...files('afternoon-unpinned')].map((f) => f.split('/').pop()!.replace('.json', '')).sort());
+  });
+});
+
+describe('calibrate-profile: crossCpuRates from scripts/uml-cross-cpu.sh --timed (cross-cpu.ts)', () => {
+  const rates = crossCpuRates(cross);
+  const line = (o: Record<string, unknown>) => ({ variant: 'timed', cpus: 'none', load1m: 0.5, ...o });
+  it('P(cross | class) per boot = crossed ÷ all wake-ups of the class (totals before the first fork, × 1000 forks, × 100 execs), median over boots', () => {
+    const boots = { source: 't', lines: [
+      line({ 'before-fork.resume.init': [100, 90], 'before-fork.stop.init': [100, 100], 'fork.resume.init': [10, 1], 'fork.stop.init': [10, 1], 'exec.resume.init': [10, 10], 'exec.stop.init': [10, 10], 'fork.resume.new:1': [1, 0.5], 'fork.stop.new:1': [1, 0.5], 'exec.resume.new:1': [1, 1], 'exec.stop.new:1': [1, 1], 'exec.resume.new:2': [1, 1], 'exec.stop.new:2': [1, 1] }),
+      line({ 'before-fork.resume.init': [10, 10], 'before-fork.stop.init': [10, 10], 'fork.resume.init': [10, 0], 'fork.stop.init': [10, 0], 'exec.resume.init': [10, 0], 'exec.stop.init': [10, 0], 'fork.resume.new:1': [1, 0], 'fork.stop.new:1': [1, 0], 'exec.resume.new:1': [1, 0], 'exec.stop.new:1': [1, 0], 'exec.resume.new:2': [1, 0], 'exec.stop.new:2': [1, 0] }),
+      line({ 'before-fork.resume.init': [10, 10], 'before-fork.stop.init': [10, 10], 'fork.resume.init': [10, 10], 'fork.stop.init': [10, 10], 'exec.resume.init': [10, 10], 'exec.stop.init': [10, 10], 'fork.resume.new:1': [1, 1], 'fork.stop.new:1': [1, 1], 'exec.resume.new:1': [1, 1], 'exec.stop.new:1': [1, 1], 'exec.resume.new:2': [1, 1], 'exec.stop.new:2': [1, 1] }),
+      line({ cpus: '0', 'before-fork.resume.init': [10, 0], 'before-fork.stop.init': [10, 0] }), // pinned: not a rate
+    ] };
+    const r = crossCpuRates(boots);
+    expect(r.first.fraction).toBe(1); // boot 1: 190/200 = 0.95; boots 2, 3: 1
+    expect(r.parent.fraction).toBe(Math.round(((2000 + 2000) / (20000 + 2000)) * 1000) / 1000); // boot 1: (2 × 1000 + 20 × 100) / (20 × 1000 + 20 × 100)
+    expect(r.created.fraction).toBe(Math.round(((1000 + 400) / (2000 + 400)) * 1000) / 1000);
+    expect(() => crossCpuRates({ source: 't', lines: [line({ cpus: '0' })] })).toThrow(/no unpinned/);
+  });
+  it('the committed rates: 0 ≤ P ≤ 1, each with its boots and their load, before the first fork ≈ every wake-up', () => {
+    for (const k of CROSS_CLASSES) {
+      expect(rates[k].fraction).toBeGreaterThanOrEqual(0);
+      expect(rates[k].fraction).toBeLessThanOrEqual(1);
+      expect(rates[k].source).toMatch(/cross-cpu-timed-afternoon\.jsonl.*per boot .*load .*median of 5 boots/);
+    }
+    expect(rates.first.fraction).toBeGreaterThan(0.9);
+    expect(rates.parent.fraction).toBeLessThan(rates.created.fraction);
   });
 });
 
@@ -87,20 +126,34 @@ describe('calibrate-profile: UML\'s own user time and the stub\'s calls from the
   });
 });
 
-describe('law: unpinned − pinned price of any log = 2 × crossCpuWakeupNs × its successful resumes', () => {
+describe('law: unpinned − pinned price of any log = Σ over its successful resumes of 2 × P(cross | class) × crossCpuWakeupNs', () => {
   const local = loadProfile('calibrated-local');
   const unpinned = loadProfile('calibrated-unpinned');
   const w = unpinned.costs.crossCpuWakeupNs.ns;
+  const rates = unpinned.crossCpuRates!;
   const pool = fixtureLines().filter((l) => /^(ptrace|wait4|write)\(/.test(l));
-  it('holds on random logs drawn from the fixture lines', () => {
+  it('holds on random logs drawn from the fixture lines, priced in order (LedgerPricer)', () => {
     fc.assert(
       fc.property(fc.array(fc.constantFrom(...pool), { maxLength: 60 }), (lines) => {
         const cs = calls(...lines);
-        const diff = cs.reduce((n, c) => n + totalNs(price(c.entry, unpinned, [c.transferBytes])) - totalNs(price(c.entry, local, [c.transferBytes])), 0);
-        const resumes = cs.filter((c) => c.entry.errno === null && price(c.entry, local).roundTripNs > 0).length;
-        expect(diff).toBeCloseTo(2 * w * resumes, 3);
+        const pu = new LedgerPricer(unpinned);
+        const pl = new LedgerPricer(local);
+        let diff = 0;
+        let expected = 0;
+        for (const c of cs) {
+          const cls = pu.history.classOf(c.entry.pid, c.entry.ptrace?.target ?? -1);
+          const u = pu.price(c.entry, [c.transferBytes]);
+          const l = pl.price(c.entry, [c.transferBytes]);
+          diff += totalNs(u) - totalNs(l);
+          if (c.entry.errno === null && l.roundTripNs > 0) expected += 2 * rates[CROSS_CLASSES[cls]].fraction * w;
+        }
+        expect(diff).toBeCloseTo(expected, 3);
       }),
       { numRuns: 200 },
     );
+  });
+  it('priced alone (no history), a round trip has its two wake-ups', () => {
+    const [c] = calls('ptrace(PTRACE_SYSEMU, 20024, NULL, 0)   = 0');
+    expect(price(c!.entry, unpinned).wakeupNs).toBe(2 * w);
   });
 });

@@ -61,13 +61,15 @@ describe('host terms (host-terms.ts)', () => {
   const local = loadProfile('calibrated-local');
   const unpinned = loadProfile('calibrated-unpinned');
   const u = unpinned.costs;
-  it('the two calibrated profiles differ only in crossCpuWakeupNs, which is 0 when pinned', () => {
+  it('the two calibrated profiles differ only in crossCpuWakeupNs, which is 0 when pinned, and the unpinned crossCpuRates (cross-cpu.ts)', () => {
     expect(local.costs.crossCpuWakeupNs.ns).toBe(0);
+    expect(local.crossCpuRates ?? null).toBeNull();
+    expect(unpinned.crossCpuRates).toBeTruthy();
     expect(u.crossCpuWakeupNs.ns).toBeGreaterThan(0);
     expect({ ...unpinned.costs, crossCpuWakeupNs: null }).toEqual({ ...local.costs, crossCpuWakeupNs: null });
     expect(unpinned.requestNs).toEqual(local.requestNs);
   });
-  it('a successful resume carries two cross-CPU wake-ups when unpinned; a failed one and a non-resume none', () => {
+  it('a successful resume priced alone (no history) carries two cross-CPU wake-ups when unpinned; a failed one and a non-resume none', () => {
     const [ok, bad, get] = calls('ptrace(PTRACE_SYSEMU, 9, NULL, 0) = 0', 'ptrace(PTRACE_CONT, 9, NULL, 0) = -1 ESRCH (No such process)', 'ptrace(PTRACE_GETREGS, 9, {rax=0}) = 0');
     expect(price(ok!.entry, unpinned).wakeupNs).toBe(2 * u.crossCpuWakeupNs.ns);
     expect(price(ok!.entry, local).wakeupNs).toBe(0);

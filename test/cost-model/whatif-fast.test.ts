@@ -158,6 +158,25 @@ describe('fast what-if ≡ reference what-if', () => {
     );
   });
 
+  test('host processes created by the caller and by stubs (cross-cpu.ts classes): the same wake-ups, before and after batching', async () => {
+    const pids = [20, 21, 22, 40];
+    const pool = [
+      ...pids.flatMap((p) => [`ptrace(PTRACE_CONT, ${p}, NULL, 0)`, `ptrace(PTRACE_SYSEMU, ${p}, NULL, 0)`, `ptrace(PTRACE_OLDSETOPTIONS, ${p}, NULL, PTRACE_O_TRACESYSGOOD)`, `ptrace(PTRACE_SETOPTIONS, ${p}, NULL, PTRACE_O_TRACESYSGOOD)`, `ptrace(PTRACE_SETREGS, ${p}, {rax=0})`, `ptrace(PTRACE_CONT, ${p}, NULL, SIGSEGV)`]).map((l) => [l, true] as const),
+      ...pids.flatMap((p) => [`fork() = ${p}`, `clone(child_stack=NULL, flags=CLONE_VM|SIGCHLD) = ${p}`, `vfork() = ${p}`, `clone3({flags=CLONE_VM, exit_signal=SIGCHLD}, 88) = ${p}`, `wait4(${p}, NULL, __WALL, NULL) = ${p}`]).map((l) => [l, false] as const),
+      ['fork() = -1 EAGAIN (Resource temporarily unavailable)', false] as const, ['clone(child_stack=NULL, flags=CLONE_VM) = ? <unavailable>', false] as const,
+    ];
+    const unpinned = PROFILES.findIndex((p) => p.name === 'calibrated-unpinned'); // the one profile with crossCpuRates
+    const ptraceLines = pool.filter(([, p]) => p).length;
+    const pick = fc.oneof({ arbitrary: fc.nat({ max: ptraceLines - 1 }), weight: 4 }, { arbitrary: fc.integer({ min: ptraceLines, max: pool.length - 1 }), weight: 1 });
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.tuple(pick, fc.nat({ max: 4 }), fc.constantFrom('', '4100 ')), { minLength: 1, maxLength: 60 }), fc.nat({ max: POLICIES.length - 1 }), async (picks, pol) => {
+        const text = picks.map(([i, fail, pre]) => { const [l, ptrace] = pool[i]!; return `${pre}${ptrace ? `${l} = ${fail === 0 ? '-1 ESRCH (No such process)' : '0'}` : l}`; }).join('\n') + '\n';
+        expect(fast(text, POLICIES[pol]!, unpinned, true, 1 << 16)).toBe(await reference(text, POLICIES[pol]!, unpinned, true));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   test('LineScan read out of order in one buffer: the skip of long structs does not trust stale positions', () => {
     const good = `ptrace(PTRACE_SETREGS, 9, {${DUMP}}) = 0`;
     const line = `ptrace(PTRACE_SETREGS, 9, {"${DUMP}, ${good}`; // an unterminated string: the reference rejects it

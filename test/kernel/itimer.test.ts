@@ -62,4 +62,21 @@ describe('interval timers', () => {
     expect(k.state.clockNs).toBe(until);
     expect(k.ledger.at(-1)).toMatchObject({ syscall: 'wait4', errno: 'ERESTARTSYS', ret: -1n });
   });
+
+  it('ITIMER_VIRTUAL counts down in place, but a clone keeps its own timer', () => {
+    const k = new Kernel({ insnNs: 10 });
+    const tracer = k.spawnExternal('tracer');
+    const pid = Number(k.forkChild(tracer, timerChild(k, 1, 0, 50, true)).ret);
+    expect(k.wait4(tracer, pid, 0).status).toBe(0x137f);
+    // Let it arm the timer and run into the spin (60 instructions), then clone the kernel.
+    k.ptrace(tracer, PTRACE.CONT, pid, 0n, 0n);
+    expect(k.wait4(tracer, pid, 0, 0n, k.state.clockNs + 600).errno).toBe('ERESTARTSYS');
+    const left = () => k.task(pid)!.itimers?.virtual?.untilNs;
+    const before = left();
+    expect(before).toBeGreaterThan(0);
+    const fork = k.clone();
+    expect(k.wait4(tracer, pid, 0).status).toBe((26 << 8) | 0x7f); // the original runs on to SIGVTALRM
+    expect(fork.task(pid)!.itimers?.virtual?.untilNs).toBe(before); // the clone's timer did not move
+    expect(fork.wait4(tracer, pid, 0).status).toBe((26 << 8) | 0x7f); // and runs out on its own
+  });
 });

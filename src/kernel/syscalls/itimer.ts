@@ -124,13 +124,16 @@ export function itimerAfterInsn(ctx: Ctx, t: Task): void {
   if (!timers) return;
   // Its own ITIMER_REAL, armed during this quantum (run.ts caps quanta only at timers armed before).
   if (timers.real && timers.real.untilNs <= ctx.s.clockNs) expire(ctx, lead!, 'real', timers.real);
-  for (const w of ['virtual', 'prof'] as const) {
-    const slot = timers[w];
-    if (!slot) continue;
-    const left = slot.untilNs - ctx.s.config.insnNs;
-    if (left > 0) timers[w] = { untilNs: left, intervalNs: slot.intervalNs };
-    else expire(ctx, lead!, w, { untilNs: left, intervalNs: slot.intervalNs });
-  }
+  countDown(ctx, lead!, timers, 'virtual');
+  countDown(ctx, lead!, timers, 'prof');
+}
+
+/** One instruction of user time off a CPU timer (in place: no allocation per instruction); expire it at zero. */
+function countDown(ctx: Ctx, lead: Task, timers: NonNullable<Task['itimers']>, w: 'virtual' | 'prof'): void {
+  const slot = timers[w];
+  if (!slot) return;
+  slot.untilNs -= ctx.s.config.insnNs;
+  if (slot.untilNs <= 0) expire(ctx, lead, w, slot);
 }
 
 /** Expire every ITIMER_REAL whose deadline the clock has reached. */

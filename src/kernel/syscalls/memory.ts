@@ -3,7 +3,7 @@
 // mprotect (mm/mmap.c, mm/mprotect.c), brk (fixed break: returns the current one).
 import type { Ctx } from '../ledger.ts';
 import { MAP_ANONYMOUS, mmap, mprotect, munmap, MAP_FIXED, MAP_FIXED_NOREPLACE, PAGE_SHIFT } from '../memory.ts';
-import { memFileImages, type MemFile } from '../memfile.ts';
+import { memFileImages, memFilePage, type MemFile } from '../memfile.ts';
 import { INSN_BYTES } from '../isa.ts';
 import type { Task } from '../task.ts';
 import { fail, ok, type SysOutcome } from './types.ts';
@@ -21,7 +21,7 @@ export function sysMmap(ctx: Ctx, t: Task, args: readonly bigint[], pageOffsetUn
     if ((offset & 0xfffn) !== 0n) return fail('EINVAL');
     // The file's pages are immutable arrays (replaced on write): shared into the mapping, copied on its first write.
     const first = Number(offset >> PAGE_SHIFT);
-    const r = mmap(ctx.s.mms[t.mm]!, hint, len, Number(prot & 7n), f, (i) => file.pages[first + i]);
+    const r = mmap(ctx.s.mms[t.mm]!, hint, len, Number(prot & 7n), f, (i) => memFilePage(file, first + i));
     if (typeof r === 'string') return fail(r);
     const added = memFileImages(file, offset, len, r.addr, INSN_BYTES);
     const keep = r.mm.images.filter((im) => !added.some((a) => a.name === im.name && a.base === im.base));
