@@ -218,14 +218,14 @@ function execute(ctx: Ctx, t: Task, insn: Insn, a: number, b: number, ip: bigint
       return advance(ctx, t, next);
     }
     case 'load': {
-      const addr = ((insn.base ? t.regs[reg(b, insn)]! : 0n) + insn.disp) & arch.mask;
+      const addr = effectiveAddress(arch, t, insn, b);
       const v = readWordAt(ctx.s.mms[t.mm]!, addr, arch.wordBytes, PROT_READ);
       if (typeof v !== 'bigint') return segv(ctx, t, v);
       t.regs[reg(a, insn)] = v;
       return advance(ctx, t, next);
     }
     case 'store': {
-      const addr = ((insn.base ? t.regs[reg(b, insn)]! : 0n) + insn.disp) & arch.mask;
+      const addr = effectiveAddress(arch, t, insn, b);
       const f = writeWordAt(ctx.s.mms[t.mm]!, addr, arch.wordBytes, t.regs[reg(a, insn)]!, false);
       if (f) return segv(ctx, t, f, 'write');
       return advance(ctx, t, next);
@@ -253,6 +253,12 @@ function execute(ctx: Ctx, t: Task, insn: Insn, a: number, b: number, ip: bigint
       return advance(ctx, t, taken ? ipAt(base, insn.target, ips, length) : next, taken);
     }
   }
+}
+
+/** (base + disp) mod 2^width of a load or store; the mask (an allocation) only where the sum leaves the range. */
+function effectiveAddress(arch: Ctx['arch'], t: Task, insn: Extract<Insn, { op: 'load' | 'store' }>, b: number): bigint {
+  const addr = insn.base ? t.regs[reg(b, insn)]! + insn.disp : insn.disp;
+  return addr < 0n || addr > arch.mask ? addr & arch.mask : addr;
 }
 
 /** Retire an instruction; single-step (TF) and block-step (BTF, taken branches) trap after it. */

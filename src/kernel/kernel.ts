@@ -78,13 +78,22 @@ export class Kernel {
    */
   pricer: ((entry: LedgerEntry) => number) | null = null;
 
+  /** The step context kept for the next step (null while a step runs). */
+  #ctx: Ctx | null = null;
+
   step<T>(fn: (ctx: Ctx) => T): T {
     this.ledger.maybeDrain(); // between host syscalls only (ledger-store.ts setDrain)
     const from = this.ledger.length;
     const s = this.state;
-    const ctx: Ctx = { s, arch: this.arch, ledger: [] };
+    // One context reused by every step (its queue is empty between steps, multiSubs reset); a
+    // step inside a step (none today) would get its own.
+    let ctx = this.#ctx;
+    if (ctx === null || ctx.s !== s) ctx = { s, arch: this.arch, ledger: [], multiSubs: undefined };
+    this.#ctx = null;
+    ctx.multiSubs = undefined;
     const result = fn(ctx);
     this.flush(ctx);
+    this.#ctx = ctx;
     if (this.pricer) {
       for (let i = from; i < this.ledger.length; i++) if (s.tasks[this.ledger.pidAt(i)]?.external) s.clockNs += Math.round(this.pricer(this.ledger.at(i)!));
     }

@@ -57,6 +57,7 @@ export class AddressSpace {
   contentToken(pn: number): unknown {
     const page = this.pages.get(pn);
     if (!page) return PAGE_ABSENT;
+    if (pn === this.#stampedPn) this.#stampSeen = true;
     return this.#owned.has(pn) ? this.#pageVersions.get(pn) : page.bytes;
   }
 
@@ -69,8 +70,22 @@ export class AddressSpace {
    */
   layout = 0;
 
-  #touch(pn: number): void {
+  /**
+   * The page whose stamp was set last, and whether contentToken handed that stamp out since:
+   * until it did, a further write of the same page needs no new stamp (nobody holds the old one
+   * to compare with), so a run of stores to one page (a stub's data page, a stack) stamps once.
+   */
+  #stampedPn = -1;
+  #stampSeen = true;
+
+  #stamp(pn: number): void {
     this.#pageVersions.set(pn, ++changeStamp);
+    this.#stampedPn = pn;
+    this.#stampSeen = false;
+  }
+
+  #touch(pn: number): void {
+    this.#stamp(pn);
     this.changes++;
     this.layout++;
     if (pn === this.#watchPn) this.watchVersion++;
@@ -121,10 +136,13 @@ export class AddressSpace {
   /** Bytes [off, off + len) of page `pn` are about to be written: those bytes may be written in place (the page copied first if shared). */
   writable(pn: number, off: number, len: number): Uint8Array {
     const page = this.pages.get(pn)!;
-    this.#pageVersions.set(pn, ++changeStamp);
     this.changes++;
     this.#noteWrite(pn, off, len);
-    if (this.#owned.has(pn)) return page.bytes;
+    if (this.#owned.has(pn)) {
+      if (pn !== this.#stampedPn || this.#stampSeen) this.#stamp(pn);
+      return page.bytes;
+    }
+    this.#stamp(pn);
     const bytes = page.bytes === ZERO_PAGE ? new Uint8Array(PAGE_SIZE) : new Uint8Array(page.bytes); // a fresh zeroed page needs no copy
     this.pages.set(pn, { prot: page.prot, bytes });
     this.layout++;
@@ -178,6 +196,7 @@ export type Fault = { fault: 'SEGV_MAPERR' | 'SEGV_ACCERR'; addr: bigint };
 
 /** Below 2^53 an address converts to a double exactly: page number and offset need no bigint op (no allocation). */
 const EXACT = 1n << 53n;
+const EXACT_DOUBLE = 2 ** 53;
 
 function pageNo(addr: bigint): number {
   return addr >= 0n && addr < EXACT ? Math.floor(Number(addr) / PAGE_SIZE) : Number(addr >> PAGE_SHIFT);
@@ -266,12 +285,15 @@ export function writeBytes(mm: AddressSpace, addr: bigint, data: Uint8Array, for
  * one word (iovecs, PTRACE_MULTI entries, PEEK/POKE). Falls back to readBytes across pages.
  */
 export function readWordAt(mm: AddressSpace, addr: bigint, wordBytes: number, need: number): bigint | Fault {
-  const off = pageOff(addr);
-  if (addr < 0n || off + wordBytes > PAGE_SIZE) {
+  // In doubles (one conversion, no bigint op): Number() of an address at or above 2^53 is too.
+  const a = Number(addr);
+  const pn = Math.floor(a / PAGE_SIZE);
+  const off = a - pn * PAGE_SIZE;
+  if (!(a >= 0 && a < EXACT_DOUBLE) || off + wordBytes > PAGE_SIZE) {
     const r = readBytes(mm, addr, wordBytes, need);
     return isFault(r) ? r : wordFromBytes(r, 0, wordBytes);
   }
-  const page = mm.pages.get(pageNo(addr));
+  const page = mm.pages.get(pn);
   if (!page) return { fault: 'SEGV_MAPERR', addr };
   if (need !== 0 && (page.prot & need) === 0) return { fault: 'SEGV_ACCERR', addr };
   return wordFromBytes(page.bytes, off, wordBytes);
@@ -279,14 +301,15 @@ export function readWordAt(mm: AddressSpace, addr: bigint, wordBytes: number, ne
 
 /** Store a little-endian word (truncated to its width); null, or the fault (memory unchanged). */
 export function writeWordAt(mm: AddressSpace, addr: bigint, wordBytes: number, value: bigint, force: boolean): Fault | null {
-  const off = pageOff(addr);
-  if (addr < 0n || off + wordBytes > PAGE_SIZE) {
+  const a = Number(addr); // as in readWordAt
+  const pn = Math.floor(a / PAGE_SIZE);
+  const off = a - pn * PAGE_SIZE;
+  if (!(a >= 0 && a < EXACT_DOUBLE) || off + wordBytes > PAGE_SIZE) {
     const b = new Uint8Array(wordBytes);
     wordToBytes(b, 0, wordBytes, value);
     const r = writeBytes(mm, addr, b, force);
     return isFault(r) ? r : null;
   }
-  const pn = pageNo(addr);
   const page = mm.pages.get(pn);
   if (!page) return { fault: 'SEGV_MAPERR', addr };
   if (!force && (page.prot & PROT_WRITE) === 0) return { fault: 'SEGV_ACCERR', addr };
@@ -297,15 +320,36 @@ export function writeWordAt(mm: AddressSpace, addr: bigint, wordBytes: number, v
   return null;
 }
 
+/**
+ * A word through one 8-byte scratch (little-endian, as the typed arrays are on every host this
+ * runs on — checked below): reading a 64-bit word is one bigint (the value), storing or
+ * comparing one is none, where assembling it from 32-bit halves took three or four.
+ */
+const WORD64 = new BigUint64Array(1);
+const WORD8 = new Uint8Array(WORD64.buffer);
+const WORD32 = new Uint32Array(WORD64.buffer);
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
 function wordFromBytes(b: Uint8Array, o: number, wordBytes: number): bigint {
   const lo = (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24)) >>> 0;
   if (wordBytes === 4) return BigInt(lo);
   const hi = (b[o + 4]! | (b[o + 5]! << 8) | (b[o + 6]! << 16) | (b[o + 7]! << 24)) >>> 0;
-  return hi === 0 ? BigInt(lo) : (BigInt(hi) << 32n) | BigInt(lo);
+  if (hi === 0) return BigInt(lo);
+  if (!LITTLE_ENDIAN) return (BigInt(hi) << 32n) | BigInt(lo);
+  WORD32[0] = lo;
+  WORD32[1] = hi;
+  return WORD64[0]!;
 }
 
 /** Do the bytes at o hold `value` (truncated to the word) already? */
 function wordEquals(b: Uint8Array, o: number, wordBytes: number, value: bigint): boolean {
+  if (!LITTLE_ENDIAN) return wordEqualsBig(b, o, wordBytes, value);
+  WORD64[0] = value; // ToBigUint64: value mod 2^64, as the & masks below took it
+  for (let i = 0; i < wordBytes; i++) if (b[o + i] !== WORD8[i]) return false;
+  return true;
+}
+
+function wordEqualsBig(b: Uint8Array, o: number, wordBytes: number, value: bigint): boolean {
   const lo = Number(value & 0xffffffffn);
   if ((b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24)) !== (lo | 0)) return false;
   if (wordBytes === 4) return true;
@@ -314,6 +358,11 @@ function wordEquals(b: Uint8Array, o: number, wordBytes: number, value: bigint):
 }
 
 function wordToBytes(b: Uint8Array, o: number, wordBytes: number, value: bigint): void {
+  if (LITTLE_ENDIAN) {
+    WORD64[0] = value;
+    for (let i = 0; i < wordBytes; i++) b[o + i] = WORD8[i]!;
+    return;
+  }
   const lo = Number(value & 0xffffffffn);
   b[o] = lo; b[o + 1] = lo >>> 8; b[o + 2] = lo >>> 16; b[o + 3] = lo >>> 24;
   if (wordBytes === 4) return;
