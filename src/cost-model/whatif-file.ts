@@ -9,7 +9,7 @@
 import { PTRACE } from '../ptrace/numbers.ts';
 import { decodeWaitStatus } from './strace/decode.ts';
 import { ByteMap } from './strace/byte-map.ts';
-import { CALL, LineScan, SIGNAL } from './strace/call-scan.ts';
+import { CALL, LineScan, PTRACE_CALL, SIGNAL, WAIT4_CALL } from './strace/call-scan.ts';
 import { scanLogFile } from './strace/scan.ts';
 import { SyntaxFault } from './strace/tokenize.ts';
 import type { ReadProgress } from './strace/reader.ts';
@@ -20,8 +20,6 @@ import { WhatIfTally, type TallyRequest } from './whatif-tally.ts';
 import { waitHostNs } from './host-terms.ts';
 import type { WhatIfResult } from './whatif.ts';
 
-const PTRACE_NAME = Buffer.from('ptrace');
-const WAIT4_NAME = Buffer.from('wait4');
 const IOV_BASE = Buffer.from('{iov_base=');
 const IOV_LEN = Buffer.from(', iov_len=');
 const PROCESS_VM = Buffer.from('process_vm_');
@@ -70,6 +68,7 @@ export class WhatIfReader {
   private readonly profile: CostProfile;
   private readonly optionsOk = new ByteMap<boolean>(4096);
   private readonly events: TraceEvent[] = [];
+  private lastLine = 0;
 
   constructor(policy: Policy, profile: CostProfile, opts: LedgerOptions = {}) {
     this.builder = new LedgerBuilder(opts);
@@ -80,7 +79,7 @@ export class WhatIfReader {
 
   /** One line, bytes b[s, e) without its line end. */
   line(b: Buffer, s: number, e: number, line: number): void {
-    this.builder.lines = line;
+    this.lastLine = line; // the builder's count, handed over in slow() and finish()
     const sc = this.scan;
     const kind = sc.scan(b, s, e);
     if (kind === SIGNAL) return this.tally.interrupt(sc.pid);
@@ -88,6 +87,7 @@ export class WhatIfReader {
   }
 
   finish(): WhatIfRun {
+    if (this.lastLine > this.builder.lines) this.builder.lines = this.lastLine;
     const evs = this.builder.finish();
     for (const ev of evs) this.event(ev);
     const b = this.builder;
@@ -99,7 +99,8 @@ export class WhatIfReader {
     const sc = this.scan;
     const ns = sc.nameStart;
     const ne = sc.nameEnd;
-    if (same(b, ns, ne, PTRACE_NAME)) {
+    const name = sc.name;
+    if (name === PTRACE_CALL) {
       if (sc.argc < 2) return false;
       const r = this.requests.get(b, sc.argStart[0]!, sc.argEnd[0]!);
       if (r === undefined) return false;
@@ -121,7 +122,7 @@ export class WhatIfReader {
       this.tally.ptrace(sc.pid, req, target, false, sc.failed, bytes);
       return true;
     }
-    if (same(b, ns, ne, WAIT4_NAME)) {
+    if (name === WAIT4_CALL) {
       if (sc.argc < 3) return false;
       // ledger-from-strace.ts callEvent: the status is decoded when the call returned a pid, then the options.
       // A returned pid (> 0: not failed, not `?`, not 0) with its status: the host term (a reap, a SIGSEGV stop).
@@ -211,10 +212,10 @@ function iovLen(b: Buffer, s: number, e: number): number {
 /** What-if of a log file (plain or gzip): the report's inputs, through the fast reader. */
 export async function whatIfFile(
   path: string, policy: Policy, profile: CostProfile,
-  opts: LedgerOptions & { onProgress?: (p: ReadProgress) => void } = {},
+  opts: LedgerOptions & { onProgress?: (p: ReadProgress) => void; plainChunkBytes?: number } = {},
 ): Promise<WhatIfRun> {
   const r = new WhatIfReader(policy, profile, opts);
-  for await (const _lines of scanLogFile(path, (b, s, e, line) => r.line(b, s, e, line), opts.onProgress)) {
+  for await (const _lines of scanLogFile(path, (b, s, e, line) => r.line(b, s, e, line), opts.onProgress, undefined, opts.plainChunkBytes)) {
     // one await per chunk; the lines were fed by the scanner's callback
   }
   return r.finish();

@@ -60,7 +60,8 @@ interface Proc {
   readonly afterSys: (Row | undefined)[];
   readonly beforeReq: (Row | undefined)[];
   readonly afterReq: (Row | undefined)[];
-  readonly afterSub: (boolean | undefined)[];
+  /** Sub-requests of the after side's MULTI calls by request index (Req.index); the names are filled in by finish(). */
+  readonly afterSub: number[];
   open: boolean;
   target: number;
   sawRead: boolean;
@@ -274,15 +275,33 @@ export class WhatIfTally {
     this.ptrace(e.pid, stubRun ? this.stubRunReq() : this.req(e.ptrace.request), e.ptrace.target, archGet, failed, bytes);
   }
 
-  /** End of log: every open run ends (RunSplitter.finish). */
+  /** End of log: every open run ends (RunSplitter.finish); the counters kept by index are written out by name. */
   finish(): WhatIfResult {
     for (const p of this.procs.values()) if (p.open) this.close(p, 'end-of-log');
+    for (const p of this.procs.values()) {
+      const subs = p.tally.after.bySubRequest;
+      for (let i = 0; i < p.afterSub.length; i++) if (p.afterSub[i]) subs[this.reqs[i]!.name] = p.afterSub[i]!;
+    }
+    for (let i = 0; i < this.runNames.length; i++) this.result.runsEndedBy[this.runNames[i]!] = this.runCounts[i]!;
+    for (let k = 0; k < this.batchLengths.length; k++) if (this.batchLengths[k]) this.result.batches.byLength[String(k)] = this.batchLengths[k]!;
     return this.result;
   }
 
+  /** runsEndedBy as first met (a rule's name is a string constant: found by identity among a few), and batches.byLength by length. */
+  private readonly runNames: string[] = [];
+  private readonly runCounts: number[] = [];
+  private readonly batchLengths: number[] = [];
+
   private bumpRun(why: RuleId | 'end-of-log'): void {
-    const m = this.result.runsEndedBy;
-    m[why] = (m[why] ?? 0) + 1;
+    const names = this.runNames;
+    for (let i = 0; i < names.length; i++) {
+      if (names[i] === why) {
+        this.runCounts[i]!++;
+        return;
+      }
+    }
+    names.push(why);
+    this.runCounts.push(1);
   }
 
   private bumpSys(side: Side, rows: (Row | undefined)[], sys: number, failed: boolean, ns: number): void {
@@ -338,8 +357,7 @@ export class WhatIfTally {
         rt = ok ? r.roundTripNs : 0;
         wk = ok ? r.wakeupNs[p.cls[i]!] : 0;
       }
-      const subs = after.bySubRequest;
-      subs[r.name] = (subs[r.name] ?? 0) + 1;
+      p.afterSub[r.index] = (p.afterSub[r.index] ?? 0) + 1; // after.bySubRequest[r.name], by finish()
     }
     const failed = p.failed[to - 1]!;
     const ns = ee + rq + tr + rt + wk + hw;
@@ -350,7 +368,7 @@ export class WhatIfTally {
     const bt = this.result.batches;
     bt.count++;
     bt.requests += k;
-    bt.byLength[String(k)] = (bt.byLength[String(k)] ?? 0) + 1;
+    this.batchLengths[k] = (this.batchLengths[k] ?? 0) + 1; // bt.byLength[String(k)], by finish()
   }
 
   private group(p: Proc, from: number, to: number): void {

@@ -25,4 +25,38 @@ describe('ByteMap', () => {
       { numRuns: 300 },
     );
   });
+
+  test('long keys (compared a word at a time) at every alignment of the buffer looked in', () => {
+    const long = fc.tuple(fc.string({ unit: fc.constantFrom('a', 'b'), minLength: 0, maxLength: 30 }), fc.constantFrom('[{WIFSTOPPED(s) && WSTOPSIG(s) == SIGTRAP}]', 'PTRACE_GETREGSET', 'SAME_SUFFIX_12')).map(([p, k]) => `${p}${k}`);
+    fc.assert(
+      fc.property(fc.array(long, { minLength: 1, maxLength: 20 }), fc.array(long, { maxLength: 20 }), fc.nat({ max: 7 }), fc.nat({ max: 7 }), (keys, probes, setAt, getAt) => {
+        const m = new ByteMap<number>(64);
+        const ref = new Map<string, number>();
+        keys.forEach((k, i) => {
+          const b = Buffer.alloc(setAt + k.length + 3, 0x7c);
+          b.write(k, setAt, 'latin1');
+          m.set(b, setAt, setAt + k.length, i);
+          if (!ref.has(k)) ref.set(k, i);
+        });
+        // One buffer holding every probe at shifting offsets (one view, as a chunk is).
+        const all = [...keys, ...probes];
+        const b = Buffer.alloc(getAt + all.reduce((n, k) => n + k.length + 1, 0), 0x7c);
+        let at = getAt;
+        for (const k of all) {
+          b.write(k, at, 'latin1');
+          expect(m.get(b, at, at + k.length)).toBe(ref.get(k));
+          expect(m.get(b, at, at + k.length - 1)).toBe(ref.get(k.slice(0, -1)));
+          // Each byte changed in turn: a key differing there alone (head, word or tail) is not found.
+          for (let q = 0; q < k.length; q++) {
+            const was = b[at + q]!;
+            b[at + q] = was ^ 0x20;
+            expect(m.get(b, at, at + k.length)).toBe(ref.get(b.toString('latin1', at, at + k.length)));
+            b[at + q] = was;
+          }
+          at += k.length + 1;
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
 });

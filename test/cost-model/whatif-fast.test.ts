@@ -95,6 +95,16 @@ const branchLines = [
   // signals and exits
   '--- SIGSEGV {si_signo=SIGSEGV, si_code=SEGV_MAPERR, si_addr=0x10} ---', '--- SIGCHLD {si_signo=SIGCHLD, a="}{", b=[1, (2)]} ---', '--- SIGCHLD {a=é} ---', '--- SIGCHLD {a="é"} ---', '--- SIGCHLD {a="\u2028"} ---', '--- SIGCHLD {a=\u2029} ---', 'ptrace(PTRACE_CONT, 9, NULL, 0) = 0 (\u2028)',
   '--- SIGCHLD {a=[1} ---', '--- SIGCHLD {a} {b} ---', '--- SIGCHLD {a=/* x */} ---', '--- stopped by SIGSTOP ---', '--- SIGCHLD {a}  ---', '--- SIGALRM {si_signo=SIGALRM} @ 0 ---',
+  // signal structs with comments (strace's `si_utime=11 /* 0.11 s */`), read in place when the comment ends inside the struct
+  '--- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_TRAPPED, si_pid=9, si_uid=0, si_status=SIGTRAP, si_utime=11 /* 0.11 s */, si_stime=0} ---',
+  '--- SIGCHLD {a=1 /* x */} ---', '--- SIGCHLD {a=1 /* x} ---', '--- SIGCHLD {a=1 /* ( [ " { */, b=2} ---', '--- SIGCHLD {a=1 /* é */} ---', '--- SIGCHLD {a=1 /**/} ---', '--- SIGCHLD {a=1 /*/} ---',
+  '--- SIGCHLD {a=1 /* x *} ---', '--- SIGCHLD {a=1 /* x */ /* y */, b=[2]} ---', '--- SIGCHLD {a=1 /* x *\/} ---',
+  // long runs inside a struct or a signal line (skipped a word at a time), with what stops the skip at every offset
+  ...['', 'x="}", ', 'x=(1), ', 'x=[1], ', 'x={1}, ', 'x=é, ', 'x=/* c */, ', 'x=a/b, ', 'x="é", ', 'x="\\"", '].flatMap((extra) => [0, 1, 2, 3, 5, 7].flatMap((pad) => {
+    const head = `si_signo=SIGTRAP, ${'w'.repeat(pad)}si_code=SI_KERNEL, `;
+    return [`ptrace(PTRACE_GETSIGINFO, 9, NULL, {${head}${extra}si_addr=NULL}) = 0`, `--- SIGCHLD {${head}${extra}si_pid=9, si_uid=0} ---`];
+  })),
+  'ptrace(PTRACE_GETSIGINFO, 9, NULL, {si_signo=SIGTRAP, si_code=SI_KERNEL, si_addr=NULL]) = 0', '--- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_TRAPPED, si_pid=9, si_uid=0]} ---',
   '+++ exited with 0 +++', '+++ killed by SIGKILL +++', 'strace: Process 9 attached', '   ', 'ptrace(PTRACE_CONT, 9, NULL, 0 <unfinished ...>', '<... ptrace resumed>) = 0',
 ];
 const PREFIXES = [
@@ -118,6 +128,21 @@ describe('fast what-if ≡ reference what-if', () => {
       ),
       { numRuns: 400 },
     );
+  });
+
+  test('a byte that stops the word-at-a-time skip, at every offset of a long struct and every alignment', async () => {
+    const stops = ['"x"', '(', ')', '[', ']', '{', '}', 'é', '/* c */', '/', '\u2028'];
+    for (const stop of stops) {
+      for (let at = 0; at <= 40; at++) {
+        const inner = `${'a'.repeat(at)}${stop}${'b'.repeat(40 - at)}`;
+        for (const l of [`--- SIGCHLD {si_signo=SIGCHLD, ${inner}} ---`, `ptrace(PTRACE_GETSIGINFO, 9, NULL, {si_signo=SIGTRAP, ${inner}}) = 0`]) {
+          for (let shift = 0; shift < 4; shift++) {
+            const text = `${'\n'.repeat(shift)}${l}\nptrace(PTRACE_CONT, 9, NULL, 0) = 0\n`;
+            expect(fast(text, POLICIES[1]!, 0, true, 1 << 16)).toBe(await reference(text, POLICIES[1]!, 0, true));
+          }
+        }
+      }
+    }
   });
 
   test('long runs of one caller (batches of every length, maxBatch cuts, pairs)', async () => {
@@ -166,6 +191,31 @@ describe('fast what-if ≡ reference what-if', () => {
     const sc = new LineScan();
     const taken = lines.filter((l) => { const b = Buffer.from(l); const k = sc.scan(b, 0, b.length); return k === CALL || k === SIGNAL; }).length;
     expect(taken / lines.length).toBeGreaterThan(0.95);
+  });
+
+  test('a plain file read in pieces of every size: a read boundary at every byte gives the same report', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(line, { minLength: 1, maxLength: 8 }), fc.nat({ max: POLICIES.length - 1 }), fc.boolean(), fc.boolean(), async (lines, pol, lenient, lastNewline) => {
+        const text = `${lines.join('\n')}${lastNewline ? '\n' : ''}`;
+        const path = join(tmp, 'pieces.strace');
+        writeFileSync(path, text);
+        const want = fast(text, POLICIES[pol]!, 0, lenient, 1 << 20);
+        const size = Buffer.byteLength(text);
+        for (let chunk = 1; chunk <= size + 1; chunk++) {
+          let got: string;
+          try {
+            const run = await whatIfFile(path, POLICIES[pol]!, PROFILES[0]!, { lenient, plainChunkBytes: chunk });
+            got = report(run.result, run.lines, run.skippedLines, run.skipped, POLICIES[pol]!, 0);
+          } catch (e) {
+            if (!(e instanceof LogError)) throw e;
+            got = `error ${e.line}: ${e.message}`;
+          }
+          expect(got).toBe(want);
+        }
+        expect(want).toBe(await reference(text.endsWith('\n') ? text : `${text}\n`, POLICIES[pol]!, 0, lenient));
+      }),
+      { numRuns: 12 },
+    );
   });
 
   test('files, plain and gzip: whatIfFile gives the reference report (whatIfBatches over eventBatchesFromFile)', async () => {

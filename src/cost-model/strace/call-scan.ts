@@ -38,6 +38,10 @@ const NESTED = new Uint8Array(256);
 for (const c of '()[]{}"/') NESTED[c.charCodeAt(0)] = 1;
 const TOP = NESTED.slice();
 TOP[COMMA] = 1;
+// A line holds no \n or \r (scan.ts cuts at both) and is followed by one or by the end of its
+// buffer (an out-of-range read, undefined: not 0), so the top-level loop needs no bounds test.
+TOP[0x0a] = 1;
+TOP[0x0d] = 1;
 /** In a signal line's struct (read by a regex's `.`): also any non-ASCII byte. */
 const SIGNAL_STOP = NESTED.slice();
 for (let c = 0x80; c < 256; c++) SIGNAL_STOP[c] = 1;
@@ -48,6 +52,19 @@ for (let c = 0; c < 256; c++) {
   if (/[A-Za-z_]/.test(ch)) NAME_START[c] = 1;
   if (/[A-Za-z0-9_]/.test(ch)) NAME[c] = 1;
 }
+/**
+ * Per pair of bytes (a 16-bit half of a 32-bit word, either byte order): whether either byte
+ * stops the scan; skip() tests four bytes a step with two lookups.
+ */
+function pairTable(one: Uint8Array): Uint8Array {
+  const t = new Uint8Array(65536);
+  for (let i = 0; i < 65536; i++) t[i] = one[i & 0xff]! | one[i >>> 8]!;
+  return t;
+}
+const NESTED_PAIRS = pairTable(NESTED);
+const SIGNAL_STOP_PAIRS = pairTable(SIGNAL_STOP);
+/** Runs shorter than this are skipped byte by byte. */
+const WORD_SKIP_MIN = 24;
 const SIG_NAME = new Uint8Array(256);
 for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+') SIG_NAME[c.charCodeAt(0)] = 1;
 const ERRNO = new Uint8Array(256);
@@ -56,6 +73,11 @@ const HEX = new Uint8Array(256);
 for (const c of '0123456789abcdefABCDEF') HEX[c.charCodeAt(0)] = 1;
 
 const isDigit = (c: number): boolean => c >= 0x30 && c <= 0x39;
+
+/** LineScan.name: which call the line is. */
+export const OTHER_CALL = 0;
+export const PTRACE_CALL = 1;
+export const WAIT4_CALL = 2;
 
 /** Where the arguments recorded per line stop (the rest are only counted). */
 export const MAX_ARGS = 6;
@@ -66,6 +88,8 @@ export class LineScan {
   pid = 0;
   nameStart = 0;
   nameEnd = 0;
+  /** PTRACE_CALL, WAIT4_CALL or OTHER_CALL: the name, when scan() answered CALL. */
+  name = OTHER_CALL;
   argc = 0;
   /** Argument i is bytes [argStart[i], argEnd[i]), spaces trimmed. */
   readonly argStart = new Int32Array(MAX_ARGS);
@@ -81,6 +105,10 @@ export class LineScan {
   private chunk: Buffer | null = null;
   private readonly next = new Int32Array(256);
   private lastOpen = 0;
+  /** skip()'s chunk, its 32-bit words from the first aligned byte, and that byte's index. */
+  private wordChunk: Uint8Array | null = null;
+  private words: Uint32Array<ArrayBufferLike> = new Uint32Array(0);
+  private wordStart = 0;
 
   scan(b: Buffer, s: number, e: number): number {
     if (e <= s) return NONE;
@@ -95,9 +123,21 @@ export class LineScan {
     const first = b[at]!;
     if (first === DASH) return this.signal(b, at, e) ? SIGNAL : NONE;
     if (NAME_START[first] === 0) return NONE;
-    let open = at + 1;
-    while (open < e && NAME[b[open]!] === 1) open++;
-    if (open >= e || b[open] !== LPAREN) return NONE;
+    let open: number;
+    // `ptrace(` and `wait4(`, most of a UML log, recognised whole; other names byte by byte.
+    if (first === 0x70 && b[at + 1] === 0x74 && b[at + 2] === 0x72 && b[at + 3] === 0x61 && b[at + 4] === 0x63 && b[at + 5] === 0x65 && b[at + 6] === LPAREN) {
+      open = at + 6;
+      this.name = PTRACE_CALL;
+    } else if (first === 0x77 && b[at + 1] === 0x61 && b[at + 2] === 0x69 && b[at + 3] === 0x74 && b[at + 4] === 0x34 && b[at + 5] === LPAREN) {
+      open = at + 5;
+      this.name = WAIT4_CALL;
+    } else {
+      open = at + 1;
+      while (open < e && NAME[b[open]!] === 1) open++;
+      if (open >= e || b[open] !== LPAREN) return NONE;
+      this.name = OTHER_CALL;
+    }
+    if (open >= e) return NONE;
     this.nameStart = at;
     this.nameEnd = open;
     // -T duration (line.ts DURATION_RE `\s+<(\d+)\.(\d+)>$`), cut before reading the result.
@@ -173,8 +213,8 @@ export class LineScan {
     let argS = open + 1;
     let j = open + 1;
     for (;;) {
-      if (depth === 1) while (j < e && TOP[b[j]!] === 0) j++;
-      else while (j < e && NESTED[b[j]!] === 0) j++;
+      if (depth === 1) while (TOP[b[j]!] === 0) j++;
+      else j = this.skip(b, j, e, NESTED, NESTED_PAIRS);
       if (j >= e) return -1;
       const c = b[j]!;
       if (c === QUOTE) {
@@ -245,6 +285,47 @@ export class LineScan {
     return close + 1;
   }
 
+  /**
+   * The first index in [i, end) whose byte is in `one` (`pairs`: pairTable(one)), or `end`:
+   * short runs byte by byte, long ones four bytes a step on an aligned 32-bit view of the chunk.
+   */
+  private skip(b: Buffer, i: number, end: number, one: Uint8Array, pairs: Uint8Array): number {
+    if (end - i < WORD_SKIP_MIN) {
+      while (i < end && one[b[i]!] === 0) i++;
+      return i;
+    }
+    if (b !== this.wordChunk) this.wordView(b);
+    const a = this.wordStart;
+    while (((i - a) & 3) !== 0) {
+      if (one[b[i]!] !== 0) return i;
+      i++;
+    }
+    const w = this.words;
+    let k = (i - a) >> 2;
+    const kEnd = (end - a) >> 2;
+    while (k + 1 < kEnd) {
+      const x = w[k]!;
+      const y = w[k + 1]!;
+      if ((pairs[x & 0xffff]! | pairs[x >>> 16]! | pairs[y & 0xffff]! | pairs[y >>> 16]!) !== 0) break;
+      k += 2;
+    }
+    while (k < kEnd) {
+      const x = w[k]!;
+      if ((pairs[x & 0xffff]! | pairs[x >>> 16]!) !== 0) break;
+      k++;
+    }
+    i = a + (k << 2);
+    while (i < end && one[b[i]!] === 0) i++;
+    return i;
+  }
+
+  private wordView(b: Buffer): void {
+    this.wordChunk = b;
+    const a = (4 - (b.byteOffset & 3)) & 3;
+    this.wordStart = a;
+    this.words = new Uint32Array(b.buffer, b.byteOffset + Math.min(a, b.length), Math.max(0, (b.length - a) >> 2));
+  }
+
   private find(b: Buffer, c: number, from: number): number {
     const p = b.indexOf(c, from);
     return p < 0 ? 0x7fffffff : p;
@@ -312,7 +393,7 @@ export class LineScan {
     let i = j + 2;
     const last = e - 5;
     for (;;) {
-      while (i < last && SIGNAL_STOP[b[i]!] === 0) i++;
+      i = this.skip(b, i, last, SIGNAL_STOP, SIGNAL_STOP_PAIRS);
       if (i >= last) break;
       const c = b[i]!;
       if (c === QUOTE) {
@@ -322,8 +403,11 @@ export class LineScan {
       }
       if (c >= 0x80) return false;
       if (c === SLASH) {
-        if (b[i + 1] === STAR) return false;
-        i++;
+        if (b[i + 1] === STAR) {
+          // splitArgs drops a comment (strace's `si_utime=11 /* 0.11 s */`); its end must lie inside the struct.
+          i = commentEnd(b, i + 2, last);
+          if (i < 0) return false;
+        } else i++;
         continue;
       }
       const closer = CLOSER[c]!;
@@ -387,6 +471,18 @@ function skipAsciiString(b: Buffer, i: number, e: number): number {
       k += 2;
     } else if (c === QUOTE) return k + 1;
     else k++;
+  }
+  return -1;
+}
+
+// Index after the star-slash that ends a comment whose text starts at `i`, both bytes before
+// `end` (tokenize.ts splitArgs searches for it with indexOf), or -1: none, or a non-ASCII byte
+// the reference's signal regex would not read with `.`.
+function commentEnd(b: Buffer, i: number, end: number): number {
+  for (let k = i; k + 1 < end; k++) {
+    const c = b[k]!;
+    if (c >= 0x80) return -1;
+    if (c === STAR && b[k + 1] === SLASH) return k + 2;
   }
   return -1;
 }

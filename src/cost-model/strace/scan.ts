@@ -1,7 +1,8 @@
 // The byte-level line scanner: a strace log (plain or gzip, detected by its magic bytes, RFC
 // 1952 §2.3.1) as Buffer chunks, cut into lines with indexOf(10) and handed out as byte ranges
-// of the chunk; nothing is decoded here. Memory stays flat: one chunk and at most one partial
-// line. Line numbers and line ends are readline's (the reference reader.ts): `\n`, `\r\n` and a
+// of the chunk; nothing is decoded here. Memory stays flat: a plain file is read with readSync
+// into one reused buffer (the partial last line moved to its front before the next read), a
+// gzip one as a stream of chunks with at most one partial line kept. Line numbers and line ends are readline's (the reference reader.ts): `\n`, `\r\n` and a
 // lone `\r` end a line, and a last line without a newline still counts.
 import { closeSync, createReadStream, openSync, readSync, statSync } from 'node:fs';
 import { createGunzip } from 'node:zlib';
@@ -37,8 +38,11 @@ export class LineSplitter {
     if (s < chunk.length) this.rest = chunk.subarray(s);
   }
 
-  /** The \n-terminated lines of b from `from`; returns where the unterminated rest starts. */
-  private lines(b: Buffer, from: number): number {
+  /**
+   * The \n-terminated lines of b from `from`; returns where the unterminated rest starts. The
+   * caller keeps the rest itself (fill(): a reused buffer) or lets push() keep it.
+   */
+  lines(b: Buffer, from: number): number {
     let s = from;
     let cr = b.indexOf(13, s); // the next \r, searched once per chunk and after each one passed
     for (let nl = b.indexOf(10, s); nl >= 0; nl = b.indexOf(10, s)) {
@@ -54,7 +58,12 @@ export class LineSplitter {
   end(): void {
     const r = this.rest;
     this.rest = null;
-    if (!r || r.length === 0) return;
+    if (r) this.last(r);
+  }
+
+  /** The last line, without a line end (readline counts it). */
+  last(r: Buffer): void {
+    if (r.length === 0) return;
     const cr = r.indexOf(13);
     if (cr >= 0) this.withCr(r, 0, r.length, cr);
     else this.sink(r, 0, r.length, ++this.line);
@@ -76,11 +85,12 @@ export class LineSplitter {
 /**
  * Scan the file (decompressed when gzip) line by line into `sink`, yielding after each chunk
  * so the caller can hand on what the sink collected. Progress at most once per `every` lines.
+ * `plainChunkBytes`: the read size of a plain file (tests put a read boundary everywhere).
  */
-export async function* scanLogFile(path: string, sink: LineSink, onProgress?: (p: ReadProgress) => void, every = 65536): AsyncGenerator<number> {
+export async function* scanLogFile(path: string, sink: LineSink, onProgress?: (p: ReadProgress) => void, every = 65536, plainChunkBytes = CHUNK_BYTES): AsyncGenerator<number> {
   const bytesTotal = statSync(path).size;
   const read = { bytes: 0 };
-  if (!isGzip(path)) return yield* splitChunks(plainChunks(path, read), sink, read, bytesTotal, onProgress, every);
+  if (!isGzip(path)) return yield* splitPlain(path, sink, read, bytesTotal, onProgress, every, plainChunkBytes);
   const raw = createReadStream(path, { highWaterMark: 1 << 20 });
   raw.on('data', (chunk) => {
     read.bytes += chunk.length;
@@ -95,22 +105,50 @@ export async function* scanLogFile(path: string, sink: LineSink, onProgress?: (p
 }
 
 /**
- * A plain file read with readSync into a fresh 1 MB chunk each time (the splitter may keep a
- * view of the last one): no stream, no event per chunk.
+ * A plain file read with readSync into one buffer, reused: after each read its lines go to
+ * the splitter, and the partial last line is moved to the front for the next read (the buffer
+ * doubles only for a line longer than itself). Yields the line count after each read.
  */
-function* plainChunks(path: string, read: { bytes: number }): Generator<Buffer> {
+function* plainLines(path: string, splitter: LineSplitter, read: { bytes: number }, chunkBytes: number): Generator<number> {
   const fd = openSync(path, 'r');
   try {
+    let buf = Buffer.allocUnsafeSlow(Math.max(1, chunkBytes));
+    let have = 0;
     for (;;) {
-      const chunk = Buffer.allocUnsafeSlow(CHUNK_BYTES);
-      const n = readSync(fd, chunk, 0, CHUNK_BYTES, null);
-      if (n === 0) return;
+      if (have === buf.length) {
+        const bigger = Buffer.allocUnsafeSlow(buf.length * 2);
+        buf.copy(bigger, 0, 0, have);
+        buf = bigger;
+      }
+      const n = readSync(fd, buf, have, buf.length - have, null);
+      if (n === 0) break;
       read.bytes += n;
-      yield n === CHUNK_BYTES ? chunk : chunk.subarray(0, n);
+      const total = have + n;
+      // A view per read, so that a reader keying state on the buffer (call-scan.ts) sees a new one.
+      const rest = splitter.lines(buf.subarray(0, total), 0);
+      buf.copyWithin(0, rest, total);
+      have = total - rest;
+      yield splitter.line;
     }
+    splitter.last(buf.subarray(0, have));
   } finally {
     closeSync(fd);
   }
+}
+
+/** splitChunks for a plain file (plainLines). */
+async function* splitPlain(path: string, sink: LineSink, read: { bytes: number }, bytesTotal: number, onProgress: ((p: ReadProgress) => void) | undefined, every: number, chunkBytes: number): AsyncGenerator<number> {
+  let nextReport = every;
+  const splitter = new LineSplitter(sink);
+  for (const lines of plainLines(path, splitter, read, chunkBytes)) {
+    if (onProgress && lines >= nextReport) {
+      onProgress({ bytesRead: read.bytes, bytesTotal, lines });
+      nextReport = lines + every;
+    }
+    yield lines;
+  }
+  yield splitter.line;
+  if (onProgress) onProgress({ bytesRead: bytesTotal, bytesTotal, lines: splitter.line });
 }
 
 /** Cut the chunks into lines for `sink`, yielding the line count after each chunk; progress as it goes. */
