@@ -18,15 +18,37 @@ const DR_STEP = 0x4000n;
 const NONE = -1, UNKNOWN = -2;
 
 /**
- * Predecoded register operands of a program's instructions, per arch: three slots per
- * instruction (a: dst, or src of a store, or jnz's reg; b: src, or a load/store's base),
- * computed once per instruction list (rebased images share theirs) instead of a name lookup
- * per operand per executed instruction. A pure function of the program: no state.
+ * A program's instructions predecoded, per arch, into one monomorphic form (typed arrays and
+ * one bigint array indexed by instruction): the opcode, the register slots a (dst, a store's
+ * src, jnz's reg) and b (src, a load/store's base; NONE if absent), the immediate (mov's
+ * already masked to the arch width, add's, a load/store's displacement) and the branch target.
+ * execute() then reads no Insn object: the Insn variants have different shapes, and reading
+ * them made every property access in the interpreter megamorphic (UML guests run all of
+ * them). Computed once per instruction list (rebased images share theirs); a pure function of
+ * the program.
  */
-const REG_INDEX = new WeakMap<Ctx['arch'], Map<string, number>>();
-const DECODED = new WeakMap<Ctx['arch'], WeakMap<readonly Insn[], Int32Array>>();
+const OP = { nop: 0, mov: 1, movr: 2, add: 3, addr: 4, subr: 5, load: 6, store: 7, syscall: 8, int3: 9, ud2: 10, jmp: 11, jnz: 12 } as const satisfies Record<Insn['op'], number>;
 
-function decode(arch: Ctx['arch'], insns: readonly Insn[]): Int32Array {
+class Decoded {
+  readonly op: Uint8Array;
+  readonly a: Int32Array;
+  readonly b: Int32Array;
+  readonly imm: bigint[];
+  readonly target: Int32Array;
+  constructor(readonly insns: readonly Insn[]) {
+    const n = insns.length;
+    this.op = new Uint8Array(n);
+    this.a = new Int32Array(n);
+    this.b = new Int32Array(n);
+    this.imm = new Array<bigint>(n).fill(0n);
+    this.target = new Int32Array(n);
+  }
+}
+
+const REG_INDEX = new WeakMap<Ctx['arch'], Map<string, number>>();
+const DECODED = new WeakMap<Ctx['arch'], WeakMap<readonly Insn[], Decoded>>();
+
+function decode(arch: Ctx['arch'], insns: readonly Insn[]): Decoded {
   let byArch = DECODED.get(arch);
   if (!byArch) DECODED.set(arch, (byArch = new WeakMap()));
   let d = byArch.get(insns);
@@ -34,24 +56,29 @@ function decode(arch: Ctx['arch'], insns: readonly Insn[]): Int32Array {
   let index = REG_INDEX.get(arch);
   if (!index) REG_INDEX.set(arch, (index = new Map(arch.regNames.map((n, i) => [n, i]))));
   const slot = (name: string | undefined) => (name === undefined ? NONE : index.get(name) ?? UNKNOWN);
-  d = new Int32Array(insns.length * 2);
+  const out = new Decoded(insns);
   insns.forEach((insn, i) => {
+    out.op[i] = OP[insn.op];
     const [a, b] = insn.op === 'mov' || insn.op === 'add' ? [insn.dst, undefined]
       : insn.op === 'movr' || insn.op === 'addr' || insn.op === 'subr' ? [insn.dst, insn.src]
       : insn.op === 'load' ? [insn.dst, insn.base]
       : insn.op === 'store' ? [insn.src, insn.base]
       : insn.op === 'jnz' ? [insn.reg, undefined]
       : [undefined, undefined];
-    d![2 * i] = slot(a);
-    d![2 * i + 1] = slot(b);
+    out.a[i] = slot(a);
+    out.b[i] = slot(b);
+    if (insn.op === 'mov') out.imm[i] = insn.imm & arch.mask;
+    else if (insn.op === 'add') out.imm[i] = insn.imm;
+    else if (insn.op === 'load' || insn.op === 'store') out.imm[i] = insn.disp;
+    if (insn.op === 'jmp' || insn.op === 'jnz') out.target[i] = insn.target;
   });
-  byArch.set(insns, d);
-  return d;
+  byArch.set(insns, out);
+  return out;
 }
 
-/** A register slot the instruction uses; an unknown name in a program is a simulator bug. */
-function reg(slot: number, insn: Insn): number {
-  if (slot < 0) throw new Error(`simulator bug: program uses unknown register in ${JSON.stringify(insn, (_k, v) => (typeof v === 'bigint' ? `${v}` : v))}`);
+/** A register slot instruction n uses; an unknown name in a program is a simulator bug. */
+function reg(slot: number, d: Decoded, n: number): number {
+  if (slot < 0) throw new Error(`simulator bug: program uses unknown register in ${JSON.stringify(d.insns[n], (_k, v) => (typeof v === 'bigint' ? `${v}` : v))}`);
   return slot;
 }
 
@@ -103,11 +130,11 @@ interface FetchWindow {
   /** The image's text as doubles [start, end), its decoded operands and each instruction's address (n = 0..length). */
   start: number;
   end: number;
-  decoded: Int32Array;
+  decoded: Decoded | null;
   ips: (bigint | undefined)[];
 }
 
-const win: FetchWindow = { mm: null, layout: -1, pn: -1, bytes: new Uint8Array(0), exec: false, images: null, image: null, start: 0, end: 0, decoded: new Int32Array(0), ips: [] };
+const win: FetchWindow = { mm: null, layout: -1, pn: -1, bytes: new Uint8Array(0), exec: false, images: null, image: null, start: 0, end: 0, decoded: null, ips: [] };
 
 /**
  * Addresses base + n * INSN_BYTES of an image (n = 0..insns.length), filled as instructions
@@ -170,12 +197,11 @@ export function stepUser(ctx: Ctx, t: Task): void {
     win.decoded = decode(arch, image.insns);
     win.ips = imageIps(image);
   }
+  // Within the image, so a small integer: int32 bit operations (INSN_BYTES is 4), not a double's % and /.
   const offset = at - win.start;
-  if (offset % INSN_BYTES !== 0) return stepUserSlow(ctx, t, mm, ip);
-  const n = offset / INSN_BYTES;
-  const d = win.decoded;
+  if ((offset & (INSN_BYTES - 1)) !== 0) return stepUserSlow(ctx, t, mm, ip);
   const image = win.image!; // set by the refill above, or the refill returned
-  execute(ctx, t, image.insns[n]!, d[2 * n]!, d[2 * n + 1]!, ip, image.base, n, win.ips, image.insns.length);
+  execute(ctx, t, win.decoded!, offset >> 2, ip, image.base, win.ips);
 }
 
 /** Every fetch the window does not serve (a fault, padding, no image, ip beyond 2^53): the full lookups. */
@@ -194,70 +220,69 @@ function stepUserSlow(ctx: Ctx, t: Task, mm: AddressSpace, ip: bigint): void {
     if (byte === NOP_BYTE) return advance(ctx, t, ip + 1n); // instruction padding
     return faultSignal(ctx, t, SIG.SIGILL, SI.ILL_ILLOPC, ip);
   }
-  const n = offset / INSN_BYTES;
-  const d = decode(arch, image.insns);
-  execute(ctx, t, image.insns[n]!, d[2 * n]!, d[2 * n + 1]!, ip, image.base, n, imageIps(image), image.insns.length);
+  execute(ctx, t, decode(arch, image.insns), offset / INSN_BYTES, ip, image.base, imageIps(image));
 }
 
-/** a, b: the predecoded register slots (decode()); n: the instruction's index; ips: the image's addresses (imageIps). */
-function execute(ctx: Ctx, t: Task, insn: Insn, a: number, b: number, ip: bigint, base: bigint, n: number, ips: (bigint | undefined)[], length: number): void {
+/** Instruction n of a decoded program (decode()); ips: the image's addresses (imageIps). */
+function execute(ctx: Ctx, t: Task, d: Decoded, n: number, ip: bigint, base: bigint, ips: (bigint | undefined)[]): void {
   const { arch } = ctx;
+  const length = d.op.length;
   const next = ipAt(base, n + 1, ips, length);
-  switch (insn.op) {
-    case 'nop':
+  const regs = t.regs;
+  switch (d.op[n]) {
+    case OP.nop:
       return advance(ctx, t, next);
-    case 'mov':
-      t.regs[reg(a, insn)] = insn.imm & arch.mask;
+    case OP.mov:
+      regs[reg(d.a[n]!, d, n)] = d.imm[n]!; // masked when decoded
       return advance(ctx, t, next);
-    case 'movr':
-      t.regs[reg(a, insn)] = t.regs[reg(b, insn)]!;
+    case OP.movr:
+      regs[reg(d.a[n]!, d, n)] = regs[reg(d.b[n]!, d, n)]!;
       return advance(ctx, t, next);
-    case 'add': {
-      const i = reg(a, insn);
-      t.regs[i] = (t.regs[i]! + insn.imm) & arch.mask;
+    case OP.add: {
+      const i = reg(d.a[n]!, d, n);
+      regs[i] = (regs[i]! + d.imm[n]!) & arch.mask;
       return advance(ctx, t, next);
     }
-    case 'load': {
-      const addr = effectiveAddress(arch, t, insn, b);
-      const v = readWordAt(ctx.s.mms[t.mm]!, addr, arch.wordBytes, PROT_READ);
+    case OP.load: {
+      const v = readWordAt(ctx.s.mms[t.mm]!, effectiveAddress(arch, regs, d, n), arch.wordBytes, PROT_READ);
       if (typeof v !== 'bigint') return segv(ctx, t, v);
-      t.regs[reg(a, insn)] = v;
+      regs[reg(d.a[n]!, d, n)] = v;
       return advance(ctx, t, next);
     }
-    case 'store': {
-      const addr = effectiveAddress(arch, t, insn, b);
-      const f = writeWordAt(ctx.s.mms[t.mm]!, addr, arch.wordBytes, t.regs[reg(a, insn)]!, false);
+    case OP.store: {
+      const f = writeWordAt(ctx.s.mms[t.mm]!, effectiveAddress(arch, regs, d, n), arch.wordBytes, regs[reg(d.a[n]!, d, n)]!, false);
       if (f) return segv(ctx, t, f, 'write');
       return advance(ctx, t, next);
     }
-    case 'addr':
-    case 'subr': {
-      const i = reg(a, insn);
-      const v = t.regs[reg(b, insn)]!;
-      t.regs[i] = (insn.op === 'addr' ? t.regs[i]! + v : t.regs[i]! - v) & arch.mask;
+    case OP.addr:
+    case OP.subr: {
+      const i = reg(d.a[n]!, d, n);
+      const v = regs[reg(d.b[n]!, d, n)]!;
+      regs[i] = (d.op[n] === OP.addr ? regs[i]! + v : regs[i]! - v) & arch.mask;
       return advance(ctx, t, next);
     }
-    case 'syscall':
-      t.regs[arch.ip] = next;
+    case OP.syscall:
+      regs[arch.ip] = next;
       return syscallEntry(ctx, t);
-    case 'int3':
-      t.regs[arch.ip] = ip + 1n;
+    case OP.int3:
+      regs[arch.ip] = ip + 1n;
       return faultSignal(ctx, t, SIG.SIGTRAP, SI.SI_KERNEL, 0n);
-    case 'ud2':
+    case OP.ud2:
       // do_error_trap(X86_TRAP_UD) → SIGILL, ILL_ILLOPN, si_addr = rip.
       return faultSignal(ctx, t, SIG.SIGILL, 2, ip);
-    case 'jmp':
-      return advance(ctx, t, ipAt(base, insn.target, ips, length), true);
-    case 'jnz': {
-      const taken = t.regs[reg(a, insn)]! !== 0n;
-      return advance(ctx, t, taken ? ipAt(base, insn.target, ips, length) : next, taken);
+    case OP.jmp:
+      return advance(ctx, t, ipAt(base, d.target[n]!, ips, length), true);
+    case OP.jnz: {
+      const taken = regs[reg(d.a[n]!, d, n)]! !== 0n;
+      return advance(ctx, t, taken ? ipAt(base, d.target[n]!, ips, length) : next, taken);
     }
   }
 }
 
-/** (base + disp) mod 2^width of a load or store; the mask (an allocation) only where the sum leaves the range. */
-function effectiveAddress(arch: Ctx['arch'], t: Task, insn: Extract<Insn, { op: 'load' | 'store' }>, b: number): bigint {
-  const addr = insn.base ? t.regs[reg(b, insn)]! + insn.disp : insn.disp;
+/** (base + disp) mod 2^width of load/store n; the mask (an allocation) only where the sum leaves the range. */
+function effectiveAddress(arch: Ctx['arch'], regs: readonly bigint[], d: Decoded, n: number): bigint {
+  const b = d.b[n]!;
+  const addr = b !== NONE ? regs[reg(b, d, n)]! + d.imm[n]! : d.imm[n]!;
   return addr < 0n || addr > arch.mask ? addr & arch.mask : addr;
 }
 

@@ -24,19 +24,24 @@ export function runTask(ctx: Ctx, t: Task, budget: number): number {
   let kernelSteps = 0;
   while (ctx.s.tasks[t.tid] === t && t.run.kind === 'running') {
     if (t.phase === 'user') {
-      if (used >= budget) break;
-      if (hasDeliverable(t)) {
-        // Interrupted in user mode: the kernel entry is not a syscall (orig_ax = -1).
-        t.regs[ctx.arch.origAx] = ctx.arch.mask;
-        t.phase = 'signals';
-        continue;
-      }
-      stepUser(ctx, t);
-      used++;
-      t.insnCount++;
-      ctx.s.clockNs += ctx.s.config.insnNs;
-      itimerAfterInsn(ctx, t); // ITIMER_VIRTUAL / ITIMER_PROF (syscalls/itimer.ts)
-      kernelSteps = 0;
+      // User instructions back to back while the task stays in user mode and running (no
+      // user instruction removes a task: exits and execs run in kernel phases below).
+      const from = used;
+      do {
+        if (used >= budget) return used;
+        if (hasDeliverable(t)) {
+          // Interrupted in user mode: the kernel entry is not a syscall (orig_ax = -1).
+          t.regs[ctx.arch.origAx] = ctx.arch.mask;
+          t.phase = 'signals';
+          break;
+        }
+        stepUser(ctx, t);
+        used++;
+        t.insnCount++;
+        ctx.s.clockNs += ctx.s.config.insnNs;
+        itimerAfterInsn(ctx, t); // ITIMER_VIRTUAL / ITIMER_PROF (syscalls/itimer.ts)
+      } while (t.phase === 'user' && t.run.kind === 'running');
+      if (used > from) kernelSteps = 0; // the loop guard counts kernel steps between retired instructions
       continue;
     }
     if (++kernelSteps > KERNEL_STEPS_MAX) throw new Error(`simulator bug: task ${t.tid} loops in kernel phase ${t.phase}`);
