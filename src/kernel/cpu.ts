@@ -14,6 +14,10 @@ const NOP_BYTE = 0x90;
 /** DR6.BS, the single-step bit (arch/x86/include/uapi/asm/debugreg.h DR_STEP). */
 const DR_STEP = 0x4000n;
 
+/** log2(INSN_BYTES) (a power of two): an offset's instruction index by a shift. */
+const INSN_SHIFT = Math.log2(INSN_BYTES);
+if (!Number.isInteger(INSN_SHIFT)) throw new Error('simulator bug: INSN_BYTES must be a power of two');
+
 /** Operand slot of a register the instruction does not name / that the arch does not have. */
 const NONE = -1, UNKNOWN = -2;
 
@@ -197,11 +201,11 @@ export function stepUser(ctx: Ctx, t: Task): void {
     win.decoded = decode(arch, image.insns);
     win.ips = imageIps(image);
   }
-  // Within the image, so a small integer: int32 bit operations (INSN_BYTES is 4), not a double's % and /.
+  // Within the image, so a small integer: int32 bit operations, not a double's % and /.
   const offset = at - win.start;
   if ((offset & (INSN_BYTES - 1)) !== 0) return stepUserSlow(ctx, t, mm, ip);
   const image = win.image!; // set by the refill above, or the refill returned
-  execute(ctx, t, win.decoded!, offset >> 2, ip, image.base, win.ips);
+  execute(ctx, t, win.decoded!, offset >> INSN_SHIFT, ip, image.base, win.ips);
 }
 
 /** Every fetch the window does not serve (a fault, padding, no image, ip beyond 2^53): the full lookups. */
