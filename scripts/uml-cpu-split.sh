@@ -34,13 +34,11 @@ while [ $# -gt 0 ]; do
 		*) echo "uml-cpu-split.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
 	esac
 done
-[[ "$forks" =~ ^[1-9][0-9]*$ ]] || { echo "uml-cpu-split.sh: -n: expected a positive number, got '$forks'" >&2; exit 2; }
-case "$phase" in
-	getpid|fork|exec) param=$phase ;;
-	fault) param=pages ;;
-	*) echo "uml-cpu-split.sh: --phase: expected getpid, fault, fork or exec, got '$phase'" >&2; exit 2 ;;
-esac
-[[ "$runs" =~ ^[1-9][0-9]*$ ]] || { echo "uml-cpu-split.sh: --runs: expected a positive number, got '$runs'" >&2; exit 2; }
+me=uml-cpu-split.sh
+. "$(dirname "$0")/uml-phase-args.sh"
+need_positive -n "$forks"
+phase_param "$phase"
+need_positive --runs "$runs"
 command -v linux.uml >/dev/null || { echo "uml-cpu-split.sh: linux.uml not found (apt-get install -y user-mode-linux)" >&2; exit 1; }
 cd "$(dirname "$0")/.."
 pin=(--cpus "$cpus"); [ "$cpus" = none ] && pin=()

@@ -44,13 +44,11 @@ while [ $# -gt 0 ]; do
 		*) echo "uml-host-syscalls.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
 	esac
 done
-[[ "$ops" =~ ^[1-9][0-9]*$ ]] || { echo "uml-host-syscalls.sh: -n: expected a positive number, got '$ops'" >&2; exit 2; }
-[[ "$runs" =~ ^[1-9][0-9]*$ ]] || { echo "uml-host-syscalls.sh: --runs: expected a positive number, got '$runs'" >&2; exit 2; }
-case "$phase" in
-	getpid|fork|exec) param=$phase ;;
-	fault) param=pages ;;
-	*) echo "uml-host-syscalls.sh: --phase: expected getpid, fault, fork or exec, got '$phase'" >&2; exit 2 ;;
-esac
+me=uml-host-syscalls.sh
+. "$(dirname "$0")/uml-phase-args.sh"
+need_positive -n "$ops"
+need_positive --runs "$runs"
+phase_param "$phase"
 # the marker writes' lengths in perf's hex: "MARK PHASE-begin", "MARK PHASE-end" (uml/guest/init.c mark())
 mb=$(printf '%x,' $((11 + ${#phase}))) me=$(printf '%x,' $((9 + ${#phase})))
 command -v linux.uml >/dev/null || { echo "uml-host-syscalls.sh: linux.uml not found (apt-get install -y user-mode-linux)" >&2; exit 1; }

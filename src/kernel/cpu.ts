@@ -4,7 +4,7 @@
 // a single-step trap follows a completed instruction (SIGTRAP, TRAP_TRACE, si_addr = new rip).
 import type { Ctx } from './ledger.ts';
 import { INSN_BYTES, INT3_BYTE, type Insn } from './isa.ts';
-import { byteAt, PAGE_SIZE, PROT_EXEC, PROT_READ, readWordAt, writeWordAt, type AddressSpace, type Fault, type Image } from './memory.ts';
+import { ADDR_EXACT, byteAt, PAGE_SIZE, PROT_EXEC, PROT_READ, readWordAt, writeWordAt, type AddressSpace, type Fault, type Image } from './memory.ts';
 import { makeSiginfo, SI, SIG } from './signals.ts';
 import { sendSignal } from './signal.ts';
 import { syscallEntry } from './syscall-entry.ts';
@@ -163,17 +163,13 @@ function ipAt(base: bigint, n: number, ips: (bigint | undefined)[], length: numb
   return ips[n] ?? (ips[n] = base + BigInt(n * INSN_BYTES));
 }
 
-/** Below 2^53 an address converts to a double exactly (memory.ts does the same). */
-const EXACT = 2 ** 53;
-
 /** Fetch, decode and execute one instruction. */
 export function stepUser(ctx: Ctx, t: Task): void {
   const { arch } = ctx;
   const mm = ctx.s.mms[t.mm]!;
   const ip = t.regs[arch.ip]!;
-  // Number() of a bigint at or above 2^53 is at or above 2^53 (and a negative one negative).
-  const at = Number(ip);
-  if (!(at >= 0 && at < EXACT)) return stepUserSlow(ctx, t, mm, ip);
+  const at = Number(ip); // exact below ADDR_EXACT (memory.ts)
+  if (!(at >= 0 && at < ADDR_EXACT)) return stepUserSlow(ctx, t, mm, ip);
   const pn = Math.floor(at / PAGE_SIZE);
   if (mm !== win.mm || mm.layout !== win.layout || pn !== win.pn) {
     const page = mm.pages.get(pn);

@@ -54,17 +54,17 @@ export function memFileImages(f: MemFile, offset: bigint, len: bigint, addr: big
 /** The file with `bytes` written at `offset` (any alignment). */
 export function writeMemFile(f: MemFile, offset: bigint, bytes: Uint8Array): MemFile {
   const chunks = f.chunks.slice();
-  const copied = new Set<number>(); // chunks already copied by this write
+  let copied = -1; // the chunk this write copied last (its pages ascend: each chunk is one run)
   for (let done = 0; done < bytes.length;) {
     const a = offset + BigInt(done);
     const pn = Number(a >> 12n);
     const off = Number(a & 0xfffn);
     const n = Math.min(bytes.length - done, PAGE_SIZE - off);
     const ci = pn >> CHUNK_SHIFT;
-    if (!copied.has(ci)) {
+    if (ci !== copied) {
       while (chunks.length <= ci) chunks.push(undefined);
       chunks[ci] = chunks[ci]?.slice() ?? new Array<Uint8Array | undefined>(CHUNK_PAGES).fill(undefined);
-      copied.add(ci);
+      copied = ci;
     }
     const chunk = chunks[ci] as (Uint8Array | undefined)[];
     const old = chunk[pn & (CHUNK_PAGES - 1)];

@@ -194,17 +194,22 @@ export function emptyAddressSpace(mmapBase: bigint): AddressSpace {
 
 export type Fault = { fault: 'SEGV_MAPERR' | 'SEGV_ACCERR'; addr: bigint };
 
-/** Below 2^53 an address converts to a double exactly: page number and offset need no bigint op (no allocation). */
-const EXACT = 1n << 53n;
-const EXACT_DOUBLE = 2 ** 53;
+/**
+ * Below 2^53 an address converts to a double exactly: page number and offset need no bigint op
+ * (no allocation). Number() of a bigint at or above 2^53 is at or above it, and of a negative
+ * one negative, so the double alone says which case an address is (cpu.ts's fetch window too).
+ */
+export const ADDR_EXACT = 2 ** 53;
 
 function pageNo(addr: bigint): number {
-  return addr >= 0n && addr < EXACT ? Math.floor(Number(addr) / PAGE_SIZE) : Number(addr >> PAGE_SHIFT);
+  const a = Number(addr);
+  return a >= 0 && a < ADDR_EXACT ? Math.floor(a / PAGE_SIZE) : Number(addr >> PAGE_SHIFT);
 }
 
 /** addr & 0xfff, for any address (a negative one: its two's-complement low bits, as the bigint op gives). */
 function pageOff(addr: bigint): number {
-  return addr >= 0n && addr < EXACT ? Number(addr) % PAGE_SIZE : Number(addr & 0xfffn);
+  const a = Number(addr);
+  return a >= 0 && a < ADDR_EXACT ? a % PAGE_SIZE : Number(addr & 0xfffn);
 }
 
 /** Read `len` bytes as the CPU would: every page must be mapped and allow `need` (PROT_READ/EXEC). */
@@ -285,11 +290,11 @@ export function writeBytes(mm: AddressSpace, addr: bigint, data: Uint8Array, for
  * one word (iovecs, PTRACE_MULTI entries, PEEK/POKE). Falls back to readBytes across pages.
  */
 export function readWordAt(mm: AddressSpace, addr: bigint, wordBytes: number, need: number): bigint | Fault {
-  // In doubles (one conversion, no bigint op): Number() of an address at or above 2^53 is too.
+  // Page number and offset from one conversion to a double (ADDR_EXACT).
   const a = Number(addr);
   const pn = Math.floor(a / PAGE_SIZE);
   const off = a - pn * PAGE_SIZE;
-  if (!(a >= 0 && a < EXACT_DOUBLE) || off + wordBytes > PAGE_SIZE) {
+  if (!(a >= 0 && a < ADDR_EXACT) || off + wordBytes > PAGE_SIZE) {
     const r = readBytes(mm, addr, wordBytes, need);
     return isFault(r) ? r : wordFromBytes(r, 0, wordBytes);
   }
@@ -304,7 +309,7 @@ export function writeWordAt(mm: AddressSpace, addr: bigint, wordBytes: number, v
   const a = Number(addr); // as in readWordAt
   const pn = Math.floor(a / PAGE_SIZE);
   const off = a - pn * PAGE_SIZE;
-  if (!(a >= 0 && a < EXACT_DOUBLE) || off + wordBytes > PAGE_SIZE) {
+  if (!(a >= 0 && a < ADDR_EXACT) || off + wordBytes > PAGE_SIZE) {
     const b = new Uint8Array(wordBytes);
     wordToBytes(b, 0, wordBytes, value);
     const r = writeBytes(mm, addr, b, force);

@@ -61,9 +61,9 @@ class PrefixNode {
   }
 }
 
-interface Trie {
-  readonly root: PrefixNode;
-  nodes: number;
+class Trie {
+  nodes = 0;
+  readonly root = new PrefixNode(newSha256(), this);
 }
 
 const TRIES = new WeakMap<UmlMemory, Trie>();
@@ -71,12 +71,14 @@ const TRIES = new WeakMap<UmlMemory, Trie>();
 /** The run's trie; a full one is replaced by an empty one (its nodes then take no children). */
 function trieOf(mem: UmlMemory): Trie {
   let t = TRIES.get(mem);
-  if (!t || t.nodes >= DIGEST_CHECK.nodesMax) {
-    const fresh: { root: PrefixNode | null; nodes: number } = { root: null, nodes: 0 };
-    fresh.root = new PrefixNode(newSha256(), fresh as Trie);
-    TRIES.set(mem, (t = fresh as Trie));
-  }
+  if (!t || t.nodes >= DIGEST_CHECK.nodesMax) TRIES.set(mem, (t = new Trie()));
   return t;
+}
+
+/** One page's part of the hash stream: `vpn:` and its bytes. */
+function hashPage(h: Sha256Hasher, mem: UmlMemory, mm: GuestMm, vpn: number): void {
+  h.update(`${vpn.toString(16)}:`);
+  h.update(pageBytes(mem, mm, vpn) ?? EMPTY);
 }
 
 /** The node after `from` (a node of `trie`) plus page vpn with content `source`: found, or hashed from `from`'s state. */
@@ -87,12 +89,27 @@ function extend(mem: UmlMemory, mm: GuestMm, from: PrefixNode, vpn: number, sour
   let node = byToken.get(source);
   if (!node) {
     const h = from.state.copy();
-    h.update(`${vpn.toString(16)}:`);
-    h.update(pageBytes(mem, mm, vpn) ?? EMPTY);
+    hashPage(h, mem, mm, vpn);
     byToken.set(source, (node = new PrefixNode(h, trie)));
     trie.nodes++;
   }
   return node;
+}
+
+/** GuestMm.digestCache: memoryHash's last computation for an mm and what it was computed from. */
+export interface DigestCache {
+  /** The mm it was computed for (a fork child starts with its parent's: fork.ts dupMmap). */
+  readonly mm: GuestMm;
+  readonly ptes: number;
+  readonly hostMapped: number;
+  readonly hostMm: AddressSpace | undefined;
+  readonly hostChanges: number;
+  readonly file: unknown;
+  readonly vpns: number[];
+  readonly sources: unknown[];
+  /** nodes[i]: the prefix-trie node after page i. */
+  readonly nodes: readonly PrefixNode[];
+  readonly hash: string;
 }
 
 /**
@@ -104,10 +121,7 @@ export const DIGEST_CHECK = { verify: false, nodesMax: 20_000 };
 /** The definition: sha256 over `vpn:` and the bytes of every page of the guest page tables, in address order. */
 export function memoryHashUncached(mem: UmlMemory, mm: GuestMm): string {
   const h = newSha256();
-  for (const vpn of [...mm.ptes.keys()].sort((a, b) => a - b)) {
-    h.update(`${vpn.toString(16)}:`);
-    h.update(pageBytes(mem, mm, vpn) ?? EMPTY);
-  }
+  for (const vpn of [...mm.ptes.keys()].sort((a, b) => a - b)) hashPage(h, mem, mm, vpn);
   return h.hex().slice(0, 16);
 }
 
@@ -140,18 +154,19 @@ function memoryHashCached(mem: UmlMemory, mm: GuestMm): string {
   // changes at nearly every boundary; text and data rarely.
   let same = 0;
   if (c) while (same < vpns.length && same < c.vpns.length && vpns[same] === c.vpns[same] && sources[same] === c.sources[same]) same++;
-  let hash: string, nodes: PrefixNode[];
+  let hash: string, nodes: readonly PrefixNode[];
   if (c && same === vpns.length && same === c.vpns.length) {
     // Every page as before (equal tokens, equal bytes): the same hash, nothing to re-hash.
     hash = c.hash;
-    nodes = c.nodes as PrefixNode[];
+    nodes = c.nodes;
   } else {
     const trie = trieOf(mem);
     // A prefix from a trie since replaced is walked again in the current one (once per replacement).
-    if (same > 0 && (c!.nodes[same - 1] as PrefixNode).trie !== trie) same = 0;
-    nodes = c && same > 0 ? (c.nodes as PrefixNode[]).slice(0, same) : [];
-    let node = same > 0 ? nodes[same - 1]! : trie.root;
-    for (let i = same; i < vpns.length; i++) nodes.push((node = extend(mem, mm, node, vpns[i]!, sources[i], trie)));
+    if (same > 0 && c!.nodes[same - 1]!.trie !== trie) same = 0;
+    const walked = c && same > 0 ? c.nodes.slice(0, same) : [];
+    let node = same > 0 ? walked[same - 1]! : trie.root;
+    for (let i = same; i < vpns.length; i++) walked.push((node = extend(mem, mm, node, vpns[i]!, sources[i], trie)));
+    nodes = walked;
     hash = node.hex();
   }
   mm.digestCache = { mm, ptes: mm.ptes.version, hostMapped: mm.hostMapped.version, hostMm, hostChanges: hostMm?.changes ?? -1, file, vpns, sources, nodes, hash };

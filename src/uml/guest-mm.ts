@@ -8,7 +8,7 @@
 // Simplifications: every first touch allocates a frame (no zero page); COW after a guest fork
 // is in cow.ts (the SEGV_ACCERR path); text pages map the image's own physmem frames read+exec, data pages get a
 // private copy; the stack VMA does not grow.
-import type { Sha256Hasher } from './sha256.ts';
+import type { DigestCache } from './guest-digest.ts';
 import { PAGE_SIZE, PROT_EXEC, PROT_READ, PROT_WRITE } from '../kernel/memory.ts';
 import { encodeText, type Insn } from '../kernel/isa.ts';
 import { ERRNO, negErrnoReg } from '../kernel/errno.ts';
@@ -64,7 +64,7 @@ export class GuestMm {
   /** What the host process has mapped in the guest range (what earlier flushes pushed). */
   readonly hostMapped = new VersionedMap<number, Pte>();
   /** guest-digest.ts's cached memory hash and the versions it was computed at. */
-  digestCache: { mm: GuestMm; ptes: number; hostMapped: number; hostMm: unknown; hostChanges: number; file: unknown; vpns: number[]; sources: unknown[]; nodes: readonly unknown[]; hash: string } | null = null;
+  digestCache: DigestCache | null = null;
   brkStart = 0n;
   brk = 0n;
   constructor(

@@ -37,7 +37,6 @@ export interface GuestSyscallOutcome {
   name: string;
 }
 
-/** Guest memory reads go through UML's physmem mapping: no host syscall. */
 /** `syscall:NAME`, the guest event of a syscall: one string per name, built once (a Map key and label per guest syscall). */
 const SYSCALL_EVENTS = new Map<string, string>();
 export function syscallEvent(name: string): string {
@@ -46,6 +45,7 @@ export function syscallEvent(name: string): string {
   return e;
 }
 
+/** Guest memory reads go through UML's physmem mapping: no host syscall. */
 export type GuestMemoryReader = (hostPid: number, addr: bigint, len: number) => Uint8Array | null;
 
 /**

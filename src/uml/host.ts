@@ -46,6 +46,12 @@ export interface HostTrace {
 
 const OK: SysResult = { ret: 0n, errno: null };
 
+/** One group of a planned run (HostTracer.plan): its calls and their encoded struct ptrace_multi[] (null: a lone call). */
+interface PlannedGroup {
+  readonly calls: readonly Call[];
+  readonly image: Uint8Array | null;
+}
+
 export class HostTracer {
   /** Label for host calls made from now on that no later markEvent claims (probes, boot). */
   event = 'boot';
@@ -128,7 +134,7 @@ export class HostTracer {
       const r = g.image === null ? this.ptrace(g.calls[0]!.request, pid, g.calls[0]!.addr, g.calls[0]!.data) : this.multi(pid, g.image, g.calls.length);
       if (r.errno !== null || r.ret !== 0n) return r;
     }
-    return { ret: 0n, errno: null };
+    return OK;
   }
 
   /**
@@ -136,14 +142,14 @@ export class HostTracer {
    * requests), each with its encoded struct ptrace_multi[] (null: a lone call). Cached per
    * calls array and site: the userspace loop's runs are the same arrays every time (userspace.ts).
    */
-  private readonly plans = new WeakMap<readonly Call[], Map<Site, readonly { calls: readonly Call[]; image: Uint8Array | null }[]>>();
+  private readonly plans = new WeakMap<readonly Call[], Map<Site, readonly PlannedGroup[]>>();
 
-  private plan(site: Site, calls: readonly Call[]): readonly { calls: readonly Call[]; image: Uint8Array | null }[] {
+  private plan(site: Site, calls: readonly Call[]): readonly PlannedGroup[] {
     let bySite = this.plans.get(calls);
     if (!bySite) this.plans.set(calls, (bySite = new Map()));
     let plan = bySite.get(site);
     if (!plan) {
-      const out: { calls: readonly Call[]; image: Uint8Array | null }[] = [];
+      const out: PlannedGroup[] = [];
       let i = 0;
       for (const n of groupRun(this.policy, site, calls.map((c) => c.request))) {
         const group = calls.slice(i, i + n);
