@@ -4,7 +4,8 @@
 // (09:36-09:38 UTC, before other work started), `busy-*` later with other agents running (load
 // average in busy-runs.tsv), the first runs with the console write, `noon-*` on an idle
 // machine again (11:44 UTC), and `afternoon-*` on an idle machine (13:11 and 13:16 UTC, load
-// 0.5–0.8, afternoon-runs.tsv), with the calibrator runs the committed profiles come from.
+// 0.5–0.8, afternoon-runs.tsv), with the calibrator runs the committed profiles come from, and
+// `evening-*` (15:03 UTC, load 0.45–1.15, evening-runs.tsv), a held-out session.
 //
 // Each per-operation sample holds one clock_gettime, itself a trapped guest syscall; "net" is a
 // run's median minus the same run's clock_pair median (uml/README.md "Timed"). A set of runs
@@ -23,7 +24,7 @@ import { join } from 'node:path';
 export const TIMED_DIR = 'test/fixtures/uml/timed-6.1-2026-12-03';
 export const CROSS_CPU_CLOCK_RATIO = 2;
 
-export type Session = 'idle' | 'busy' | 'noon' | 'afternoon';
+export type Session = 'idle' | 'busy' | 'noon' | 'afternoon' | 'evening';
 export type PinMode = 'pinned' | 'unpinned';
 
 export interface TimedRun {
@@ -38,7 +39,7 @@ export interface TimedRun {
 export function loadTimedRuns(repoRoot: string): TimedRun[] {
   const dir = join(repoRoot, TIMED_DIR);
   return readdirSync(dir)
-    .filter((f) => /^(idle|busy|noon|afternoon)-(pinned|unpinned)-\d+\.json$/.test(f))
+    .filter((f) => /^(idle|busy|noon|afternoon|evening)-(pinned|unpinned)-\d+\.json$/.test(f))
     .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }))
     .map((file) => {
       const j = JSON.parse(readFileSync(join(dir, file), 'utf8')) as { captured: string; pinned_cpus: string; guest: Record<string, unknown> };
