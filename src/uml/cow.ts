@@ -5,8 +5,9 @@
 //    set_pte_at; handle_page_fault's own flush_tlb_page then maps it (the second stub run):
 //    the real 6.1 "usually 2 stub runs" (17 calls) for a SEGV_ACCERR fault;
 //  * the zero page or a page-cache page (Pte.shared: a read fault mapped it) → wp_page_copy too;
-//  * the frame is ours alone → wp_page_reuse: the PTE becomes writable; one stub run
-//    (mprotect) — the "sometimes 14".
+//  * the frame is ours alone → wp_page_reuse: the PTE becomes writable; one stub run (the
+//    page mapped again: ptep_set_access_flags → set_pte_at marks it _PAGE_NEWPAGE, guest-mm.ts
+//    fixRange) — the "sometimes 14".
 // Physmem coherence (a model artefact, no host call): the model's MAP_SHARED mappings of the
 // physmem file are snapshots (kernel/memfile.ts), so the live data of a writable page is in
 // the host process that maps it. syncToPhysmem() copies those pages back into physmem where

@@ -13,7 +13,7 @@ import { PAGE_SIZE, PROT_EXEC, PROT_READ, PROT_WRITE } from '../kernel/memory.ts
 import { encodeText, type Insn } from '../kernel/isa.ts';
 import { ERRNO, negErrnoReg } from '../kernel/errno.ts';
 import type { Kernel } from '../kernel/kernel.ts';
-import { map, protect, unmap, type StubBatch, type StubContext } from './mem.ts';
+import { map, unmap, type StubBatch, type StubContext } from './mem.ts';
 import type { GuestKernel } from './guest.ts';
 import { STUB_PAGE, stubLayout, stubProgram } from './stub.ts';
 import { doWpPage } from './cow.ts';
@@ -78,7 +78,8 @@ export class GuestMm {
   }
 }
 
-type Op = { kind: 'mmap'; start: bigint; len: bigint; prot: number; offset: bigint } | { kind: 'munmap'; start: bigint; len: bigint } | { kind: 'mprotect'; start: bigint; len: bigint; prot: number };
+// No mprotect op: fixRange maps a re-protected PTE again (its comment), so UML's protect() (mem.c) is never reached.
+type Op = { kind: 'mmap'; start: bigint; len: bigint; prot: number; offset: bigint } | { kind: 'munmap'; start: bigint; len: bigint };
 
 function round(n: bigint): bigint {
   return (n + PAGE - 1n) & ~(PAGE - 1n);
@@ -169,7 +170,7 @@ export class UmlMemory {
 
   /**
    * fix_range_common(): compare the page tables with what the host has over [start, end) and
-   * queue mmap/munmap/mprotect records (adjacent ones merged); the last one runs the stub
+   * queue mmap/munmap records (adjacent ones merged); the last one runs the stub
    * (done = 1). No change → no stub run.
    */
   fixRange(mm: GuestMm, start: bigint, end: bigint, extra: Op[] = []): void {
@@ -191,14 +192,18 @@ export class UmlMemory {
       const have = mm.hostMapped.get(vpn);
       const at = BigInt(vpn) * PAGE;
       const last = ops[ops.length - 1];
-      if (want && (!have || have.frame !== want.frame)) {
+      // A PTE whose protection alone changed is mapped again, not mprotect()ed: every PTE
+      // change goes through set_pte() (arch/um/include/asm/pgtable.h), which marks it
+      // _PAGE_NEWPAGE, and update_pte_range() (arch/um/kernel/tlb.c) maps a present NEWPAGE
+      // PTE (add_mmap); add_mprotect is only for NEWPROT without NEWPAGE, which no set_pte
+      // leaves. Real UML 6.1's stubs make no mprotect in a fork loop
+      // (test/fixtures/uml/host-6.1-2026-12-03/host-syscalls.jsonl).
+      const remap = want && have && have.frame === want.frame && have.prot !== want.prot;
+      if (remap && have.prot & PROT_WRITE) this.syncPage(mm, vpn, want.frame); // model artefact: the live bytes back to physmem first (cow.ts)
+      if (want && (!have || have.frame !== want.frame || remap)) {
         const offset = this.frameOffset(want.frame);
         if (last?.kind === 'mmap' && last.start + last.len === at && last.prot === want.prot && last.offset + last.len === offset) last.len += PAGE;
         else ops.push({ kind: 'mmap', start: at, len: PAGE, prot: want.prot, offset });
-        mm.hostMapped.set(vpn, want);
-      } else if (want && have && have.prot !== want.prot) {
-        if (last?.kind === 'mprotect' && last.start + last.len === at && last.prot === want.prot) last.len += PAGE;
-        else ops.push({ kind: 'mprotect', start: at, len: PAGE, prot: want.prot });
         mm.hostMapped.set(vpn, want);
       } else if (!want && have) {
         if (last?.kind === 'munmap' && last.start + last.len === at) last.len += PAGE;
@@ -209,6 +214,17 @@ export class UmlMemory {
     this.runOps(mm, ops);
   }
 
+  /**
+   * Physmem coherence (a model artefact, no host call; cow.ts): the model's MAP_SHARED
+   * mappings are snapshots, so a writable page's live bytes are in the host process that maps
+   * it. Before that page is mapped again they go back to physmem, where the real mapping
+   * shares them.
+   */
+  private syncPage(mm: GuestMm, vpn: number, frame: number): void {
+    const bytes = this.kernel.readMemory(mm.hostPid, BigInt(vpn) * PAGE, PAGE_SIZE);
+    if (bytes) this.kernel.writeMemFile(this.fd, this.frameOffset(frame), bytes);
+  }
+
   /** do_ops(): each op is queued in STUB_DATA; the last one runs the batch. */
   runOps(mm: GuestMm, ops: readonly Op[]): void {
     const b: StubBatch = { pid: mm.hostPid, next: null };
@@ -216,8 +232,7 @@ export class UmlMemory {
       const done = i === ops.length - 1;
       if (done) this.stubRuns++;
       if (op.kind === 'mmap') map(this.c, b, op.start, op.len, op.prot, this.fd, op.offset, done);
-      else if (op.kind === 'munmap') unmap(this.c, b, op.start, op.len, done);
-      else protect(this.c, b, op.start, op.len, op.prot, done);
+      else unmap(this.c, b, op.start, op.len, done);
     });
   }
 

@@ -1,5 +1,6 @@
 // Batched address-space operations run by the stub inside a guest host process
-// (arch/um/os-Linux/skas/mem.c: run_syscall_stub, do_syscall_stub, map, unmap, protect;
+// (arch/um/os-Linux/skas/mem.c: run_syscall_stub, do_syscall_stub, map, unmap; protect is never
+// reached, guest-mm.ts fixRange;
 // arch/um/os-Linux/skas/process.c: wait_stub_done; uml-skas.md §5).
 //
 // UML writes the records into STUB_DATA and reads the results back with no host syscall: the
@@ -131,8 +132,4 @@ export function map(c: StubContext, b: StubBatch, virt: bigint, len: bigint, pro
 
 export function unmap(c: StubContext, b: StubBatch, addr: bigint, len: bigint, done: boolean): bigint {
   return runSyscallStub(c, b, nr(c, 'munmap'), [addr, len], 0n, done);
-}
-
-export function protect(c: StubContext, b: StubBatch, addr: bigint, len: bigint, prot: number, done: boolean): bigint {
-  return runSyscallStub(c, b, nr(c, 'mprotect'), [addr, len, BigInt(prot)], 0n, done);
 }

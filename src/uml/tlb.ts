@@ -3,7 +3,8 @@
 // (do_ops(…, done = 1) at the end of each fix_range). guest-mm.ts has the single-range
 // fix_range_common (force = 0) and flush_tlb_page.
 //  * flush_tlb_mm(mm): force = 0 — only changed PTEs (after fork: the parent's write-protect,
-//    mprotect records). A VMA without changes costs nothing.
+//    mmap records: ptep_set_wrprotect → set_pte_at marks them _PAGE_NEWPAGE). A VMA without
+//    changes costs nothing.
 //  * force_flush_all() (fork_handler, the forked child's first run): force = 1 — every page of
 //    every VMA: a present PTE is mmapped (fork's set_pte_at marks copied PTEs _PAGE_NEWPAGE),
 //    a missing one munmapped; so every VMA costs exactly one stub run.
