@@ -19,6 +19,8 @@ describe('npm run bench', () => {
       expect(positive(j.startupUs[p][m]), `${p} ${m}`).toBe(true);
     }
     for (const f of ['usPerFirstTouchFault', 'usPerFork', 'hostSyscallsPerSecond']) expect(typeof j[f], f).toBe('number');
+    expect(Object.keys(j.coldUsPerOp).sort()).toEqual(['firstTouchFault', 'fork']);
+    for (const v of Object.values(j.coldUsPerOp)) expect(typeof v).toBe('number');
     expect(j.equivalenceCasesPerSecond).toMatchObject({ cases: 4, events: 3, workers: 1 });
     expect(positive(j.equivalenceCasesPerSecond.casesPerSecond)).toBe(true);
     expect(j.bytesPerLedgerEntry.entries).toBeGreaterThan(0);
