@@ -48,6 +48,15 @@ export interface NamedRun {
 /** Host work timed without a tracee (calibrate/ptrace-calibrate.c header): may come from other runs. */
 export const HOST_KEYS = ['physmemFirstTouch', 'stubMmapTouch', 'stubMmapFixed', 'stubMprotect', 'stubMunmap', 'hostFork', 'hostForkExitWait', 'fileWrite64'] as const;
 
+/**
+ * A UML-shaped host process's life (calibrate/ptrace-calibrate.c umlProc*: a traced parent holding
+ * physmem pieces, the stub's clone, the child's re-maps and unmaps, PTRACE_KILL and the reap). When
+ * every pinned run has them, the host-process terms and the stub's call prices come from them
+ * (hostProcessTerms below); older runs fall back to the small plain process (hostFork,
+ * hostForkExitWait) and the stub calls timed in the calibrator itself (stubMmapFixed, stubMunmap).
+ */
+export const UML_PROCESS_KEYS = ['umlProcCreate', 'umlProcMmap', 'umlProcMunmap', 'umlProcKill'] as const;
+
 /** One line of scripts/uml-cpu-split.sh: a real UML phase's CPU time per operation. */
 export interface CpuSplitLine {
   phase: string;
@@ -197,7 +206,7 @@ function profileFrom(input: CalibrationInput, unpinned: boolean): CostProfile {
       source: `calibrated (${tool}): (unpinned ${u.cite} − pinned ${p.cite}) / 2 wake-ups per round trip (the tracee woken on the other CPU by the resume, the tracer woken back by its stop)`,
     };
   }
-  const umlTerms = umlUserTerms(input.uml, m, tag);
+  const umlTerms = umlUserTerms(input.uml, m, tag, hasUmlProcess(pinned));
   const loads = [...pinned, ...(unpinned ? input.unpinned : []), ...(input.host ?? [])].map((r) => `${r.name} ${r.raw.loadAverage1m}`);
   const profile: CostProfile = {
     name: unpinned ? 'calibrated-unpinned' : 'calibrated-local',
@@ -225,8 +234,7 @@ function profileFrom(input: CalibrationInput, unpinned: boolean): CostProfile {
       roundTripSignalStopNs: s(g('setregsContInt3RoundTrip') - g('setregs') - 2 * entryExit - dispatch, `${med('setregsContInt3RoundTrip')} (SETREGS rip=int3 + CONT + wait4 SIGTRAP) − ${med('setregs')} − 2 × syscallEntryExitNs − ptraceDispatchNs`),
       crossCpuWakeupNs: wakeup,
       hostPageFaultNs: s(g('physmemFirstTouch') + g('stubMmapTouch') - g('stubMmapFixed'), `${med('physmemFirstTouch')} (the physmem page allocated and zeroed) + ${med('stubMmapTouch')} − ${med('stubMmapFixed')} (the tracee's retried access after the stub's mmap: a minor fault; the mmap itself is its stub run's, stubRunHostCallsNs)`),
-      hostProcessCreateNs: s(g('hostFork'), `${med('hostFork')} (fork() of a small process as its parent sees it: the stub's clone)`),
-      hostProcessExitNs: s(g('hostForkExitWait') - g('hostFork'), `${med('hostForkExitWait')} − ${med('hostFork')} (the child's exit, mm teardown and the parent's reap)`),
+      ...hostProcessTerms(pinned, m, s),
       ...umlTerms,
     },
     requestNs: {
@@ -255,16 +263,60 @@ function profileFrom(input: CalibrationInput, unpinned: boolean): CostProfile {
 
 const median = (xs: readonly number[]): number => medianOf(xs);
 
+/** Whether every run has the UML-shaped host process's measurements (UML_PROCESS_KEYS). */
+export function hasUmlProcess(runs: readonly NamedRun[]): boolean {
+  return runs.length > 0 && runs.every((r) => UML_PROCESS_KEYS.every((k) => typeof r.raw.medianNs[k] === 'number'));
+}
+
+type Median = (k: string) => { ns: number; cite: string };
+
+/**
+ * The host-process terms (host-terms.ts). From a UML-shaped host process when the pinned runs
+ * have it, each net of the ledger rows inside its interval that price() already charges, so that
+ * a real UML sequence (uml-skas.md §6, §7) pays the measured interval once:
+ *   hostProcessCreateNs = umlProcCreate (the clone stub run − a plain stub run of the same parent:
+ *                         the clone, the child's TRACEME, stub-data mmap and stop, the child's
+ *                         wait4 and OLDSETOPTIONS) − nullSyscall (that wait4, priced as a call)
+ *                         − peekuserWord (OLDSETOPTIONS, priced as an unlisted request: entry/exit,
+ *                         dispatch, default work) − umlProcMmap (the child's stub-data mmap, one
+ *                         of the stub's mmaps per fork that stubRunHostCallsNs prices)
+ *   hostProcessExitNs   = umlProcKill (kill + PTRACE_KILL + PTRACE_CONT + wait4(NULL)) − 2 ×
+ *                         nullSyscall (kill, wait4) − peekuserWord (PTRACE_KILL) − nullPtrace (the
+ *                         PTRACE_CONT that fails with ESRCH: entry/exit and dispatch)
+ * Otherwise, from a small plain process: hostFork, hostForkExitWait − hostFork.
+ */
+function hostProcessTerms(pinned: readonly NamedRun[], m: Median, s: (ns: number, how: string) => Sourced): Pick<CostProfile['costs'], 'hostProcessCreateNs' | 'hostProcessExitNs'> {
+  const g = (k: string) => m(k).ns;
+  const med = (k: string) => m(k).cite;
+  if (!hasUmlProcess(pinned)) {
+    return {
+      hostProcessCreateNs: s(g('hostFork'), `${med('hostFork')} (fork() of a small process as its parent sees it: the stub's clone)`),
+      hostProcessExitNs: s(g('hostForkExitWait') - g('hostFork'), `${med('hostForkExitWait')} − ${med('hostFork')} (the child's exit, mm teardown and the parent's reap)`),
+    };
+  }
+  return {
+    hostProcessCreateNs: s(
+      g('umlProcCreate') - g('nullSyscall') - g('peekuserWord') - g('umlProcMmap'),
+      `${med('umlProcCreate')} (a UML-shaped host process: its parent's stub clone run − a plain stub run of that parent; calibrate/ptrace-calibrate.c) − ${med('nullSyscall')} (the child's wait4) − ${med('peekuserWord')} (OLDSETOPTIONS as priced) − ${med('umlProcMmap')} (the child's stub-data mmap, priced in stubRunHostCallsNs)`,
+    ),
+    hostProcessExitNs: s(
+      g('umlProcKill') - 2 * g('nullSyscall') - g('peekuserWord') - g('nullPtrace'),
+      `${med('umlProcKill')} (kill(SIGKILL) + PTRACE_KILL + PTRACE_CONT + wait4(P, NULL, __WALL) of the UML-shaped host process, as UML's destroy_context) − 2 × ${med('nullSyscall')} (kill, wait4) − ${med('peekuserWord')} (PTRACE_KILL as priced) − ${med('nullPtrace')} (PTRACE_CONT failing with ESRCH)`,
+    ),
+  };
+}
+
 /**
  * UML's own user time per syscall stop and per stub run, and the stub's host calls per stub run
  * (host-terms.ts), from real-UML measurements: the same in both pin modes (measured pinned).
  *   umlSyscallStopUserNs = UML user time per getpid ÷ its syscall stops (1)
  *   umlStubRunUserNs     = (UML user time per fork − its syscall stops × umlSyscallStopUserNs) ÷ its stub runs
  *                          (the fork's faults' handling in UML is in this number: no separate measurement)
- *   stubRunHostCallsNs   = (mmaps × stubMmapFixed + munmaps × stubMunmap + mprotects × stubMprotect) per fork
+ *   stubRunHostCallsNs   = (mmaps × umlProcMmap + munmaps × umlProcMunmap + mprotects × stubMprotect) per fork
+ *                          (runs without the UML-shaped process: stubMmapFixed, stubMunmap)
  *                          ÷ stub runs per fork, all counted by perf in the same loop
  */
-function umlUserTerms(uml: UmlMeasurements | undefined, m: (k: string) => { ns: number; cite: string }, tag: string): Pick<CostProfile['costs'], 'umlSyscallStopUserNs' | 'umlStubRunUserNs' | 'stubRunHostCallsNs'> {
+function umlUserTerms(uml: UmlMeasurements | undefined, m: Median, tag: string, umlProcess: boolean): Pick<CostProfile['costs'], 'umlSyscallStopUserNs' | 'umlStubRunUserNs' | 'stubRunHostCallsNs'> {
   if (!uml) {
     const none = { ns: 0, source: 'not measured: made without real-UML measurements (calibrate-profile --uml)' };
     return { umlSyscallStopUserNs: none, umlStubRunUserNs: none, stubRunHostCallsNs: none };
@@ -284,7 +336,9 @@ function umlUserTerms(uml: UmlMeasurements | undefined, m: (k: string) => { ns: 
   const ev = uml.events;
   const stop = gp.ns / ev.getpid.syscallStops;
   const stubUser = (fk.ns - ev.fork.syscallStops * stop) / ev.fork.stubRuns;
-  const calls = perFork(NR.mmap) * m('stubMmapFixed').ns + perFork(NR.munmap) * m('stubMunmap').ns + perFork(NR.mprotect) * m('stubMprotect').ns;
+  // the stub's mmap and munmap priced as timed inside a UML-shaped host process when the runs have it
+  const [mmapKey, munmapKey] = umlProcess ? ['umlProcMmap', 'umlProcMunmap'] : ['stubMmapFixed', 'stubMunmap'];
+  const calls = perFork(NR.mmap) * m(mmapKey).ns + perFork(NR.munmap) * m(munmapKey).ns + perFork(NR.mprotect) * m('stubMprotect').ns;
   const src = `real UML 6.1 (${uml.source})`;
   return {
     umlSyscallStopUserNs: { ns: r1(stop), source: `${src}: ${gp.cite} ÷ ${ev.getpid.syscallStops} syscall stop per getpid (guest-syscall.strace)` },
@@ -294,7 +348,7 @@ function umlUserTerms(uml: UmlMeasurements | undefined, m: (k: string) => { ns: 
     },
     stubRunHostCallsNs: {
       ns: r1(calls / runs),
-      source: `${src} and ${tag}: the stub's host calls per fork (uml-host-syscalls.sh, median of ${fork.length} boots: mmap ${perFork(NR.mmap)}, munmap ${perFork(NR.munmap)}, mprotect ${perFork(NR.mprotect)}) ÷ ${runs} stub runs per fork (its PTRACE_CONT with no signal, same count), priced ${m('stubMmapFixed').cite}, ${m('stubMunmap').cite}, ${m('stubMprotect').cite}`,
+      source: `${src} and ${tag}: the stub's host calls per fork (uml-host-syscalls.sh, median of ${fork.length} boots: mmap ${perFork(NR.mmap)}, munmap ${perFork(NR.munmap)}, mprotect ${perFork(NR.mprotect)}) ÷ ${runs} stub runs per fork (its PTRACE_CONT with no signal, same count), priced ${m(mmapKey).cite}, ${m(munmapKey).cite}, ${m('stubMprotect').cite}`,
     },
   };
 }

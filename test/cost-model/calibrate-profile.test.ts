@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { crossCpuRates, profilesFromCalibration, readCross, readRuns, readUml } from '../../src/cost-model/calibrate-profile.ts';
+import { crossCpuRates, hasUmlProcess, profilesFromCalibration, readCross, readRuns, readUml, UML_PROCESS_KEYS, type NamedRun } from '../../src/cost-model/calibrate-profile.ts';
 import { REPO_ROOT } from '../../src/cost-model/validation.ts';
 import { LedgerPricer, price, totalNs } from '../../src/cost-model/price.ts';
 import { CROSS_CLASSES } from '../../src/cost-model/cross-cpu.ts';
@@ -123,6 +123,56 @@ describe('calibrate-profile: UML\'s own user time and the stub\'s calls from the
       expect(none.pinned.costs[k].ns).toBe(0);
       expect(none.pinned.costs[k].source).toMatch(/--uml/);
     }
+  });
+});
+
+describe('calibrate-profile: the host-process terms from a UML-shaped host process (calibrate/ptrace-calibrate.c umlProc*)', () => {
+  // The afternoon runs with made-up umlProc* medians (distinct per run, so the median picks one):
+  // what is checked is how the terms are made from them, not the values.
+  const withUmlProc = (runs: NamedRun[]): NamedRun[] =>
+    runs.map((r, i) => ({ name: r.name, raw: { ...r.raw, medianNs: { ...r.raw.medianNs, umlProcCreate: 90000 + 1000 * i, umlProcMmap: 2400 + 10 * i, umlProcMunmap: 2100 + 10 * i, umlProcKill: 70000 + 1000 * i } } }));
+  const pinned = withUmlProc(readRuns(files('afternoon-pinned')));
+  const made = profilesFromCalibration({ pinned, unpinned: withUmlProc(readRuns(files('afternoon-unpinned'))), uml, cross });
+  const c = made.pinned.costs;
+  const g = (k: string) => [...pinned.map((r) => r.raw.medianNs[k]!)].sort((a, b) => a - b)[1]!;
+  const teardown = calls(
+    'kill(20278, SIGKILL)                    = 0',
+    'ptrace(PTRACE_KILL, 20278)              = 0',
+    'ptrace(PTRACE_CONT, 20278, NULL, 883888970) = -1 ESRCH (No such process)',
+    'wait4(20278, NULL, __WALL, NULL)        = 20278',
+  ); // glibc-fork-exit.strace, UML's destroy_context (uml-skas.md §7)
+  const creation = calls(
+    'wait4(20278, [{WIFSTOPPED(s) && WSTOPSIG(s) == SIGTRAP}], WSTOPPED|__WALL, NULL) = 20278',
+    'ptrace(PTRACE_OLDSETOPTIONS, 20278, NULL, PTRACE_O_TRACESYSGOOD) = 0',
+  ); // the rows after the clone stub run's own wait4 (copy_context_skas0, uml-skas.md §6)
+  const sum = (cs: ReturnType<typeof calls>) => cs.reduce((n, x) => n + totalNs(price(x.entry, made.pinned, [x.transferBytes])), 0);
+  it('used only when every pinned run has them; otherwise the small plain process (hostFork)', () => {
+    expect(hasUmlProcess(pinned)).toBe(true);
+    expect(hasUmlProcess(readRuns(files('afternoon-pinned')))).toBe(false);
+    expect(hasUmlProcess([...pinned.slice(0, 2), ...readRuns(files('afternoon-pinned')).slice(2)])).toBe(false);
+    expect(c.hostProcessCreateNs.source).toMatch(/umlProcCreate 91000 ns .*UML-shaped/);
+    const plain = profilesFromCalibration({ pinned: readRuns(files('afternoon-pinned')), unpinned: [], uml });
+    expect(plain.pinned.costs.hostProcessCreateNs.ns).toBe(g('hostFork'));
+    expect(plain.pinned.costs.hostProcessExitNs.ns).toBeCloseTo(g('hostForkExitWait') - g('hostFork'), 1);
+  });
+  it('the teardown rows of a real UML sequence, priced, cost exactly the measured kill-to-reap interval (umlProcKill)', () => {
+    expect(sum(teardown)).toBeCloseTo(g('umlProcKill'), 0);
+    expect(c.hostProcessExitNs.ns).toBeCloseTo(g('umlProcKill') - 2 * g('nullSyscall') - g('peekuserWord') - g('nullPtrace'), 1);
+  });
+  it('the creation rows, priced, plus the child\'s stub-data mmap (in stubRunHostCallsNs) cost exactly the clone run\'s extra (umlProcCreate)', () => {
+    expect(sum(creation) + g('umlProcMmap')).toBeCloseTo(g('umlProcCreate'), 0);
+  });
+  it('stubRunHostCallsNs prices the stub\'s mmap and munmap as timed inside the UML-shaped process', () => {
+    const fork = uml.hostSyscalls.filter((l) => l.phase === 'fork');
+    const mid = (xs: number[]) => { const t = [...xs].sort((a, b) => a - b); return Math.round(((t[0]! + t[t.length - 1]!) / 2) * 100) / 100; };
+    const per = (nr: string) => mid(fork.map((l) => l.hostProcessSyscalls[nr] ?? 0));
+    const runs = mid(fork.map((l) => l.umlStubRuns));
+    expect(c.stubRunHostCallsNs.ns).toBeCloseTo((per('9') * g('umlProcMmap') + per('11') * g('umlProcMunmap') + per('10') * g('stubMprotect')) / runs, 0);
+    expect(c.stubRunHostCallsNs.source).toMatch(/umlProcMmap .*umlProcMunmap/);
+  });
+  it('the same in both pin modes (host work is measured pinned)', () => {
+    for (const k of ['hostProcessCreateNs', 'hostProcessExitNs', 'stubRunHostCallsNs'] as const) expect(made.unpinned.costs[k]).toEqual(c[k]);
+    expect(UML_PROCESS_KEYS).toEqual(['umlProcCreate', 'umlProcMmap', 'umlProcMunmap', 'umlProcKill']);
   });
 });
 
