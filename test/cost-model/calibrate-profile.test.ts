@@ -151,7 +151,7 @@ describe('calibrate-profile: the host-process terms from a UML-shaped host proce
     expect(hasUmlProcess(readRuns(files('afternoon-pinned')))).toBe(false);
     expect(hasUmlProcess([...pinned.slice(0, 2), ...readRuns(files('afternoon-pinned')).slice(2)])).toBe(false);
     expect(c.hostProcessCreateNs.source).toMatch(/umlProcCreate 91000 ns .*UML-shaped/);
-    const plain = profilesFromCalibration({ pinned: readRuns(files('afternoon-pinned')), unpinned: [], uml });
+    const plain = profilesFromCalibration({ pinned: readRuns(files('afternoon-pinned')), unpinned: readRuns(files('afternoon-unpinned')), uml });
     expect(plain.pinned.costs.hostProcessCreateNs.ns).toBe(g('hostFork'));
     expect(plain.pinned.costs.hostProcessExitNs.ns).toBeCloseTo(g('hostForkExitWait') - g('hostFork'), 1);
   });
