@@ -45,6 +45,10 @@
  *   umlProcTouch       per first read of a re-mapped piece's page (UML_PROC_TOUCHES in one run)
  *   umlProcKill        kill(SIGKILL) + PTRACE_KILL + PTRACE_CONT (ESRCH) + wait4(P, NULL,
  *                      __WALL): the new process's exit, mm teardown and reap, as UML tears it down
+ *   umlProcStubClone, umlProcStubRunParent, umlProcStubRunChild: the raw intervals behind them
+ *                      (the clone run; a plain SETREGS + CONT + int3 wait4 of the parent and of
+ *                      the child, each right after the heavier work of its sample)
+ *   umlProcStubRunWarm the parent's plain stub run back to back (as setregsContInt3RoundTrip)
  *
  *   usage: ptrace-calibrate [-r REPS] [-u]
  */
