@@ -35,7 +35,12 @@
  * scripts/uml-host-syscalls.sh, host-syscalls.jsonl): a traced parent host process made as
  * start_userspace makes one, holding 32 MAP_SHARED pieces of a physmem file, is resumed into a
  * stub that clones a child as copy_context_skas0's stub does; the child re-maps 21 pieces, unmaps
- * 11, reads a few pages, and is killed and reaped as destroy_context does. One life per sample:
+ * 11, reads a few pages, and is killed and reaped as destroy_context does. Not reproduced: the stub
+ * code is this program's own text (UML's is a private mapping of a physmem page), the parent keeps
+ * this program's mappings (a real host process keeps what is left of UML's above the stub), the
+ * child's re-maps and unmaps run in two stub runs (UML spreads them over ~12), and the parent's
+ * COW write-protect stub runs after the clone are left out (stub runs are priced per run, not
+ * here). One life per sample:
  *   umlProcCreate      the stub clone's run (SETREGS + CONT + wait4 parent + wait4 child +
  *                      OLDSETOPTIONS) − the same parent's plain stub run (SETREGS + CONT + int3
  *                      wait4), paired per sample: the new host process, as UML sees it
