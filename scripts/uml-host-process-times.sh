@@ -19,7 +19,10 @@
 # and where a fork's wall time goes (sums over the phase ÷ N, µs): wallUs (first to last event
 # of the phase), umlWait4Us (UML inside wait4: its host processes run, the switches),
 # umlPtraceUs (inside ptrace), umlOtherUs (inside its other syscalls), umlUserUs (between its
-# syscalls: its own code, the guest kernel's), hostSyscallUs (the host processes inside theirs).
+# syscalls: its own code, the guest kernel's), hostSyscallUs (the host processes inside theirs);
+# and page faults per fork (exceptions:page_fault_user): hostFaultsPerFork in the host processes
+# (the guest's SIGSEGV faults and the host minor faults UML never sees: the first touch of a page
+# the stub re-mapped), umlFaultsPerFork in UML itself.
 # One JSON line per boot; ftrace prints µs. The tracepoints add a little per syscall (two events).
 # Needs linux.uml, python3, cc with a static libc; run as root (tracefs at /sys/kernel/tracing).
 set -euo pipefail
@@ -64,9 +67,9 @@ boot() {
 	local load; load=$(cut -d' ' -f1 /proc/loadavg)
 	mkdir "$inst"
 	echo 65536 > "$inst/buffer_size_kb"
-	for e in sys_enter sys_exit; do
-		echo 'comm == "linux.uml"' > "$inst/events/raw_syscalls/$e/filter"
-		echo 1 > "$inst/events/raw_syscalls/$e/enable"
+	for e in raw_syscalls/sys_enter raw_syscalls/sys_exit exceptions/page_fault_user; do
+		echo 'comm == "linux.uml"' > "$inst/events/$e/filter"
+		echo 1 > "$inst/events/$e/enable"
 	done
 	echo 1 > "$inst/tracing_on"
 	bash scripts/uml-capture.sh --no-strace "${pin[@]}" -o "$tmp/run.strace" -- phases=fork "fork=$ops" warmup=0 > "$tmp/capture.log" 2>&1 \
@@ -80,11 +83,17 @@ path, n, cpus, load = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
 # "       linux.uml-14806   [000] d..2.  812.000123: sys_enter: NR 1 (1, 60a4f1c0, 16, …)"
 # "       linux.uml-14806   [000] d..2.  812.000130: sys_exit: NR 1 = 22"
 LINE = re.compile(r'^\s*(.+)-(\d+)\s+\[\d+\]\s+\S+\s+([\d.]+):\s+sys_(enter|exit):\s+NR (\d+) (.*)$')
+# "       linux.uml-14810   [000] d....  812.000140: page_fault_user: address=0x4a5000 ip=0x41ab3c error_code=0x6"
+FAULT = re.compile(r'^\s*(.+)-(\d+)\s+\[\d+\]\s+\S+\s+([\d.]+):\s+page_fault_user:')
 ev = []
 for l in open(path):
     m = LINE.match(l)
     if m and m.group(1) == 'linux.uml':
         ev.append((int(m.group(2)), float(m.group(3)) * 1e6, m.group(4), int(m.group(5)), m.group(6)))
+        continue
+    m = FAULT.match(l)
+    if m and m.group(1) == 'linux.uml':
+        ev.append((int(m.group(2)), float(m.group(3)) * 1e6, 'fault', -1, ''))
 args = lambda s: [a.strip() for a in s.strip('()').split(',')]
 # the phase: UML's host write(1, "MARK fork-begin", 0xf) … write(1, "MARK fork-end", 0xd) (uml/guest/init.c mark())
 b = e = None
@@ -100,6 +109,10 @@ pt = {}
 for tid, t, kind, nr, rest in ev:
     if kind == 'enter' and nr == 101: pt[tid] = pt.get(tid, 0) + 1
 uml = max(pt, key=pt.get)
+faults = {'uml': 0, 'host': 0}
+for tid, t, kind, nr, rest in ev:
+    if kind == 'fault': faults['uml' if tid == uml else 'host'] += 1
+ev = [x for x in ev if x[2] != 'fault']
 open_ = {}
 dur = {}          # (who, nr) -> [µs]
 clone_ret = {}
@@ -147,6 +160,7 @@ print(json.dumps({
     'wallUs': round((ev[-1][1] - ev[0][1]) / n, 1), 'umlWait4Us': round(inside['wait4'] / n, 1),
     'umlPtraceUs': round(inside['ptrace'] / n, 1), 'umlOtherUs': round(inside['other'] / n, 1),
     'umlUserUs': round(user / n, 1), 'hostSyscallUs': round(inside['host'] / n, 1),
+    'hostFaultsPerFork': round(faults['host'] / n, 2), 'umlFaultsPerFork': round(faults['uml'] / n, 2),
 }, separators=(',', ':')))
 PY
 }
