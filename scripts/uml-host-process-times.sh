@@ -4,7 +4,7 @@
 # in an ftrace instance, filtered to comm linux.uml; no strace, which cannot follow UML's ptraced
 # host processes; not perf, whose per-task event inheritance adds tens of µs to every fork and
 # exit it follows: the calibrator's hostFork 47 → 102 µs under perf record), in the fork phase of
-# the trace variant's init (phases=fork fork=N warmup=0; the phase cut by UML's marker writes, as
+# the trace variant's init (phases=P P=N warmup=0, P fork by default; the phase cut by UML's marker writes, as
 # scripts/uml-host-syscalls.sh). Per fork (medians over the phase):
 #   cloneUs          the stub's clone(CLONE_PARENT|CLONE_FILES|SIGCHLD) in the parent host process,
 #                    enter to exit (copy_process of a UML host process's mm; uml-skas.md §6)
@@ -30,21 +30,23 @@ export LC_ALL=C
 
 usage() {
 	cat <<'USAGE'
-usage: scripts/uml-host-process-times.sh [-n FORKS] [--cpus LIST] [--runs K]
+usage: scripts/uml-host-process-times.sh [-n OPS] [--phase fork|exec|fault|getpid] [--cpus LIST] [--runs K]
 
-  -n FORKS     forks in the boot (default 200)
+  -n OPS       operations in the boot (default 200)
+  --phase P    fork (default), exec, fault (first touch of a fresh page) or getpid
   --cpus LIST  pin linux.uml and its host processes (taskset -c LIST; default 0; "none": unpinned)
   --runs K     boots (default 1); one JSON line each
   -h, --help   this text
 USAGE
 }
 
-ops=200 cpus=0 runs=1
+ops=200 cpus=0 runs=1 phase=fork
 while [ $# -gt 0 ]; do
 	case "$1" in
 		-n) ops="${2:?-n needs a number}"; shift 2 ;;
 		--cpus) cpus="${2:?--cpus needs a list}"; shift 2 ;;
 		--runs) runs="${2:?--runs needs a number}"; shift 2 ;;
+		--phase) phase="${2:?--phase needs a phase}"; shift 2 ;;
 		-h|--help) usage; exit 0 ;;
 		*) echo "uml-host-process-times.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
 	esac
@@ -53,6 +55,7 @@ me=uml-host-process-times.sh
 . "$(dirname "$0")/uml-phase-args.sh"
 need_positive -n "$ops"
 need_positive --runs "$runs"
+phase_param "$phase"
 command -v linux.uml >/dev/null || { echo "$me: linux.uml not found (apt-get install -y user-mode-linux)" >&2; exit 1; }
 cd "$(dirname "$0")/.."
 T=/sys/kernel/tracing
@@ -72,14 +75,14 @@ boot() {
 		echo 1 > "$inst/events/$e/enable"
 	done
 	echo 1 > "$inst/tracing_on"
-	bash scripts/uml-capture.sh --no-strace "${pin[@]}" -o "$tmp/run.strace" -- phases=fork "fork=$ops" warmup=0 > "$tmp/capture.log" 2>&1 \
+	bash scripts/uml-capture.sh --no-strace "${pin[@]}" -o "$tmp/run.strace" -- "phases=$phase" "$param=$ops" warmup=0 > "$tmp/capture.log" 2>&1 \
 		|| { cat "$tmp/capture.log" >&2; exit 1; }
 	echo 0 > "$inst/tracing_on"
 	cat "$inst/trace" > "$tmp/trace"
 	rmdir "$inst"
-	python3 - "$tmp/trace" "$ops" "$cpus" "$load" <<'PY'
+	python3 - "$tmp/trace" "$ops" "$cpus" "$load" "$phase" <<'PY'
 import json, re, statistics, sys
-path, n, cpus, load = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+path, n, cpus, load, phase = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
 # "       linux.uml-14806   [000] d..2.  812.000123: sys_enter: NR 1 (1, 60a4f1c0, 16, …)"
 # "       linux.uml-14806   [000] d..2.  812.000130: sys_exit: NR 1 = 22"
 LINE = re.compile(r'^\s*(.+)-(\d+)\s+\[\d+\]\s+\S+\s+([\d.]+):\s+sys_(enter|exit):\s+NR (\d+) (.*)$')
@@ -95,13 +98,14 @@ for l in open(path):
     if m and m.group(1) == 'linux.uml':
         ev.append((int(m.group(2)), float(m.group(3)) * 1e6, 'fault', -1, ''))
 args = lambda s: [a.strip() for a in s.strip('()').split(',')]
-# the phase: UML's host write(1, "MARK fork-begin", 0xf) … write(1, "MARK fork-end", 0xd) (uml/guest/init.c mark())
+# the phase: UML's host write(1, "MARK PHASE-begin", len) … write(1, "MARK PHASE-end", len) (uml/guest/init.c mark())
+mb, me = format(11 + len(phase), 'x'), format(9 + len(phase), 'x')
 b = e = None
 for i, (tid, t, kind, nr, rest) in enumerate(ev):
     if kind == 'enter' and nr == 1:
         a = args(rest)
-        if a[0] == '1' and a[2] == 'f': b = i
-        if a[0] == '1' and a[2] == 'd' and b is not None: e = i
+        if a[0] == '1' and a[2] == mb: b = i
+        if a[0] == '1' and a[2] == me and b is not None: e = i
 if b is None or e is None:
     sys.exit('uml-host-process-times.sh: no marker writes found')
 ev = ev[b:e + 1]
@@ -150,7 +154,7 @@ for tid, t, kind, nr, rest in ev:
 med = lambda xs: round(statistics.median(xs), 1) if xs else None
 h = lambda nr: dur.get(('host', nr), [])
 print(json.dumps({
-    'phase': 'fork', 'ops': n, 'cpus': cpus, 'load1m': float(load),
+    'phase': phase, 'ops': n, 'cpus': cpus, 'load1m': float(load),
     'cloneUs': med(h(56)), 'clones': len(h(56)),
     'createUs': med(create), 'creates': len(create),
     'killReapUs': med(killreap), 'killReaps': len(killreap),

@@ -91,8 +91,8 @@ describe('calibrate-profile: UML\'s own user time and the stub\'s calls from the
   const c = made.pinned.costs;
   const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[(xs.length - 1) / 2]!;
   const user = (phase: string) => med(uml.cpuSplit.filter((l) => l.phase === phase).map((l) => l.umlUserUsPerOp)) * 1000;
-  it('the real sequences give the event counts (getpid: 1 syscall stop; fork: 4 syscall stops, 23 stub runs)', () => {
-    expect(uml.events).toEqual({ getpid: { syscallStops: 1, stubRuns: 0 }, fork: { syscallStops: 4, stubRuns: 23 } });
+  it('the real sequences give the event counts (getpid: 1 syscall stop; fork: 4 syscall stops, 23 stub runs, 6 SIGSEGV stops)', () => {
+    expect(uml.events).toEqual({ getpid: { syscallStops: 1, stubRuns: 0, segvStops: 0 }, fork: { syscallStops: 4, stubRuns: 23, segvStops: 6 } });
     expect(uml.cpuSplit.filter((l) => l.phase === 'getpid').length % 2).toBe(1); // an odd count: the middle boot pair
   });
   it('umlSyscallStopUserNs = UML user time per getpid; umlStubRunUserNs = (per fork − 4 syscall stops of it) ÷ 23 stub runs', () => {
@@ -130,7 +130,7 @@ describe('calibrate-profile: the host-process terms from a UML-shaped host proce
   // The afternoon runs with made-up umlProc* medians (distinct per run, so the median picks one):
   // what is checked is how the terms are made from them, not the values.
   const withUmlProc = (runs: NamedRun[]): NamedRun[] =>
-    runs.map((r, i) => ({ name: r.name, raw: { ...r.raw, medianNs: { ...r.raw.medianNs, umlProcCreate: 90000 + 1000 * i, umlProcMmap: 2400 + 10 * i, umlProcMunmap: 2100 + 10 * i, umlProcKill: 70000 + 1000 * i } } }));
+    runs.map((r, i) => ({ name: r.name, raw: { ...r.raw, medianNs: { ...r.raw.medianNs, umlProcCreate: 90000 + 1000 * i, umlProcMmap: 2400 + 10 * i, umlProcMunmap: 2100 + 10 * i, umlProcKill: 70000 + 1000 * i, umlProcTouch: 2500 + 100 * i } } }));
   const pinned = withUmlProc(readRuns(files('afternoon-pinned')));
   const made = profilesFromCalibration({ pinned, unpinned: withUmlProc(readRuns(files('afternoon-unpinned'))), uml, cross });
   const c = made.pinned.costs;
@@ -169,6 +169,17 @@ describe('calibrate-profile: the host-process terms from a UML-shaped host proce
     const runs = mid(fork.map((l) => l.umlStubRuns));
     expect(c.stubRunHostCallsNs.ns).toBeCloseTo((per('9') * g('umlProcMmap') + per('11') * g('umlProcMunmap') + per('10') * g('stubMprotect')) / runs, 0);
     expect(c.stubRunHostCallsNs.source).toMatch(/umlProcMmap .*umlProcMunmap/);
+  });
+  it('stubRemapFaultNs = (host faults per fork − 2 per SIGSEGV stop) ÷ stub runs per fork, from the same boots, × umlProcTouch; 0 without either', () => {
+    const line = (hostFaultsPerFork: number, stubRunsPerFork: number) => ({ phase: 'fork', ops: 200, load1m: 0.5, hostFaultsPerFork, stubRunsPerFork });
+    const times = [line(19.05, 22.11), line(18.5, 22.1), line(20, 22.2), { ...line(2, 1), phase: 'fault' }];
+    const withTimes = profilesFromCalibration({ pinned, unpinned: withUmlProc(readRuns(files('afternoon-unpinned'))), uml: { ...uml, hostProcessTimes: times }, cross });
+    expect(withTimes.pinned.costs.stubRemapFaultNs.ns).toBeCloseTo(((19.05 - 2 * 6) / 22.11) * g('umlProcTouch'), 1);
+    expect(withTimes.pinned.costs.stubRemapFaultNs.source).toMatch(/19\.05 − 2 × 6 SIGSEGV stops per fork/);
+    expect(withTimes.unpinned.costs.stubRemapFaultNs).toEqual(withTimes.pinned.costs.stubRemapFaultNs);
+    expect(c.stubRemapFaultNs).toMatchObject({ ns: 0, source: expect.stringMatching(/uml-host-process-times/) });
+    const plain = profilesFromCalibration({ pinned: readRuns(files('afternoon-pinned')), unpinned: readRuns(files('afternoon-unpinned')), uml: { ...uml, hostProcessTimes: times } });
+    expect(plain.pinned.costs.stubRemapFaultNs).toMatchObject({ ns: 0, source: expect.stringMatching(/umlProcTouch/) });
   });
   it('the same in both pin modes (host work is measured pinned)', () => {
     for (const k of ['hostProcessCreateNs', 'hostProcessExitNs', 'stubRunHostCallsNs'] as const) expect(made.unpinned.costs[k]).toEqual(c[k]);

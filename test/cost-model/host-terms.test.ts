@@ -43,6 +43,7 @@ const NAMED: Readonly<Partial<Record<(typeof COST_KEYS)[number], (line: string) 
   umlSyscallStopUserNs: (l) => /^wait4\(.*WSTOPSIG\(s\) == SIGTRAP \| 0x80\}\].*\)\s*= [1-9]\d*$/.test(l),
   umlStubRunUserNs: (l) => /^ptrace\(PTRACE_CONT, \d+, [^,]+, (0|NULL)\)\s*= 0$/.test(l),
   stubRunHostCallsNs: (l) => /^ptrace\(PTRACE_CONT, \d+, [^,]+, (0|NULL)\)\s*= 0$/.test(l),
+  stubRemapFaultNs: (l) => /^ptrace\(PTRACE_CONT, \d+, [^,]+, (0|NULL)\)\s*= 0$/.test(l),
   hostPageFaultNs: (l) => /^wait4\(.*WSTOPSIG\(s\) == SIGSEGV\}\].*\)\s*= [1-9]\d*$/.test(l),
   hostProcessCreateNs: (l) => /^ptrace\(PTRACE_(OLD)?SETOPTIONS, .*\)\s*= 0$/.test(l),
   // a reaping wait4: a NULL status with a pid (UML's destroy_context), or an exit or kill reported
