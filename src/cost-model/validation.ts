@@ -12,9 +12,10 @@
 //    * a simulated uml-6.1 run: (price of the UML host calls of a workload with N + k operations
 //      − with N) / k, plus the kernel's instruction clock over the same difference.
 //    Measured: real UML 6.1 in-guest medians with no strace attached, net of the clock read each
-//    sample holds (timed-fixtures.ts): the afternoon session of 2026-12-03, whose calibrator runs
-//    and cross-CPU counts the profiles come from, and the noon and morning sessions (idle; busy
-//    for the morning's write) as held-out checks.
+//    sample holds (timed-fixtures.ts): the late session of 2026-12-03 (16:40 UTC), whose calibrator
+//    runs, cross-CPU counts, host-process times and CPU split the profiles come from, and the
+//    afternoon, evening, noon and morning sessions (idle; busy for the morning's write) as
+//    held-out checks.
 // 2. A mixed workload in single and multi mode: host syscalls saved and speed-up of the priced
 //    host-call time, for uml-2.6.26 + seed + i386-2008 (the seed's setting) and for uml-6.1 +
 //    calibrated-local with the seed and the full policy. Host syscalls are counted as Davoli

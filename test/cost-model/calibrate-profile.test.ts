@@ -18,9 +18,12 @@ const files = (kind: string) => [1, 2, 3].map((i) => `${D}${kind}-${i}.json`);
 const U = new URL('../fixtures/uml/host-6.1-2026-12-03/', import.meta.url).pathname;
 const uml = readUml(`${U}cpu-split.jsonl`, `${U}host-syscalls.jsonl`, REPO_ROOT);
 const cross = readCross([`${U}cross-cpu-timed-afternoon.jsonl`]);
+// the committed profiles' session (late, 16:40 UTC: test/fixtures/calibrate/2026-12-03/README.md)
+const umlLate = readUml(`${U}cpu-split-late.jsonl`, `${U}host-syscalls.jsonl`, REPO_ROOT, `${U}host-process-times-late.jsonl`);
+const crossLate = readCross([`${U}cross-cpu-timed-late.jsonl`]);
 
-describe('calibrate-profile: the committed profiles come from the saved runs (this afternoon\'s session)', () => {
-  const made = profilesFromCalibration({ pinned: readRuns(files('afternoon-pinned')), unpinned: readRuns(files('afternoon-unpinned')), uml, cross });
+describe('calibrate-profile: the committed profiles come from the saved runs (the late session)', () => {
+  const made = profilesFromCalibration({ pinned: readRuns(files('late-pinned')), unpinned: readRuns(files('late-unpinned')), uml: umlLate, cross: crossLate });
   for (const [name, p] of [['calibrated-local', made.pinned], ['calibrated-unpinned', made.unpinned]] as const) {
     it(`${name}: every cost and request price, with its source, and the cross-CPU rates`, () => {
       const committed = loadProfile(name);
@@ -32,19 +35,20 @@ describe('calibrate-profile: the committed profiles come from the saved runs (th
   }
   it('only the unpinned profile has crossCpuRates (pinned, no wake-up crosses a CPU)', () => {
     expect(made.pinned.crossCpuRates).toBeUndefined();
-    expect(made.unpinned.crossCpuRates).toEqual(crossCpuRates(cross));
-    const none = profilesFromCalibration({ pinned: readRuns(files('afternoon-pinned')), unpinned: readRuns(files('afternoon-unpinned')), uml });
+    expect(made.unpinned.crossCpuRates).toEqual(crossCpuRates(crossLate));
+    const none = profilesFromCalibration({ pinned: readRuns(files('late-pinned')), unpinned: readRuns(files('late-unpinned')), uml: umlLate });
     expect(none.unpinned.crossCpuRates).toBeUndefined();
   });
   it('each number is the median of the runs\' medians (an odd count: the middle run)', () => {
-    const runs = readRuns(files('afternoon-pinned')).map((r) => r.raw.medianNs.nullSyscall!).sort((a, b) => a - b);
+    const runs = readRuns(files('late-pinned')).map((r) => r.raw.medianNs.nullSyscall!).sort((a, b) => a - b);
     expect(made.pinned.costs.syscallEntryExitNs.ns).toBe(runs[1]);
-    const u = readRuns(files('afternoon-unpinned')).map((r) => r.raw.medianNs.sysemuWait4RoundTrip!).sort((a, b) => a - b);
-    const p = readRuns(files('afternoon-pinned')).map((r) => r.raw.medianNs.sysemuWait4RoundTrip!).sort((a, b) => a - b);
+    const u = readRuns(files('late-unpinned')).map((r) => r.raw.medianNs.sysemuWait4RoundTrip!).sort((a, b) => a - b);
+    const p = readRuns(files('late-pinned')).map((r) => r.raw.medianNs.sysemuWait4RoundTrip!).sort((a, b) => a - b);
     expect(made.unpinned.costs.crossCpuWakeupNs.ns).toBeCloseTo((u[1]! - p[1]!) / 2, 1);
   });
   it('host work comes from the --host runs; without them, from the pinned runs (and then fails if those lack it)', () => {
-    expect(made.pinned.costs.hostProcessCreateNs.source).toMatch(/afternoon-pinned-1/);
+    expect(made.pinned.costs.hostProcessCreateNs.source).toMatch(/late-pinned-1/);
+    expect(made.pinned.costs.hostProcessCreateNs.source).toMatch(/umlProcCreate/); // the late runs have the UML-shaped host process
     const noon = profilesFromCalibration({ pinned: readRuns(files('noon-pinned')), unpinned: readRuns(files('noon-unpinned')), host: readRuns(files('host-pinned')), uml });
     expect(noon.pinned.costs.hostProcessCreateNs.source).toMatch(/host-pinned-1/);
     expect(() => profilesFromCalibration({ pinned: readRuns(files('noon-pinned')), unpinned: [] })).toThrow(/physmemFirstTouch|stubMmap|hostFork|fileWrite64/);
@@ -55,7 +59,7 @@ describe('calibrate-profile: the committed profiles come from the saved runs (th
   });
   it('the committed files hold the runs they came from', () => {
     const j = JSON.parse(readFileSync(new URL('../../src/cost-model/profiles/calibrated-unpinned.json', import.meta.url), 'utf8')) as { raw: Record<string, unknown> };
-    expect(Object.keys(j.raw).sort()).toEqual([...files('afternoon-pinned'), ...files('afternoon-unpinned')].map((f) => f.split('/').pop()!.replace('.json', '')).sort());
+    expect(Object.keys(j.raw).sort()).toEqual([...files('late-pinned'), ...files('late-unpinned')].map((f) => f.split('/').pop()!.replace('.json', '')).sort());
   });
 });
 
