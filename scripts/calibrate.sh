@@ -5,7 +5,7 @@
 # not pinned, interleaved; each number is the median of the runs' medians).
 # usage: scripts/calibrate.sh [-n RUNS (3)] [-r REPS] [--note TEXT]
 #        scripts/calibrate.sh --from PINNED.json... [--unpinned RAW.json...] [--host RAW.json...]
-#          [--uml CPU-SPLIT.jsonl HOST-SYSCALLS.jsonl] [--cross CROSS-CPU-TIMED.jsonl...] [--note TEXT]
+#          [--uml CPU-SPLIT.jsonl HOST-SYSCALLS.jsonl [HOST-PROCESS-TIMES.jsonl]] [--cross CROSS-CPU-TIMED.jsonl...] [--note TEXT]
 #   --from: make the profiles from saved runs (e.g. test/fixtures/calibrate/2026-12-03/) instead
 # Run it on an idle machine: the unpinned round trip is a wake-up of an idle CPU; with the other
 # CPU busy the wake-ups get cheap and crossCpuWakeupNs comes out near 0 (docs/cost-model.md).

@@ -11,10 +11,12 @@
 // Every other number is measured pinned, so these carry the whole pin-mode difference.
 //
 // usage: tsx src/cost-model/calibrate-profile.ts OUTDIR PINNED.json… [--unpinned RAW.json…]
-//          [--host RAW.json…] [--uml CPU-SPLIT.jsonl HOST-SYSCALLS.jsonl] [--note TEXT]…
+//          [--host RAW.json…] [--uml CPU-SPLIT.jsonl HOST-SYSCALLS.jsonl [HOST-PROCESS-TIMES.jsonl]] [--note TEXT]…
 //   --host: runs used for the host-work medians only (HOST_KEYS; default: the pinned runs)
 //   --uml:  real-UML measurements (test/fixtures/uml/host-6.1-*/, README there) for UML's own user
-//           time and the stub's calls per stub run (host-terms.ts); without them those terms are 0
+//           time and the stub's calls per stub run (host-terms.ts); without them those terms are 0;
+//           a third file, scripts/uml-host-process-times.sh lines, for the host faults per stub run
+//           (stubRemapFaultNs; without it 0)
 //   --cross: scripts/uml-cross-cpu.sh --timed lines (JSON lines, unpinned boots) for the unpinned
 //           profile's crossCpuRates (cross-cpu.ts); without them it has none (every round trip
 //           crosses). The pinned profile never has rates (no wake-up crosses a CPU there).
@@ -48,6 +50,15 @@ export interface NamedRun {
 /** Host work timed without a tracee (calibrate/ptrace-calibrate.c header): may come from other runs. */
 export const HOST_KEYS = ['physmemFirstTouch', 'stubMmapTouch', 'stubMmapFixed', 'stubMprotect', 'stubMunmap', 'hostFork', 'hostForkExitWait', 'fileWrite64'] as const;
 
+/**
+ * A UML-shaped host process's life (calibrate/ptrace-calibrate.c umlProc*: a traced parent holding
+ * physmem pieces, the stub's clone, the child's re-maps and unmaps, PTRACE_KILL and the reap). When
+ * every pinned run has them, the host-process terms and the stub's call prices come from them
+ * (hostProcessTerms below); older runs fall back to the small plain process (hostFork,
+ * hostForkExitWait) and the stub calls timed in the calibrator itself (stubMmapFixed, stubMunmap).
+ */
+export const UML_PROCESS_KEYS = ['umlProcCreate', 'umlProcMmap', 'umlProcMunmap', 'umlProcKill'] as const;
+
 /** One line of scripts/uml-cpu-split.sh: a real UML phase's CPU time per operation. */
 export interface CpuSplitLine {
   phase: string;
@@ -68,14 +79,27 @@ export interface HostSyscallsLine {
   umlStubRuns: number;
 }
 
+/** One line of scripts/uml-host-process-times.sh: a real UML phase's host-process intervals and faults per operation. */
+export interface HostProcessTimesLine {
+  phase: string;
+  ops: number;
+  load1m: number;
+  /** Host page faults (exceptions:page_fault_user) of UML's host processes per operation. */
+  hostFaultsPerFork: number;
+  /** UML's PTRACE_CONT(P, 0, 0) per operation: stub runs. */
+  stubRunsPerFork: number;
+}
+
 /** Real-UML measurements behind UML's own user time and the stub's calls (host-terms.ts). */
 export interface UmlMeasurements {
   /** How they are cited (their directory). */
   source: string;
   cpuSplit: readonly CpuSplitLine[];
   hostSyscalls: readonly HostSyscallsLine[];
-  /** Syscall stops and stub runs per operation of the real host-call sequences (strace-ops.ts). */
-  events: Readonly<Record<'getpid' | 'fork', { syscallStops: number; stubRuns: number }>>;
+  /** scripts/uml-host-process-times.sh lines (the host faults per stub run), if given. */
+  hostProcessTimes?: readonly HostProcessTimesLine[];
+  /** Syscall stops, stub runs and SIGSEGV stops per operation of the real host-call sequences (strace-ops.ts). */
+  events: Readonly<Record<'getpid' | 'fork', { syscallStops: number; stubRuns: number; segvStops: number }>>;
 }
 
 /** x86_64 syscall numbers of the stub's host calls (arch/x86/entry/syscalls/syscall_64.tbl). */
@@ -197,7 +221,7 @@ function profileFrom(input: CalibrationInput, unpinned: boolean): CostProfile {
       source: `calibrated (${tool}): (unpinned ${u.cite} − pinned ${p.cite}) / 2 wake-ups per round trip (the tracee woken on the other CPU by the resume, the tracer woken back by its stop)`,
     };
   }
-  const umlTerms = umlUserTerms(input.uml, m, tag);
+  const umlTerms = umlUserTerms(input.uml, m, tag, hasUmlProcess(pinned));
   const loads = [...pinned, ...(unpinned ? input.unpinned : []), ...(input.host ?? [])].map((r) => `${r.name} ${r.raw.loadAverage1m}`);
   const profile: CostProfile = {
     name: unpinned ? 'calibrated-unpinned' : 'calibrated-local',
@@ -225,8 +249,7 @@ function profileFrom(input: CalibrationInput, unpinned: boolean): CostProfile {
       roundTripSignalStopNs: s(g('setregsContInt3RoundTrip') - g('setregs') - 2 * entryExit - dispatch, `${med('setregsContInt3RoundTrip')} (SETREGS rip=int3 + CONT + wait4 SIGTRAP) − ${med('setregs')} − 2 × syscallEntryExitNs − ptraceDispatchNs`),
       crossCpuWakeupNs: wakeup,
       hostPageFaultNs: s(g('physmemFirstTouch') + g('stubMmapTouch') - g('stubMmapFixed'), `${med('physmemFirstTouch')} (the physmem page allocated and zeroed) + ${med('stubMmapTouch')} − ${med('stubMmapFixed')} (the tracee's retried access after the stub's mmap: a minor fault; the mmap itself is its stub run's, stubRunHostCallsNs)`),
-      hostProcessCreateNs: s(g('hostFork'), `${med('hostFork')} (fork() of a small process as its parent sees it: the stub's clone)`),
-      hostProcessExitNs: s(g('hostForkExitWait') - g('hostFork'), `${med('hostForkExitWait')} − ${med('hostFork')} (the child's exit, mm teardown and the parent's reap)`),
+      ...hostProcessTerms(pinned, m, s),
       ...umlTerms,
     },
     requestNs: {
@@ -255,19 +278,63 @@ function profileFrom(input: CalibrationInput, unpinned: boolean): CostProfile {
 
 const median = (xs: readonly number[]): number => medianOf(xs);
 
+/** Whether every run has the UML-shaped host process's measurements (UML_PROCESS_KEYS). */
+export function hasUmlProcess(runs: readonly NamedRun[]): boolean {
+  return runs.length > 0 && runs.every((r) => UML_PROCESS_KEYS.every((k) => typeof r.raw.medianNs[k] === 'number'));
+}
+
+type Median = (k: string) => { ns: number; cite: string };
+
+/**
+ * The host-process terms (host-terms.ts). From a UML-shaped host process when the pinned runs
+ * have it, each net of the ledger rows inside its interval that price() already charges, so that
+ * a real UML sequence (uml-skas.md §6, §7) pays the measured interval once:
+ *   hostProcessCreateNs = umlProcCreate (the clone stub run − a plain stub run of the same parent:
+ *                         the clone, the child's TRACEME, stub-data mmap and stop, the child's
+ *                         wait4 and OLDSETOPTIONS) − nullSyscall (that wait4, priced as a call)
+ *                         − peekuserWord (OLDSETOPTIONS, priced as an unlisted request: entry/exit,
+ *                         dispatch, default work) − umlProcMmap (the child's stub-data mmap, one
+ *                         of the stub's mmaps per fork that stubRunHostCallsNs prices)
+ *   hostProcessExitNs   = umlProcKill (kill + PTRACE_KILL + PTRACE_CONT + wait4(NULL)) − 2 ×
+ *                         nullSyscall (kill, wait4) − peekuserWord (PTRACE_KILL) − nullPtrace (the
+ *                         PTRACE_CONT that fails with ESRCH: entry/exit and dispatch)
+ * Otherwise, from a small plain process: hostFork, hostForkExitWait − hostFork.
+ */
+function hostProcessTerms(pinned: readonly NamedRun[], m: Median, s: (ns: number, how: string) => Sourced): Pick<CostProfile['costs'], 'hostProcessCreateNs' | 'hostProcessExitNs'> {
+  const g = (k: string) => m(k).ns;
+  const med = (k: string) => m(k).cite;
+  if (!hasUmlProcess(pinned)) {
+    return {
+      hostProcessCreateNs: s(g('hostFork'), `${med('hostFork')} (fork() of a small process as its parent sees it: the stub's clone)`),
+      hostProcessExitNs: s(g('hostForkExitWait') - g('hostFork'), `${med('hostForkExitWait')} − ${med('hostFork')} (the child's exit, mm teardown and the parent's reap)`),
+    };
+  }
+  return {
+    hostProcessCreateNs: s(
+      g('umlProcCreate') - g('nullSyscall') - g('peekuserWord') - g('umlProcMmap'),
+      `${med('umlProcCreate')} (a UML-shaped host process: its parent's stub clone run − a plain stub run of that parent; calibrate/ptrace-calibrate.c) − ${med('nullSyscall')} (the child's wait4) − ${med('peekuserWord')} (OLDSETOPTIONS as priced) − ${med('umlProcMmap')} (the child's stub-data mmap, priced in stubRunHostCallsNs)`,
+    ),
+    hostProcessExitNs: s(
+      g('umlProcKill') - 2 * g('nullSyscall') - g('peekuserWord') - g('nullPtrace'),
+      `${med('umlProcKill')} (kill(SIGKILL) + PTRACE_KILL + PTRACE_CONT + wait4(P, NULL, __WALL) of the UML-shaped host process, as UML's destroy_context) − 2 × ${med('nullSyscall')} (kill, wait4) − ${med('peekuserWord')} (PTRACE_KILL as priced) − ${med('nullPtrace')} (PTRACE_CONT failing with ESRCH)`,
+    ),
+  };
+}
+
 /**
  * UML's own user time per syscall stop and per stub run, and the stub's host calls per stub run
  * (host-terms.ts), from real-UML measurements: the same in both pin modes (measured pinned).
  *   umlSyscallStopUserNs = UML user time per getpid ÷ its syscall stops (1)
  *   umlStubRunUserNs     = (UML user time per fork − its syscall stops × umlSyscallStopUserNs) ÷ its stub runs
  *                          (the fork's faults' handling in UML is in this number: no separate measurement)
- *   stubRunHostCallsNs   = (mmaps × stubMmapFixed + munmaps × stubMunmap + mprotects × stubMprotect) per fork
+ *   stubRunHostCallsNs   = (mmaps × umlProcMmap + munmaps × umlProcMunmap + mprotects × stubMprotect) per fork
+ *                          (runs without the UML-shaped process: stubMmapFixed, stubMunmap)
  *                          ÷ stub runs per fork, all counted by perf in the same loop
  */
-function umlUserTerms(uml: UmlMeasurements | undefined, m: (k: string) => { ns: number; cite: string }, tag: string): Pick<CostProfile['costs'], 'umlSyscallStopUserNs' | 'umlStubRunUserNs' | 'stubRunHostCallsNs'> {
+function umlUserTerms(uml: UmlMeasurements | undefined, m: Median, tag: string, umlProcess: boolean): Pick<CostProfile['costs'], 'umlSyscallStopUserNs' | 'umlStubRunUserNs' | 'stubRunHostCallsNs' | 'stubRemapFaultNs'> {
   if (!uml) {
     const none = { ns: 0, source: 'not measured: made without real-UML measurements (calibrate-profile --uml)' };
-    return { umlSyscallStopUserNs: none, umlStubRunUserNs: none, stubRunHostCallsNs: none };
+    return { umlSyscallStopUserNs: none, umlStubRunUserNs: none, stubRunHostCallsNs: none, stubRemapFaultNs: none };
   }
   const user = (phase: string) => {
     const xs = uml.cpuSplit.filter((l) => l.phase === phase).map((l) => l.umlUserUsPerOp);
@@ -284,7 +351,9 @@ function umlUserTerms(uml: UmlMeasurements | undefined, m: (k: string) => { ns: 
   const ev = uml.events;
   const stop = gp.ns / ev.getpid.syscallStops;
   const stubUser = (fk.ns - ev.fork.syscallStops * stop) / ev.fork.stubRuns;
-  const calls = perFork(NR.mmap) * m('stubMmapFixed').ns + perFork(NR.munmap) * m('stubMunmap').ns + perFork(NR.mprotect) * m('stubMprotect').ns;
+  // the stub's mmap and munmap priced as timed inside a UML-shaped host process when the runs have it
+  const [mmapKey, munmapKey] = umlProcess ? ['umlProcMmap', 'umlProcMunmap'] : ['stubMmapFixed', 'stubMunmap'];
+  const calls = perFork(NR.mmap) * m(mmapKey).ns + perFork(NR.munmap) * m(munmapKey).ns + perFork(NR.mprotect) * m('stubMprotect').ns;
   const src = `real UML 6.1 (${uml.source})`;
   return {
     umlSyscallStopUserNs: { ns: r1(stop), source: `${src}: ${gp.cite} ÷ ${ev.getpid.syscallStops} syscall stop per getpid (guest-syscall.strace)` },
@@ -294,22 +363,48 @@ function umlUserTerms(uml: UmlMeasurements | undefined, m: (k: string) => { ns: 
     },
     stubRunHostCallsNs: {
       ns: r1(calls / runs),
-      source: `${src} and ${tag}: the stub's host calls per fork (uml-host-syscalls.sh, median of ${fork.length} boots: mmap ${perFork(NR.mmap)}, munmap ${perFork(NR.munmap)}, mprotect ${perFork(NR.mprotect)}) ÷ ${runs} stub runs per fork (its PTRACE_CONT with no signal, same count), priced ${m('stubMmapFixed').cite}, ${m('stubMunmap').cite}, ${m('stubMprotect').cite}`,
+      source: `${src} and ${tag}: the stub's host calls per fork (uml-host-syscalls.sh, median of ${fork.length} boots: mmap ${perFork(NR.mmap)}, munmap ${perFork(NR.munmap)}, mprotect ${perFork(NR.mprotect)}) ÷ ${runs} stub runs per fork (its PTRACE_CONT with no signal, same count), priced ${m(mmapKey).cite}, ${m(munmapKey).cite}, ${m('stubMprotect').cite}`,
     },
+    stubRemapFaultNs: remapFaults(uml, m, tag, umlProcess),
   };
 }
 
-/** Read --uml's two files (JSON lines) and the real sequences' event counts. */
-export function readUml(cpuSplitPath: string, hostSyscallsPath: string, repoRoot: string): UmlMeasurements {
+/**
+ * stubRemapFaultNs = (host faults of the host processes per fork − 2 per SIGSEGV stop of the fork:
+ * the faulting access and the retried one, which hostPageFaultNs prices) ÷ stub runs per fork,
+ * both counted in the same boots (uml-host-process-times.sh), × umlProcTouch (a first read of a
+ * re-mapped page in the UML-shaped host process). 0, saying why, without those measurements.
+ */
+function remapFaults(uml: UmlMeasurements, m: Median, tag: string, umlProcess: boolean): Sourced {
+  const lines = (uml.hostProcessTimes ?? []).filter((l) => l.phase === 'fork' && typeof l.hostFaultsPerFork === 'number');
+  if (lines.length === 0) return { ns: 0, source: 'not measured: made without scripts/uml-host-process-times.sh fork lines (calibrate-profile --uml, third file)' };
+  if (!umlProcess) return { ns: 0, source: 'not measured: the calibrator runs lack the UML-shaped host process (umlProcTouch)' };
+  const r2 = (x: number) => Math.round(x * 100) / 100;
+  const segv = uml.events.fork.segvStops;
+  const faults = r2(median(lines.map((l) => l.hostFaultsPerFork)));
+  const runs = r2(median(lines.map((l) => l.stubRunsPerFork)));
+  const perRun = Math.max(0, faults - 2 * segv) / runs;
+  return {
+    ns: r1(perRun * m('umlProcTouch').ns),
+    source: `real UML 6.1 (${uml.source}, uml-host-process-times.sh, exceptions:page_fault_user, median of ${lines.length} boots: ${lines.map((l) => l.hostFaultsPerFork).join(', ')} host faults per fork, load ${lines.map((l) => l.load1m).join(', ')}) and ${tag}: (${faults} − 2 × ${segv} SIGSEGV stops per fork, glibc-fork-exit.strace) ÷ ${runs} stub runs per fork = ${r2(perRun)} faults per stub run, priced ${m('umlProcTouch').cite} (a first read of a re-mapped page of the UML-shaped host process)`,
+  };
+}
+
+/** Read --uml's files (JSON lines: the CPU split, the host syscalls, optionally the host-process times) and the real sequences' event counts. */
+export function readUml(cpuSplitPath: string, hostSyscallsPath: string, repoRoot: string, hostProcessTimesPath?: string): UmlMeasurements {
   const lines = <T>(p: string): T[] => readFileSync(p, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as T);
   // Event counts do not depend on the prices: any valid profile counts them.
   const counter = loadProfile('i386-2008');
   const ev = (id: 'getpid' | 'fork') => {
     const e = SEQUENCES[id]!.price(counter, repoRoot).events;
-    return { syscallStops: e.syscallStops, stubRuns: e.stubRuns };
+    return { syscallStops: e.syscallStops, stubRuns: e.stubRuns, segvStops: e.segvStops };
   };
   const dir = cpuSplitPath.split('/').slice(-2, -1)[0] ?? cpuSplitPath;
-  return { source: `test/fixtures/uml/${dir}/`, cpuSplit: lines<CpuSplitLine>(cpuSplitPath), hostSyscalls: lines<HostSyscallsLine>(hostSyscallsPath), events: { getpid: ev('getpid'), fork: ev('fork') } };
+  return {
+    source: `test/fixtures/uml/${dir}/`, cpuSplit: lines<CpuSplitLine>(cpuSplitPath), hostSyscalls: lines<HostSyscallsLine>(hostSyscallsPath),
+    ...(hostProcessTimesPath ? { hostProcessTimes: lines<HostProcessTimesLine>(hostProcessTimesPath) } : {}),
+    events: { getpid: ev('getpid'), fork: ev('fork') },
+  };
 }
 
 /** The pinned profile (calibrated-local) and the unpinned one (calibrated-unpinned). */
@@ -353,17 +448,17 @@ export function readRuns(paths: readonly string[]): NamedRun[] {
 function main(argv: string[]): void {
   const a = parseArgs(argv);
   if (!a.outDir || a.pinned.length === 0) {
-    console.error('usage: calibrate-profile OUTDIR PINNED.json… [--unpinned RAW.json…] [--host RAW.json…] [--uml CPU-SPLIT.jsonl HOST-SYSCALLS.jsonl] [--cross CROSS-CPU-TIMED.jsonl…] [--note TEXT]…');
+    console.error('usage: calibrate-profile OUTDIR PINNED.json… [--unpinned RAW.json…] [--host RAW.json…] [--uml CPU-SPLIT.jsonl HOST-SYSCALLS.jsonl [HOST-PROCESS-TIMES.jsonl]] [--cross CROSS-CPU-TIMED.jsonl…] [--note TEXT]…');
     process.exit(2);
   }
   const pinned = readRuns(a.pinned);
   const unpinned = readRuns(a.unpinned);
   const host = readRuns(a.host);
-  if (a.uml.length !== 0 && a.uml.length !== 2) {
-    console.error('calibrate-profile: --uml takes two files: CPU-SPLIT.jsonl HOST-SYSCALLS.jsonl');
+  if (a.uml.length !== 0 && a.uml.length !== 2 && a.uml.length !== 3) {
+    console.error('calibrate-profile: --uml takes two or three files: CPU-SPLIT.jsonl HOST-SYSCALLS.jsonl [HOST-PROCESS-TIMES.jsonl]');
     process.exit(2);
   }
-  const uml = a.uml.length ? readUml(a.uml[0]!, a.uml[1]!, process.cwd()) : undefined;
+  const uml = a.uml.length ? readUml(a.uml[0]!, a.uml[1]!, process.cwd(), a.uml[2]) : undefined;
   const cross = a.cross.length ? readCross(a.cross) : undefined;
   const { pinned: p, unpinned: u } = profilesFromCalibration({ pinned, unpinned, host, notes: a.notes, ...(uml ? { uml } : {}), ...(cross ? { cross } : {}) });
   const hostOnly = host.filter((h) => !pinned.some((x) => x.name === h.name));

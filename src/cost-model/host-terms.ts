@@ -32,6 +32,12 @@
 //                        which run in the tracee, so UML's own ledger rows never show them: the
 //                        real count per stub run (scripts/uml-host-syscalls.sh, perf tracepoints)
 //                        × each call's calibrated price.
+//   stubRemapFaultNs     per successful PTRACE_CONT with no signal: the host minor faults the tracee
+//                        takes later on pages its stub re-mapped (an mmap leaves no page-table
+//                        entries; the guest's next access faults them in, with no SIGSEGV stop, so
+//                        UML never sees them): the real count per stub run (scripts/uml-host-process-
+//                        times.sh, exceptions:page_fault_user, minus the 2 host faults of each SIGSEGV
+//                        stop) × a first read of a re-mapped page (calibrate/ptrace-calibrate.c umlProcTouch).
 import { PTRACE } from '../ptrace/numbers.ts';
 import type { CostProfile } from './profile.ts';
 import { wakeupsPerRoundTrip, type CrossClassIndex } from './cross-cpu.ts';
@@ -64,9 +70,9 @@ export function requestHostNs(request: number, profile: CostProfile, signal = 0)
   return 0;
 }
 
-/** One stub run's host term (requestHostNs of a CONT with no signal). */
+/** One stub run's host term (requestHostNs of a CONT with no signal): UML's user time, the stub's calls, their faults. */
 export function stubRunNs(profile: CostProfile): number {
-  return profile.costs.umlStubRunUserNs.ns + profile.costs.stubRunHostCallsNs.ns;
+  return profile.costs.umlStubRunUserNs.ns + profile.costs.stubRunHostCallsNs.ns + profile.costs.stubRemapFaultNs.ns;
 }
 
 /**

@@ -28,6 +28,7 @@ export const COST_KEYS = [
   'umlSyscallStopUserNs', // per syscall stop (wait4 SIGTRAP|0x80): UML's own user time for the guest syscall trap
   'umlStubRunUserNs', // per stub run (CONT, no signal): UML's own user time queueing and checking the stub's calls
   'stubRunHostCallsNs', // per stub run (CONT, no signal): the stub's host mmap/munmap calls in the tracee
+  'stubRemapFaultNs', // per stub run (CONT, no signal): the host minor faults on pages the stub re-mapped, when the tracee next touches them
 ] as const;
 
 export type CostKey = (typeof COST_KEYS)[number];
@@ -38,7 +39,7 @@ export type CostKey = (typeof COST_KEYS)[number];
  * UML does between its host calls, so a log of another tracer (a debugger, strace, gVisor's
  * ptrace platform, a sandbox) must not be charged them: `whatif --tracer other`.
  */
-export const UML_TRACER_TERMS: readonly CostKey[] = ['umlSyscallStopUserNs', 'umlStubRunUserNs', 'stubRunHostCallsNs'];
+export const UML_TRACER_TERMS: readonly CostKey[] = ['umlSyscallStopUserNs', 'umlStubRunUserNs', 'stubRunHostCallsNs', 'stubRemapFaultNs'];
 
 export type Tracer = 'uml' | 'other';
 

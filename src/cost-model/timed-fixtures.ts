@@ -24,7 +24,7 @@ import { join } from 'node:path';
 export const TIMED_DIR = 'test/fixtures/uml/timed-6.1-2026-12-03';
 export const CROSS_CPU_CLOCK_RATIO = 2;
 
-export type Session = 'idle' | 'busy' | 'noon' | 'afternoon' | 'evening';
+export type Session = 'idle' | 'busy' | 'noon' | 'afternoon' | 'evening' | 'late';
 export type PinMode = 'pinned' | 'unpinned';
 
 export interface TimedRun {
@@ -39,7 +39,7 @@ export interface TimedRun {
 export function loadTimedRuns(repoRoot: string): TimedRun[] {
   const dir = join(repoRoot, TIMED_DIR);
   return readdirSync(dir)
-    .filter((f) => /^(idle|busy|noon|afternoon|evening)-(pinned|unpinned)-\d+\.json$/.test(f))
+    .filter((f) => /^(idle|busy|noon|afternoon|evening|late)-(pinned|unpinned)-\d+\.json$/.test(f))
     .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }))
     .map((file) => {
       const j = JSON.parse(readFileSync(join(dir, file), 'utf8')) as { captured: string; pinned_cpus: string; guest: Record<string, unknown> };

@@ -33,6 +33,9 @@ const EXTRA = [
   'wait4(9, [{WIFSTOPPED(s) && WSTOPSIG(s) == SIGTRAP | 0x80}], WSTOPPED|__WALL, NULL) = 9',
   'wait4(9, [{WIFSTOPPED(s) && WSTOPSIG(s) == SIGTRAP | 0x80}], WSTOPPED|__WALL, NULL) = -1 ECHILD (No child processes)',
   'wait4(9, [{WIFSTOPPED(s) && WSTOPSIG(s) == SIGTRAP}], WSTOPPED|__WALL, NULL) = 9',
+  'wait4(9, [{WIFEXITED(s) && WEXITSTATUS(s) == 0}], __WALL, NULL) = 9',
+  'wait4(9, [{WIFSIGNALED(s) && WTERMSIG(s) == SIGKILL}], __WALL, NULL) = 9',
+  'wait4(9, NULL, __WALL, NULL) = -1 ECHILD (No child processes)',
 ];
 
 /** The events each term names, counted from the line texts (strace's own spelling). */
@@ -40,8 +43,11 @@ const NAMED: Readonly<Partial<Record<(typeof COST_KEYS)[number], (line: string) 
   umlSyscallStopUserNs: (l) => /^wait4\(.*WSTOPSIG\(s\) == SIGTRAP \| 0x80\}\].*\)\s*= [1-9]\d*$/.test(l),
   umlStubRunUserNs: (l) => /^ptrace\(PTRACE_CONT, \d+, [^,]+, (0|NULL)\)\s*= 0$/.test(l),
   stubRunHostCallsNs: (l) => /^ptrace\(PTRACE_CONT, \d+, [^,]+, (0|NULL)\)\s*= 0$/.test(l),
+  stubRemapFaultNs: (l) => /^ptrace\(PTRACE_CONT, \d+, [^,]+, (0|NULL)\)\s*= 0$/.test(l),
   hostPageFaultNs: (l) => /^wait4\(.*WSTOPSIG\(s\) == SIGSEGV\}\].*\)\s*= [1-9]\d*$/.test(l),
   hostProcessCreateNs: (l) => /^ptrace\(PTRACE_(OLD)?SETOPTIONS, .*\)\s*= 0$/.test(l),
+  // a reaping wait4: a NULL status with a pid (UML's destroy_context), or an exit or kill reported
+  hostProcessExitNs: (l) => /^wait4\(\d+, (NULL|\[\{WIFEXITED|\[\{WIFSIGNALED).*\)\s*= [1-9]\d*$/.test(l),
 };
 
 function hostWork(res: WhatIfResult, side: 'before' | 'after'): number {

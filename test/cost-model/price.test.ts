@@ -100,11 +100,11 @@ describe('host terms (host-terms.ts)', () => {
     expect(price(bad!.entry, local).hostWorkNs).toBe(0);
     const run = calls('ptrace(PTRACE_OLDSETOPTIONS, 9, NULL, PTRACE_O_TRACESYSGOOD) = 0', 'ptrace(PTRACE_SETREGS, 9, {rax=0}) = 0', 'ptrace(PTRACE_CONT, 9, NULL, 0) = 0');
     const m = price(multiEntry(run), unpinned, run.map((x) => x.transferBytes));
-    expect(m.hostWorkNs).toBeCloseTo(u.hostProcessCreateNs.ns + u.umlStubRunUserNs.ns + u.stubRunHostCallsNs.ns, 6); // the CONT is a stub run
+    expect(m.hostWorkNs).toBeCloseTo(u.hostProcessCreateNs.ns + u.umlStubRunUserNs.ns + u.stubRunHostCallsNs.ns + u.stubRemapFaultNs.ns, 6); // the CONT is a stub run
     expect(m.wakeupNs).toBe(2 * u.crossCpuWakeupNs.ns);
   });
   it('a stub run (a successful PTRACE_CONT with no signal) carries UML\'s user time for it and the stub\'s host calls; a CONT with a signal, a failed one and other resumes none', () => {
-    const stub = u.umlStubRunUserNs.ns + u.stubRunHostCallsNs.ns;
+    const stub = u.umlStubRunUserNs.ns + u.stubRunHostCallsNs.ns + u.stubRemapFaultNs.ns;
     expect(u.umlStubRunUserNs.ns).toBeGreaterThan(0);
     expect(u.stubRunHostCallsNs.ns).toBeGreaterThan(0);
     const [cont0, contSegv, contFailed, sysemu, contNull] = calls(
