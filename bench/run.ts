@@ -21,6 +21,7 @@ import { validatePolicy, FULL } from '../src/cost-model/policy.ts';
 import { loadProfile } from '../src/cost-model/profile.ts';
 import { scanLogFile } from '../src/cost-model/strace/scan.ts';
 import { loadTimedRuns, measured as measuredTiming, TIMED_DIR } from '../src/cost-model/timed-fixtures.ts';
+import { PROFILE_SESSION } from '../src/cost-model/validation.ts';
 import { X86_64 } from '../src/kernel/arch.ts';
 import { Asm } from '../src/kernel/asm.ts';
 import { Kernel } from '../src/kernel/kernel.ts';
@@ -115,14 +116,14 @@ export const BENCH_FIELDS = [
 
 /**
  * Real UML 6.1 on this machine, no strace: the in-guest getpid, net of one clock read, median of
- * the newest idle session's runs (src/cost-model/timed-fixtures.ts: `afternoon`, 2026-12-03
- * 13:11–13:16 UTC, the session the cost profiles come from), pinned to one CPU and unpinned
- * (cross-CPU runs, as UML normally runs).
+ * the runs of the session the cost profiles come from (validation.ts PROFILE_SESSION; since
+ * 2026-12-03 16:40 `late`, idle), pinned to one CPU and unpinned (cross-CPU runs, as UML
+ * normally runs).
  */
 function realUmlGetpidUs(): { pinned: number; unpinned: number; source: string } {
   const runs = loadTimedRuns(fileURLToPath(new URL('..', import.meta.url)));
-  const us = (mode: 'pinned' | 'unpinned') => round(measuredTiming(runs, 'getpid', 'afternoon', mode).netNs / 1000, 3);
-  return { pinned: us('pinned'), unpinned: us('unpinned'), source: `${TIMED_DIR}/afternoon-*.json` };
+  const us = (mode: 'pinned' | 'unpinned') => round(measuredTiming(runs, 'getpid', PROFILE_SESSION, mode).netNs / 1000, 3);
+  return { pinned: us('pinned'), unpinned: us('unpinned'), source: `${TIMED_DIR}/${PROFILE_SESSION}-*.json` };
 }
 
 const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;
