@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { describe, expect, test } from 'vitest';
 import { BENCH_FIELDS, QUICK_SIZES, runBench } from '../../bench/run.ts';
 import { loadTimedRuns, measured } from '../../src/cost-model/timed-fixtures.ts';
+import { PROFILE_SESSION } from '../../src/cost-model/validation.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const positive = (x: unknown) => typeof x === 'number' && Number.isFinite(x) && x > 0;
@@ -30,11 +31,12 @@ describe('npm run bench', () => {
     expect(j.whatif.lines).toBeGreaterThan(1000);
     expect(j.whatif.hostSyscalls).toBeGreaterThan(0);
     for (const f of ['linesPerSecond', 'wcLinesPerSecond', 'ratioToWc', 'scanLinesPerSecond', 'peakRssMb']) expect(positive(j.whatif[f]), f).toBe(true);
-    // The afternoon session's real getpid (the cost profiles' own session; timed-fixtures.ts).
+    // The real getpid of the cost profiles' own session (validation.ts PROFILE_SESSION; timed-fixtures.ts).
+    expect(PROFILE_SESSION).toBe('late');
     const real = loadTimedRuns(ROOT);
-    expect(j.speedupVsRealUml.realUs).toBe(measured(real, 'getpid', 'afternoon', 'pinned').netNs / 1000);
-    expect(j.speedupVsRealUml.realUnpinnedUs).toBe(measured(real, 'getpid', 'afternoon', 'unpinned').netNs / 1000);
-    expect(j.speedupVsRealUml.realSource).toContain('afternoon-');
+    expect(j.speedupVsRealUml.realUs).toBe(measured(real, 'getpid', 'late', 'pinned').netNs / 1000);
+    expect(j.speedupVsRealUml.realUnpinnedUs).toBe(measured(real, 'getpid', 'late', 'unpinned').netNs / 1000);
+    expect(j.speedupVsRealUml.realSource).toContain('late-');
     expect(j.speedupVsRealUml.simulatedUs).toBe(j.usPerGuestSyscall['uml-6.1'].single);
     expect(j.results.map((x: { name: string }) => x.name)).toEqual(['sysemu-loop', 'fixture-replay', 'batch-check']);
   });
