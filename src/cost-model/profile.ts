@@ -79,6 +79,8 @@ export class ProfileError extends Error {}
 
 function sourced(v: unknown, path: string, problems: string[]): void {
   const o = v as Record<string, unknown> | null;
+  // A profile written before a cost was added lacks it: say which, and how to get a current one.
+  if (o === undefined) return void problems.push(`${path}: missing (a profile from an older ptsim? \`bash scripts/calibrate.sh\` writes every cost; or add { "ns": number, "source": string })`);
   if (typeof o !== 'object' || o === null) return void problems.push(`${path}: expected { "ns": number, "source": string }`);
   if (typeof o.ns !== 'number' || !Number.isFinite(o.ns) || o.ns < 0) problems.push(`${path}.ns: expected a number ≥ 0`);
   if (typeof o.source !== 'string' || o.source.trim() === '') problems.push(`${path}.source: every number must name its source`);

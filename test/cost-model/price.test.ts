@@ -22,6 +22,11 @@ describe('profiles', () => {
       walk(json.requestNs, 'requestNs');
     });
   }
+  it('a profile without a cost this build prices is refused, naming the cost', () => {
+    const json = JSON.parse(readFileSync(`${PROFILE_DIR}/calibrated-local.json`, 'utf8'));
+    delete json.costs.stubRemapFaultNs;
+    expect(() => validateProfile(json)).toThrow(/profile\.costs\.stubRemapFaultNs: missing/);
+  });
   it('a number without a source is refused', () => {
     const json = JSON.parse(readFileSync(`${PROFILE_DIR}/i386-2008.json`, 'utf8'));
     json.costs.syscallEntryExitNs = { ns: 1 };
