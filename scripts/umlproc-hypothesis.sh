@@ -8,7 +8,9 @@
 # boot by boot, the rank correlation of the real pinned fork with each.
 # usage: scripts/umlproc-hypothesis.sh DIR...
 set -euo pipefail
+case "${1:-}" in -h|--help) sed -n 2,9p "$0" | sed 's/^# \{0,1\}//'; exit 0 ;; esac
 [ $# -gt 0 ] || { echo "usage: scripts/umlproc-hypothesis.sh DIR..." >&2; exit 2; }
+for d in "$@"; do [ -f "$d/runs.tsv" ] || { echo "umlproc-hypothesis.sh: $d: no runs.tsv (expected a session directory, e.g. test/fixtures/uml/umlproc-hypothesis-2026-12-03/e)" >&2; exit 2; }; done
 python3 - "$@" <<'PY'
 import glob, json, os, statistics, sys
 def net(g, k): return (g[k]['median_ns'] - g['clock_pair']['median_ns']) / 1000
