@@ -8,7 +8,14 @@
 # usage: scripts/uml-host-process-maps.sh [--cpus LIST|none] > OUT.txt
 set -euo pipefail
 cpus=0
-[ "${1:-}" = --cpus ] && cpus=${2:?--cpus needs a list}
+while [ $# -gt 0 ]; do
+	case "$1" in
+		--cpus) cpus="${2:?--cpus needs a list}"; shift 2 ;;
+		-h|--help) sed -n 2,8p "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+		*) echo "uml-host-process-maps.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
+	esac
+done
+command -v linux.uml >/dev/null || { echo "uml-host-process-maps.sh: linux.uml not found (apt-get install -y user-mode-linux)" >&2; exit 1; }
 cd "$(dirname "$0")/.."
 pin=(--cpus "$cpus"); [ "$cpus" = none ] && pin=()
 tmp=$(mktemp -d)
