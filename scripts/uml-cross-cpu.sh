@@ -53,19 +53,16 @@ done
 [[ "$runs" =~ ^[1-9][0-9]*$ ]] || { echo "uml-cross-cpu.sh: --runs: expected a positive number" >&2; exit 2; }
 [[ "$phase" =~ ^(fork|exec)$ ]] || { echo "uml-cross-cpu.sh: --phase: expected fork or exec" >&2; exit 2; }
 command -v linux.uml >/dev/null || { echo "uml-cross-cpu.sh: linux.uml not found (apt-get install -y user-mode-linux)" >&2; exit 1; }
+me=uml-cross-cpu.sh
 cd "$(dirname "$0")/.."
-T=/sys/kernel/tracing
-[ -d "$T/instances" ] || mount -t tracefs nodev "$T" 2>/dev/null || { echo "uml-cross-cpu.sh: no tracefs at $T" >&2; exit 1; }
+. scripts/uml-ftrace.sh
 pin=(--cpus "$cpus"); [ "$cpus" = none ] && pin=()
 tmp=$(mktemp -d)
-inst="$T/instances/ptsim-cross-cpu-$$"
-trap 'rmdir "$inst" 2>/dev/null || true; rm -rf "$tmp"' EXIT
+ftrace_init cross-cpu
 
 boot() {
-	if pgrep -x linux.uml >/dev/null; then echo "uml-cross-cpu.sh: another linux.uml is running" >&2; exit 1; fi
 	local load; load=$(cut -d' ' -f1 /proc/loadavg)
-	mkdir "$inst"
-	echo 32768 > "$inst/buffer_size_kb"
+	ftrace_begin 32768
 	echo 'id == 1' > "$inst/events/raw_syscalls/sys_enter/filter"
 	for e in sched_waking sched_wakeup sched_wakeup_new; do echo 'comm == "linux.uml"' > "$inst/events/sched/$e/filter"; done
 	for e in raw_syscalls/sys_enter sched/sched_waking sched/sched_wakeup sched/sched_wakeup_new; do echo 1 > "$inst/events/$e/enable"; done
@@ -77,9 +74,7 @@ boot() {
 		bash scripts/uml-capture.sh --no-strace "${pin[@]}" -o "$tmp/run.strace" -- "phases=$phase" "$phase=$ops" warmup=0 > "$tmp/capture.log" 2>&1 \
 			|| { cat "$tmp/capture.log" >&2; exit 1; }
 	fi
-	echo 0 > "$inst/tracing_on"
-	cat "$inst/trace" > "$tmp/trace"
-	rmdir "$inst"
+	ftrace_end
 	if [ "$timed" = 1 ]; then timed_analysis "$load"; return; fi
 	python3 - "$tmp/trace" "$ops" "$phase" "$cpus" "$load" <<'PY'
 import json, re, sys

@@ -58,18 +58,14 @@ need_positive --runs "$runs"
 phase_param "$phase"
 command -v linux.uml >/dev/null || { echo "$me: linux.uml not found (apt-get install -y user-mode-linux)" >&2; exit 1; }
 cd "$(dirname "$0")/.."
-T=/sys/kernel/tracing
-[ -d "$T/instances" ] || mount -t tracefs nodev "$T" 2>/dev/null || { echo "$me: no tracefs at $T" >&2; exit 1; }
+. scripts/uml-ftrace.sh
 pin=(--cpus "$cpus"); [ "$cpus" = none ] && pin=()
 tmp=$(mktemp -d)
-inst="$T/instances/ptsim-host-process-times-$$"
-trap 'rmdir "$inst" 2>/dev/null || true; rm -rf "$tmp"' EXIT
+ftrace_init host-process-times
 
 boot() {
-	if pgrep -x linux.uml >/dev/null; then echo "$me: another linux.uml is running" >&2; exit 1; fi
 	local load; load=$(cut -d' ' -f1 /proc/loadavg)
-	mkdir "$inst"
-	echo 65536 > "$inst/buffer_size_kb"
+	ftrace_begin 65536
 	for e in raw_syscalls/sys_enter raw_syscalls/sys_exit exceptions/page_fault_user; do
 		echo 'comm == "linux.uml"' > "$inst/events/$e/filter"
 		echo 1 > "$inst/events/$e/enable"
@@ -77,9 +73,7 @@ boot() {
 	echo 1 > "$inst/tracing_on"
 	bash scripts/uml-capture.sh --no-strace "${pin[@]}" -o "$tmp/run.strace" -- "phases=$phase" "$param=$ops" warmup=0 > "$tmp/capture.log" 2>&1 \
 		|| { cat "$tmp/capture.log" >&2; exit 1; }
-	echo 0 > "$inst/tracing_on"
-	cat "$inst/trace" > "$tmp/trace"
-	rmdir "$inst"
+	ftrace_end
 	python3 - "$tmp/trace" "$ops" "$cpus" "$load" "$phase" <<'PY'
 import json, re, statistics, sys
 path, n, cpus, load, phase = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]

@@ -1,4 +1,4 @@
-# Sourced by scripts/uml-cpu-split.sh and scripts/uml-host-syscalls.sh: the checks of their
+# Sourced by scripts/uml-cpu-split.sh, uml-host-syscalls.sh and uml-host-process-times.sh: the checks of their
 # shared options. `me` must name the calling script (for its error messages).
 
 # need_positive OPTION VALUE: exit 2 unless VALUE is a positive decimal number.

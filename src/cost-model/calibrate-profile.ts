@@ -177,6 +177,8 @@ export function crossCpuRates(boots: CrossCpuBoots): CrossCpuRates {
 }
 
 const r1 = (x: number): number => Math.max(0, Math.round(x * 10) / 10);
+/** Counts per operation, two decimals (as cited). */
+const r2 = (x: number): number => Math.round(x * 100) / 100;
 
 function medianOf(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -221,7 +223,8 @@ function profileFrom(input: CalibrationInput, unpinned: boolean): CostProfile {
       source: `calibrated (${tool}): (unpinned ${u.cite} − pinned ${p.cite}) / 2 wake-ups per round trip (the tracee woken on the other CPU by the resume, the tracer woken back by its stop)`,
     };
   }
-  const umlTerms = umlUserTerms(input.uml, m, tag, hasUmlProcess(pinned));
+  const umlProcess = hasUmlProcess(pinned);
+  const umlTerms = umlUserTerms(input.uml, m, tag, umlProcess);
   const loads = [...pinned, ...(unpinned ? input.unpinned : []), ...(input.host ?? [])].map((r) => `${r.name} ${r.raw.loadAverage1m}`);
   const profile: CostProfile = {
     name: unpinned ? 'calibrated-unpinned' : 'calibrated-local',
@@ -249,7 +252,7 @@ function profileFrom(input: CalibrationInput, unpinned: boolean): CostProfile {
       roundTripSignalStopNs: s(g('setregsContInt3RoundTrip') - g('setregs') - 2 * entryExit - dispatch, `${med('setregsContInt3RoundTrip')} (SETREGS rip=int3 + CONT + wait4 SIGTRAP) − ${med('setregs')} − 2 × syscallEntryExitNs − ptraceDispatchNs`),
       crossCpuWakeupNs: wakeup,
       hostPageFaultNs: s(g('physmemFirstTouch') + g('stubMmapTouch') - g('stubMmapFixed'), `${med('physmemFirstTouch')} (the physmem page allocated and zeroed) + ${med('stubMmapTouch')} − ${med('stubMmapFixed')} (the tracee's retried access after the stub's mmap: a minor fault; the mmap itself is its stub run's, stubRunHostCallsNs)`),
-      ...hostProcessTerms(pinned, m, s),
+      ...hostProcessTerms(umlProcess, m, s),
       ...umlTerms,
     },
     requestNs: {
@@ -300,10 +303,10 @@ type Median = (k: string) => { ns: number; cite: string };
  *                         PTRACE_CONT that fails with ESRCH: entry/exit and dispatch)
  * Otherwise, from a small plain process: hostFork, hostForkExitWait − hostFork.
  */
-function hostProcessTerms(pinned: readonly NamedRun[], m: Median, s: (ns: number, how: string) => Sourced): Pick<CostProfile['costs'], 'hostProcessCreateNs' | 'hostProcessExitNs'> {
+function hostProcessTerms(umlProcess: boolean, m: Median, s: (ns: number, how: string) => Sourced): Pick<CostProfile['costs'], 'hostProcessCreateNs' | 'hostProcessExitNs'> {
   const g = (k: string) => m(k).ns;
   const med = (k: string) => m(k).cite;
-  if (!hasUmlProcess(pinned)) {
+  if (!umlProcess) {
     return {
       hostProcessCreateNs: s(g('hostFork'), `${med('hostFork')} (fork() of a small process as its parent sees it: the stub's clone)`),
       hostProcessExitNs: s(g('hostForkExitWait') - g('hostFork'), `${med('hostForkExitWait')} − ${med('hostFork')} (the child's exit, mm teardown and the parent's reap)`),
@@ -343,7 +346,6 @@ function umlUserTerms(uml: UmlMeasurements | undefined, m: Median, tag: string, 
   };
   const fork = uml.hostSyscalls.filter((l) => l.phase === 'fork');
   if (fork.length === 0) throw new Error('calibration: no uml-host-syscalls line for phase fork');
-  const r2 = (x: number) => Math.round(x * 100) / 100;
   const perFork = (nr: string) => r2(median(fork.map((l) => l.hostProcessSyscalls[nr] ?? 0)));
   const runs = r2(median(fork.map((l) => l.umlStubRuns)));
   const gp = user('getpid');
@@ -379,7 +381,6 @@ function remapFaults(uml: UmlMeasurements, m: Median, tag: string, umlProcess: b
   const lines = (uml.hostProcessTimes ?? []).filter((l) => l.phase === 'fork' && typeof l.hostFaultsPerFork === 'number');
   if (lines.length === 0) return { ns: 0, source: 'not measured: made without scripts/uml-host-process-times.sh fork lines (calibrate-profile --uml, third file)' };
   if (!umlProcess) return { ns: 0, source: 'not measured: the calibrator runs lack the UML-shaped host process (umlProcTouch)' };
-  const r2 = (x: number) => Math.round(x * 100) / 100;
   const segv = uml.events.fork.segvStops;
   const faults = r2(median(lines.map((l) => l.hostFaultsPerFork)));
   const runs = r2(median(lines.map((l) => l.stubRunsPerFork)));

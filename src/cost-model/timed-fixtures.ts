@@ -24,7 +24,10 @@ import { join } from 'node:path';
 export const TIMED_DIR = 'test/fixtures/uml/timed-6.1-2026-12-03';
 export const CROSS_CPU_CLOCK_RATIO = 2;
 
-export type Session = 'idle' | 'busy' | 'noon' | 'afternoon' | 'evening' | 'late';
+/** The sessions of the fixture directory, by file-name prefix (its README says when and how each was taken). */
+export const SESSIONS = ['idle', 'busy', 'noon', 'afternoon', 'evening', 'late'] as const;
+export type Session = (typeof SESSIONS)[number];
+const RUN_FILE = new RegExp(`^(${SESSIONS.join('|')})-(pinned|unpinned)-\\d+\\.json$`);
 export type PinMode = 'pinned' | 'unpinned';
 
 export interface TimedRun {
@@ -39,7 +42,7 @@ export interface TimedRun {
 export function loadTimedRuns(repoRoot: string): TimedRun[] {
   const dir = join(repoRoot, TIMED_DIR);
   return readdirSync(dir)
-    .filter((f) => /^(idle|busy|noon|afternoon|evening|late)-(pinned|unpinned)-\d+\.json$/.test(f))
+    .filter((f) => RUN_FILE.test(f))
     .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }))
     .map((file) => {
       const j = JSON.parse(readFileSync(join(dir, file), 'utf8')) as { captured: string; pinned_cpus: string; guest: Record<string, unknown> };

@@ -340,19 +340,22 @@ export const END = '<!-- END generated -->';
 export function generatedSection(rows: readonly OperationRow[] = validationRows(), claims: readonly ClaimRow[] = claimRows()): string {
   const c = claimMarkdown(claims);
   const parts = partsMarkdown();
-  const own = rows.filter((r) => r.session === PROFILE_SESSION);
-  const afternoon = rows.filter((r) => r.session === 'afternoon');
-  const evening = rows.filter((r) => r.session === 'evening');
-  const noon = rows.filter((r) => r.session === 'noon');
-  const morning = rows.filter((r) => r.session === 'idle' || r.session === 'busy');
+  // Each session's table and its runs: the profiles' own first, then the held-out ones.
+  const sessions: readonly { title: string; of: readonly Session[] }[] = [
+    { title: "Predicted vs measured time per guest operation, both pin modes (the profiles' own session: late, 16:40 UTC)", of: [PROFILE_SESSION] },
+    { title: "Held out: the same predictions against this afternoon's runs (13:11 UTC, the previous profiles' session)", of: ['afternoon'] },
+    { title: "Held out: the same predictions against this evening's runs (15:03 UTC)", of: ['evening'] },
+    { title: 'Held out: the same predictions against the noon runs', of: ['noon'] },
+    { title: "Held out: the same predictions against this morning's runs", of: ['idle', 'busy'] },
+  ];
+  const sessionParts = sessions.flatMap(({ title, of }) => {
+    const these = rows.filter((r) => of.includes(r.session));
+    return [`### ${title}`, '', validationMarkdown(these), '', sourcesMarkdown(these), ''];
+  });
   return [
     BEGIN, '',
     '### Host events per guest operation (real UML 6.1)', '', eventsMarkdown(rows), '',
-    "### Predicted vs measured time per guest operation, both pin modes (the profiles' own session: late, 16:40 UTC)", '', validationMarkdown(own), '', sourcesMarkdown(own), '',
-    "### Held out: the same predictions against this afternoon's runs (13:11 UTC, the previous profiles' session)", '', validationMarkdown(afternoon), '', sourcesMarkdown(afternoon), '',
-    "### Held out: the same predictions against this evening's runs (15:03 UTC)", '', validationMarkdown(evening), '', sourcesMarkdown(evening), '',
-    "### Held out: the same predictions against the noon runs", '', validationMarkdown(noon), '', sourcesMarkdown(noon), '',
-    "### Held out: the same predictions against this morning's runs", '', validationMarkdown(morning), '', sourcesMarkdown(morning), '',
+    ...sessionParts,
     '### Host terms', '', termsMarkdown(), '',
     '### Which round trips cross CPUs: the rates', '', ratesMarkdown(), '',
     '### Cross-CPU round trips, the model against the measurements', '', impliedMarkdown(rows), '',

@@ -44,7 +44,6 @@ export function syncToPhysmem(mem: UmlMemory, mm: GuestMm): void {
   for (const [vpn, have] of mm.hostMapped) {
     const pte = mm.ptes.get(vpn);
     if (!pte || pte.frame !== have.frame || !(have.prot & PROT_WRITE) || have.prot & PROT_EXEC) continue;
-    const bytes = mem.kernel.readMemory(mm.hostPid, BigInt(vpn) * PAGE, PAGE_SIZE);
-    if (bytes) mem.kernel.writeMemFile(mem.fd, mem.frameOffset(pte.frame), bytes);
+    mem.syncPage(mm, vpn, pte.frame);
   }
 }

@@ -217,10 +217,10 @@ export class UmlMemory {
   /**
    * Physmem coherence (a model artefact, no host call; cow.ts): the model's MAP_SHARED
    * mappings are snapshots, so a writable page's live bytes are in the host process that maps
-   * it. Before that page is mapped again they go back to physmem, where the real mapping
-   * shares them.
+   * it. Before that page is mapped again (fixRange) or by another process (cow.ts
+   * syncToPhysmem) they go back to physmem, where the real mapping shares them.
    */
-  private syncPage(mm: GuestMm, vpn: number, frame: number): void {
+  syncPage(mm: GuestMm, vpn: number, frame: number): void {
     const bytes = this.kernel.readMemory(mm.hostPid, BigInt(vpn) * PAGE, PAGE_SIZE);
     if (bytes) this.kernel.writeMemFile(this.fd, this.frameOffset(frame), bytes);
   }
