@@ -3,6 +3,7 @@
 // ptrace_get_debugreg/ptrace_set_debugreg). ptrace.md §8.
 import type { Arch } from './arch.ts';
 import type { Errno } from './errno.ts';
+import { LastKeyWeakMap } from './last-key-map.ts';
 
 /** General registers in user_regs_struct order, unsigned, arch width. */
 export type GpRegs = readonly bigint[];
@@ -52,7 +53,7 @@ export function regsToBytes(arch: Arch, regs: GpRegs): Uint8Array {
 }
 
 /** Per arch, one reused user_regs_struct image (regsScratch). */
-const SCRATCH = new WeakMap<Arch, { words: BigUint64Array | null; bytes: Uint8Array }>();
+const SCRATCH = new LastKeyWeakMap<Arch, { words: BigUint64Array | null; bytes: Uint8Array }>();
 
 /**
  * regsToBytes into one buffer reused by every call (no allocation): valid until the next call,
@@ -98,7 +99,7 @@ const SEGMENTS = new Set(['cs', 'ss', 'ds', 'es', 'fs', 'gs']);
 
 /** What putreg() checks for each register index of an arch (computed once per arch). */
 type RegKind = 'segment' | 'cs-ss' | 'flags' | 'base' | 'plain';
-const REG_KINDS = new WeakMap<Arch, readonly RegKind[]>();
+const REG_KINDS = new LastKeyWeakMap<Arch, readonly RegKind[]>();
 
 function regKinds(arch: Arch): readonly RegKind[] {
   let k = REG_KINDS.get(arch);
@@ -162,7 +163,7 @@ export function putRegsFromBytes(arch: Arch, regs: GpRegs, bytes: Uint8Array): {
 }
 
 /** Per arch, a Uint32 view of regsScratch's image: the current registers as 32-bit halves. */
-const SCRATCH32 = new WeakMap<Arch, Uint32Array>();
+const SCRATCH32 = new LastKeyWeakMap<Arch, Uint32Array>();
 
 /**
  * SETREGS into `regs` in place: putreg() for each field in order, stopping at the first failure

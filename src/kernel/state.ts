@@ -9,6 +9,7 @@ import { initialRegs } from './regs.ts';
 import { SIG } from './signals.ts';
 import type { Task } from './task.ts';
 import type { MemFile } from './memfile.ts';
+import { LastKeyWeakMap } from './last-key-map.ts';
 
 /** An executable a task can execve: its text and where it is loaded. */
 export interface Program {
@@ -180,7 +181,7 @@ export function allocMm(s: KernelState, mm: AddressSpace): number {
  * removed: Object.values over a sparse pid table is the scheduler's hottest allocation.
  * Tasks enter and leave the table only through addTask/removeTask. Never mutate the list.
  */
-const TASK_LISTS = new WeakMap<Record<number, Task>, readonly Task[]>();
+const TASK_LISTS = new LastKeyWeakMap<Record<number, Task>, readonly Task[]>();
 
 export function allTasks(s: KernelState): readonly Task[] {
   let list = TASK_LISTS.get(s.tasks);

@@ -7,13 +7,19 @@ export class EventLabels {
   private readonly names: string[] = [''];
   private readonly byName = new Map<string, number>();
 
+  /** The last label set and its id: a run labels runs of rows with one label (a guest syscall's calls). */
+  private lastLabel: string | null = null;
+  private lastId = 0;
+
   set(seq: number, label: string): void {
-    let id = this.byName.get(label);
+    let id = label === this.lastLabel ? this.lastId : this.byName.get(label);
     if (id === undefined) {
       id = this.names.length;
       this.names.push(label);
       this.byName.set(label, id);
     }
+    this.lastLabel = label;
+    this.lastId = id;
     if (seq >= this.ids.length || (id > 0xffff && this.ids instanceof Uint16Array)) {
       let n = this.ids.length;
       while (n <= seq) n = Math.ceil(n * 1.25);
