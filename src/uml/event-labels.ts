@@ -30,6 +30,17 @@ export class EventLabels {
     this.ids[seq] = id;
   }
 
+  /** An independent copy (a forked simulation's tracer, boot-cache.ts). */
+  copy(): EventLabels {
+    const c = new EventLabels();
+    c.ids = this.ids.slice();
+    c.names.push(...this.names.slice(1));
+    for (const [k, v] of this.byName) c.byName.set(k, v);
+    c.lastLabel = this.lastLabel;
+    c.lastId = this.lastId;
+    return c;
+  }
+
   has(seq: number): boolean {
     return seq < this.ids.length && this.ids[seq] !== 0;
   }
