@@ -85,8 +85,10 @@ export class WhatIfReader {
   private readonly scan = new LineScan();
   private readonly requests = new ByteMap<TallyRequest>(256);
   private readonly syscalls = new ByteMap<number>(4096);
-  /** A wait4's status and options text (from the status to the end of the options) → what they decode to. */
-  private readonly waitTexts = new ByteMap<WaitText>(4096);
+  /** A wait4 status text → its host term (host-terms.ts waitHostNs), −1 if it does not decode: by its known-group id (call-scan.ts), else by its text. */
+  private readonly statusHostNsByGroup: number[] = [];
+  private readonly statusHostNs = new ByteMap<number>(4096);
+  private readonly optionsOk = new ByteMap<boolean>(4096);
   private readonly profile: CostProfile;
   private readonly events: TraceEvent[] = [];
   private lastLine = 0;
@@ -152,15 +154,15 @@ export class WhatIfReader {
     }
     if (name === WAIT4_CALL) {
       if (sc.argc < 3) return false;
-      const w = this.waitText(b);
-      if (!w.optionsOk) return false;
       // ledger-from-strace.ts callEvent: the status is decoded when the call returned a pid, then the options.
       // A returned pid (> 0: not failed, not `?`, not 0) with its status: the host term (a reap, a SIGSEGV stop).
       let hostNs = 0;
       if (!sc.failed && !sc.retNull && !sc.retZero) {
-        hostNs = w.hostNs;
+        hostNs = this.statusHost(b);
         if (hostNs < 0) return false;
       }
+      const options = this.optionsOk.get(b, sc.argStart[2]!, sc.argEnd[2]!) ?? this.learnOptions(b, sc.argStart[2]!, sc.argEnd[2]!);
+      if (!options) return false;
       this.tally.syscall(sc.pid, 1, sc.failed, 0, hostNs);
       return true;
     }
@@ -176,19 +178,25 @@ export class WhatIfReader {
     return true;
   }
 
-  /** The scanned wait4's status (argument 1) and options (argument 2) decoded, remembered per distinct text from one to the other. */
-  private waitText(b: Buffer): WaitText {
+  /** The host term of the scanned wait4's status (argument 1), −1 if it does not decode; remembered per distinct text. */
+  private statusHost(b: Buffer): number {
     const sc = this.scan;
     const s = sc.argStart[1]!;
-    const e = sc.argEnd[2]!;
-    const known = this.waitTexts.get(b, s, e);
+    const e = sc.argEnd[1]!;
+    const g = sc.argGroup[1]!;
+    const known = g >= 0 ? this.statusHostNsByGroup[g] : this.statusHostNs.get(b, s, e);
     if (known !== undefined) return known;
-    const w: WaitText = {
-      hostNs: syntaxOk(() => waitHostNs(decodeWaitStatus(b.toString('utf8', s, sc.argEnd[1]!)), 1, this.profile), -1),
-      optionsOk: syntaxOk(() => (waitOptions(b.toString('utf8', sc.argStart[2]!, e)), true), false),
-    };
-    this.waitTexts.set(b, s, e, w);
-    return w;
+    const ns = syntaxOk(() => waitHostNs(decodeWaitStatus(b.toString('utf8', s, e)), 1, this.profile), -1);
+    if (g >= 0) this.statusHostNsByGroup[g] = ns;
+    else this.statusHostNs.set(b, s, e, ns);
+    return ns;
+  }
+
+  /** Whether waitOptions accepts the options text b[s, e), remembered. */
+  private learnOptions(b: Buffer, s: number, e: number): boolean {
+    const ok = syntaxOk(() => (waitOptions(b.toString('utf8', s, e)), true), false);
+    this.optionsOk.set(b, s, e, ok);
+    return ok;
   }
 
   private slow(b: Buffer, s: number, e: number, line: number): void {
@@ -202,14 +210,6 @@ export class WhatIfReader {
     if (ev.kind === 'call') this.tally.loggedCall(ev.call);
     else this.tally.interrupt(ev.pid);
   }
-}
-
-/** A wait4's status and options as the ledger decodes them (ledger-from-strace.ts callEvent). */
-interface WaitText {
-  /** The status's host term (host-terms.ts waitHostNs), −1 if it does not decode (SyntaxFault). */
-  readonly hostNs: number;
-  /** Whether waitOptions accepts the options. */
-  readonly optionsOk: boolean;
 }
 
 /** `decode()`, or `failed` when it throws a SyntaxFault (any other error is thrown on). */

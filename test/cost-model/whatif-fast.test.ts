@@ -185,6 +185,24 @@ describe('fast what-if ≡ reference what-if', () => {
     }
   });
 
+  test('`[…]` arguments passed over once known (call-scan.ts knownGroup): the same reading as bracket by bracket, the first time and after', async () => {
+    const lines = [
+      'wait4(9, [{WIFEXITED(s) && WEXITSTATUS(s) == 0}], 0, NULL) = 9', 'wait4(9, [{WIFEXITED(s) && WEXITSTATUS(s) == 0}] , 0, NULL) = 9', 'wait4(9,[{WIFEXITED(s) && WEXITSTATUS(s) == 0}],0,NULL) = 9',
+      'wait4(9, [{WIFSTOPPED(s) && WSTOPSIG(s) == SIGBOGUS}], 0, NULL) = 9', 'wait4(9, [{WIFSTOPPED(s) && WSTOPSIG(s) == SIGTRAP | 0x80}], __WALL, NULL) = 9',
+      'wait4(9, ["]"], 0, NULL) = 9', 'wait4(9, ["]", 1], 0, NULL) = 9', 'wait4(9, [a] [b], 0, NULL) = 9', 'wait4(9, x[{WIFEXITED(s) && WEXITSTATUS(s) == 0}], 0, NULL) = 9',
+      'wait4(9, [{WIFEXITED(s) && WEXITSTATUS(s) == 0}]x, 0, NULL) = 9', 'wait4(9, [{WIFSTOPPED(s) && WSTOPSIG(s) == SIGSEGV}], 0, NULL) = 9', 'wait4(9, [{WIFSTOPPED(s) && WSTOPSIG(s) == SIGSEGV}]x, 0, NULL) = 9',
+      'wait4(9, [{WIFSTOPPED(s) && WSTOPSIG(s) == SIGSEGV}] [1], 0, NULL) = 9', 'wait4(9, [[{WIFSTOPPED(s) && WSTOPSIG(s) == SIGSEGV}]], 0, NULL) = 9', 'wait4(9, ["]", [{WIFSTOPPED(s) && WSTOPSIG(s) == SIGSEGV}]], 0, NULL) = 9', 'wait4(9, [[{WIFEXITED(s) && WEXITSTATUS(s) == 0}]], 0, NULL) = 9', 'wait4(9, [{WIFEXITED(s) /* c */}], 0, NULL) = 9',
+      'wait4(9, [{WIFEXITED(s) && WEXITSTATUS(s) == 0}, 0, NULL) = 9', 'wait4(9, [{WIFEXITED(s) && WEXITSTATUS(s) == 0)], 0, NULL) = 9', 'wait4(9, [(]), 0, NULL) = 9', 'wait4(9, [1]], 0, NULL) = 9',
+      'ptrace(PTRACE_PEEKUSER, 9, 8*RAX, [0x27]) = 0', 'ptrace(PTRACE_PEEKUSER, 9, 8*RAX, [0x27] ) = 0', 'f([1], [1], [[1]]) = 0', 'f([1] "x]") = 0', 'f([1]) = 0', 'f([1) = 0', 'f([1]]) = 0',
+    ];
+    for (const first of lines) {
+      for (const second of lines) {
+        const text = [first, 'ptrace(PTRACE_CONT, 9, NULL, 0) = 0', second, first, second, ''].join('\n');
+        expect(fast(text, POLICIES[1]!, 0, true, 1 << 16)).toBe(await reference(text, POLICIES[1]!, 0, true));
+      }
+    }
+  });
+
   test('LineScan read out of order in one buffer: the skip of long structs does not trust stale positions', () => {
     const good = `ptrace(PTRACE_SETREGS, 9, {${DUMP}}) = 0`;
     const line = `ptrace(PTRACE_SETREGS, 9, {"${DUMP}, ${good}`; // an unterminated string: the reference rejects it
