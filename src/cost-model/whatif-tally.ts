@@ -265,7 +265,8 @@ export class WhatIfTally {
 
   /** A signal delivered to `pid`, or its exit (R8). */
   interrupt(pid: number): void {
-    const p = this.procs.get(pid);
+    const l = this.last;
+    const p = l !== null && l.pid === pid ? l : this.procs.get(pid);
     if (p && p.open) this.close(p, 'R8-signal-or-exit-ends');
   }
 
