@@ -5,6 +5,8 @@
 // strings (tokenize.ts matchParen / splitArgs), and flat `--- SIG… {…} ---` lines. Anything
 // else (comments, unfinished/resumed halves, exit lines, odd spacing, non-ASCII where a
 // regex would read it) answers NONE, and the caller hands the line to the reference reader.
+// A top-level `[…]` argument already read whole (a wait4 status) is recognised by its bytes and
+// passed over (knownGroup), the same reading without the bracket-by-bracket walk.
 import { parsePrefix } from './line.ts';
 import { CLOSER } from './fast-line.ts';
 import { ByteMap } from './byte-map.ts';
@@ -105,7 +107,7 @@ export class LineScan {
   retNull = false;
   /** The result was a number equal to 0. */
   retZero = false;
-  /** Per recorded argument: the id of its text when it is a known group (groupText), or -1. */
+  /** Per recorded argument: the id of its text when it is a known group (knownGroup), or -1. */
   readonly argGroup = new Int32Array(MAX_ARGS);
   /**
    * `[…]` arguments read before, each balanced with no string or comment and closed by its first
