@@ -392,8 +392,12 @@ function ledgerRegsetName(nt: number): string {
 /** A syscall outcome as the caller sees it: the return value, or -1 with errno. */
 function resultOf(out: SysOutcome): SysResult {
   if ('errno' in out) return { ret: -1n, errno: out.errno };
-  return { ret: 'ret' in out ? out.ret : 0n, errno: null };
+  const ret = 'ret' in out ? out.ret : 0n;
+  return ret === 0n ? RESULT_0 : { ret, errno: null };
 }
+
+/** `= 0`, the most common result, one frozen object (results are values: callers copy, never change one). */
+const RESULT_0: SysResult = Object.freeze({ ret: 0n, errno: null });
 
 /** The ledger's regset of a ptrace call: GETREGSET/SETREGSET's NT_* type (addr), else none. */
 function ledgerRegset(request: number, addr: bigint): string | undefined {

@@ -19,22 +19,26 @@ export interface ResumeMode {
   readonly step: 'none' | 'single' | 'block';
 }
 
-/** The mode table of ptrace.md §7 (2.6.26 semantics, same today). */
+/** The mode table of ptrace.md §7 (2.6.26 semantics, same today); one constant object per mode. */
+const MODE_LIST: readonly [number, ResumeMode][] = [
+  [PTRACE.CONT, { syscall: false, sysemu: false, step: 'none' }],
+  [PTRACE.SYSCALL, { syscall: true, sysemu: false, step: 'none' }],
+  [PTRACE.SINGLESTEP, { syscall: false, sysemu: false, step: 'single' }],
+  [PTRACE.SINGLEBLOCK, { syscall: false, sysemu: false, step: 'block' }],
+  [PTRACE.SYSEMU, { syscall: false, sysemu: true, step: 'none' }],
+  [PTRACE.SYSEMU_SINGLESTEP, { syscall: false, sysemu: true, step: 'single' }],
+];
+const MODES: readonly (ResumeMode | undefined)[] = MODE_LIST.reduce<(ResumeMode | undefined)[]>((a, [r, m]) => ((a[r] = Object.freeze(m)), a), new Array<ResumeMode | undefined>(64).fill(undefined));
+
 export function resumeMode(request: number): ResumeMode | undefined {
-  switch (request) {
-    case PTRACE.CONT: return { syscall: false, sysemu: false, step: 'none' };
-    case PTRACE.SYSCALL: return { syscall: true, sysemu: false, step: 'none' };
-    case PTRACE.SINGLESTEP: return { syscall: false, sysemu: false, step: 'single' };
-    case PTRACE.SINGLEBLOCK: return { syscall: false, sysemu: false, step: 'block' };
-    case PTRACE.SYSEMU: return { syscall: false, sysemu: true, step: 'none' };
-    case PTRACE.SYSEMU_SINGLESTEP: return { syscall: false, sysemu: true, step: 'single' };
-    default: return undefined;
-  }
+  return request >= 0 && request < MODES.length ? MODES[request] : undefined;
 }
+
+const NSIG_BIG = BigInt(NSIG);
 
 export function validResumeSignal(data: bigint): boolean {
   // valid_signal(): data is unsigned long, so -1 is huge and invalid.
-  return data >= 0n && data <= BigInt(NSIG);
+  return data >= 0n && data <= NSIG_BIG;
 }
 
 export function resume(ctx: Ctx, _tracer: Task, child: Task, addr: bigint, data: bigint, request: number): SysOutcome {

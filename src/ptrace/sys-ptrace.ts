@@ -13,12 +13,15 @@ import { lookupRequest } from './request-table.ts';
 import { traceme } from './traceme.ts';
 import { multiHook } from './multi-hook.ts';
 import { sysvm } from './resume.ts';
+import { LastKeyWeakMap, RequestKeyed } from '../kernel/last-key-map.ts';
+
+const U64_MAX = (1n << 64n) - 1n;
 
 export function sysPtrace(ctx: Ctx, caller: Task, request: number, pid: number, addr: bigint, data: bigint): SysOutcome {
   // addr and data are `unsigned long` in sys_ptrace(): -1 is 0xffff…ff (e.g. a debug
   // register address of -1 is a kernel address → EINVAL; differential conformance run).
-  if (addr < 0n || addr >> 64n) addr = BigInt.asUintN(64, addr);
-  if (data < 0n || data >> 64n) data = BigInt.asUintN(64, data);
+  if (addr < 0n || addr > U64_MAX) addr = BigInt.asUintN(64, addr);
+  if (data < 0n || data > U64_MAX) data = BigInt.asUintN(64, data);
   if (request === PTRACE.TRACEME) return traceme(ctx, caller);
   const child = pid > 0 ? ctx.s.tasks[pid] : undefined;
   if (!child) return fail('ESRCH');
@@ -46,6 +49,17 @@ export function archPtrace(ctx: Ctx, caller: Task, child: Task, request: number,
 }
 
 export function requestExists(ctx: Ctx, request: number): boolean {
+  let known = EXISTS.get(ctx.s.config);
+  if (known === undefined) EXISTS.set(ctx.s.config, (known = new RequestKeyed<boolean>()));
+  let yes = known.get(request);
+  if (yes === undefined) known.set(request, (yes = requestExistsIn(ctx, request)));
+  return yes;
+}
+
+/** requestExists per kernel configuration (it depends on nothing else: the generation, the arch, SYSEMU). */
+const EXISTS = new LastKeyWeakMap<Ctx['s']['config'], RequestKeyed<boolean>>();
+
+function requestExistsIn(ctx: Ctx, request: number): boolean {
   const entry = lookupRequest(request);
   if (!entry) return false;
   if (!entry.generations.includes(ctx.s.config.generation) || !entry.arches.includes(ctx.arch.name)) return false;

@@ -13,6 +13,9 @@ export type SysOutcome =
 
 export type SyscallImpl = (ctx: Ctx, t: Task, args: readonly bigint[]) => SysOutcome;
 
-export const ok = (v: bigint | number): SysOutcome => ({ ret: BigInt(v) });
+/** The most common outcome, one frozen object (outcomes are values: nobody changes one). */
+const OK0: SysOutcome = Object.freeze({ ret: 0n });
+
+export const ok = (v: bigint | number): SysOutcome => (v === 0 || v === 0n ? OK0 : { ret: BigInt(v) });
 export const fail = (errno: Errno): SysOutcome => ({ errno });
 export const DONE: SysOutcome = { done: true };
