@@ -162,15 +162,27 @@ export function putRegsFromBytes(arch: Arch, regs: GpRegs, bytes: Uint8Array): {
   return { regs: cur, errno: putRegsFromBytesInPlace(arch, cur, bytes) };
 }
 
+/**
+ * Does putreg() of the value a register already holds (lo, hi: its 32-bit halves) leave it as
+ * it is, without an error? A plain store and set_flags() always do; a segment register only
+ * when the value is a selector it accepts (at most 16 bits: set_segment_reg() stores value &
+ * 0xffff; RPL 3 or null, and cs/ss not null); fs_base/gs_base only below TASK_SIZE_MAX.
+ */
+function heldStays(kind: RegKind, lo: number, hi: number): boolean {
+  if (kind === 'plain' || kind === 'flags') return true;
+  if (kind === 'base') return hi < 0x7fff || (hi === 0x7fff && lo < 0xfffff000); // TASK_SIZE_MAX = 0x7ffffffff000
+  if (hi !== 0 || lo > 0xffff) return false;
+  return lo === 0 ? kind === 'segment' : (lo & 3) === 3;
+}
+
 /** Per arch, a Uint32 view of regsScratch's image: the current registers as 32-bit halves. */
 const SCRATCH32 = new LastKeyWeakMap<Arch, Uint32Array>();
 
 /**
  * SETREGS into `regs` in place: putreg() for each field in order, stopping at the first failure
  * (fields before it stay written, as genregs_set() leaves them). A field whose value equals the
- * register's and whose putreg() is a plain store or set_flags() is skipped: storing the value
- * already held (or, for flags, `(old & ~FLAG_MASK) | (old & FLAG_MASK)`) changes nothing. Segment
- * and base fields are always checked, so a held value putreg() refuses is still refused.
+ * register's is skipped when putreg() of it would store that same value without an error
+ * (heldStays): a held value putreg() refuses or truncates is still put, and refused.
  */
 export function putRegsFromBytesInPlace(arch: Arch, regs: bigint[], bytes: Uint8Array): Errno | null {
   const n = arch.regNames.length;
@@ -189,8 +201,8 @@ export function putRegsFromBytesInPlace(arch: Arch, regs: bigint[], bytes: Uint8
   const in32 = new Uint32Array(bytes.buffer, bytes.byteOffset, 2 * n);
   let words: BigUint64Array | null = null;
   for (let i = 0; i < n; i++) {
-    const kind = kinds[i]!;
-    if ((kind === 'plain' || kind === 'flags') && in32[2 * i] === held32[2 * i] && in32[2 * i + 1] === held32[2 * i + 1]) continue;
+    const lo = in32[2 * i]!, hi = in32[2 * i + 1]!;
+    if (lo === held32[2 * i] && hi === held32[2 * i + 1] && heldStays(kinds[i]!, lo, hi)) continue;
     words ??= new BigUint64Array(bytes.buffer, bytes.byteOffset, n);
     const e = putRegInPlace(arch, regs, i, words[i]!, kinds);
     if (e) return e;
