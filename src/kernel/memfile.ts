@@ -6,7 +6,7 @@
 // Limitation: a MAP_SHARED mapping installs a snapshot of the file pages; later stores through
 // the mapping are not written back to the file (the owner reads the live page of the mapping).
 import type { Image } from './memory.ts';
-import { PAGE_SIZE } from './memory.ts';
+import { allocPage, PAGE_SIZE } from './memory.ts';
 
 export interface MemFile {
   readonly name: string;
@@ -67,9 +67,12 @@ export function writeMemFile(f: MemFile, offset: bigint, bytes: Uint8Array): Mem
       copied = ci;
     }
     const chunk = chunks[ci] as (Uint8Array | undefined)[];
-    const old = chunk[pn & (CHUNK_PAGES - 1)];
-    const page = old ? new Uint8Array(old) : new Uint8Array(PAGE_SIZE);
-    page.set(bytes.subarray(done, done + n), off);
+    let page: Uint8Array;
+    if (n === PAGE_SIZE) page = allocPage(bytes.subarray(done, done + n)); // the whole page: nothing of the old one stays
+    else {
+      page = allocPage(chunk[pn & (CHUNK_PAGES - 1)]);
+      page.set(bytes.subarray(done, done + n), off);
+    }
     chunk[pn & (CHUNK_PAGES - 1)] = page;
     done += n;
   }

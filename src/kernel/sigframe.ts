@@ -92,8 +92,24 @@ export function sasSsFlags(t: Task, sp: bigint): number {
   return onSigStack(t, sp) ? SS_ONSTACK : 0;
 }
 
+/** The sigcontext's register slots as [offset, register index] pairs (registers the arch has), per arch. */
+const SC_SLOTS = new WeakMap<Arch, readonly number[]>();
+
+function scSlots(arch: Arch, L: FrameLayout): readonly number[] {
+  let slots = SC_SLOTS.get(arch);
+  if (!slots) {
+    const out: number[] = [];
+    for (const [name, off] of Object.entries(L.sc)) {
+      const i = arch.regNames.indexOf(name);
+      if (i >= 0) out.push(off, i);
+    }
+    SC_SLOTS.set(arch, (slots = out));
+  }
+  return slots;
+}
+
 function put(view: DataView, off: number, arch: Arch, v: bigint): void {
-  if (arch.wordBytes === 8) view.setBigUint64(off, BigInt.asUintN(64, v), true);
+  if (arch.wordBytes === 8) view.setBigUint64(off, v, true); // stored modulo 2^64 (ToBigUint64), as asUintN(64) gives
   else view.setUint32(off, Number(BigInt.asUintN(32, v)), true);
 }
 
@@ -133,10 +149,8 @@ export function setupRtFrame(ctx: Ctx, t: Task, info: Siginfo, act: { handler: b
   v.setInt32(uc + L.ucStack + w, sasSsFlags(t, userSp), true);
   put(v, uc + L.ucStack + 2 * w, arch, t.altStack?.size ?? 0n);
   const mc = uc + L.mcontext;
-  for (const [name, off] of Object.entries(L.sc)) {
-    const i = arch.regNames.indexOf(name);
-    if (i >= 0) put(v, mc + off, arch, t.regs[i]!);
-  }
+  const sc = scSlots(arch, L);
+  for (let j = 0; j < sc.length; j += 2) put(v, mc + sc[j]!, arch, t.regs[sc[j + 1]!]!);
   const fi = t.faultInfo ?? { cr2: 0n, err: 0n, trapno: 0n };
   put(v, mc + L.scErr, arch, fi.err);
   put(v, mc + L.scTrapno, arch, fi.trapno);

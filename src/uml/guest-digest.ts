@@ -105,7 +105,7 @@ export interface DigestCache {
   readonly hostMm: AddressSpace | undefined;
   readonly hostChanges: number;
   readonly file: unknown;
-  readonly vpns: number[];
+  readonly vpns: readonly number[];
   readonly sources: unknown[];
   /** nodes[i]: the prefix-trie node after page i. */
   readonly nodes: readonly PrefixNode[];
@@ -145,7 +145,7 @@ function memoryHashCached(mem: UmlMemory, mm: GuestMm): string {
   const own = c !== null && c.mm === mm; // not a fork parent's cache (its versions count another mm's changes)
   // Nothing at all changed in the page tables, the host address space or the physmem file (replaced on every write).
   if (c && own && c.ptes === mm.ptes.version && c.hostMapped === mm.hostMapped.version && c.hostMm === hostMm && c.hostChanges === (hostMm?.changes ?? -1) && c.file === file) return c.hash;
-  const vpns = c && own && c.ptes === mm.ptes.version ? c.vpns : [...mm.ptes.keys()].sort((a, b) => a - b);
+  const vpns = mm.ptes.sortedKeys(); // the same array while no PTE comes or goes
   const sources = vpns.map((v) => pageSource(mem, mm, v, hostMm));
   // The state after the longest unchanged prefix (same pages, same sources) since the last
   // computation (this mm's, or its fork parent's: fork.ts dupMmap; the sources are content
@@ -153,7 +153,8 @@ function memoryHashCached(mem: UmlMemory, mm: GuestMm): string {
   // hashing only pages no earlier prefix had: the stack, highest in the address space,
   // changes at nearly every boundary; text and data rarely.
   let same = 0;
-  if (c) while (same < vpns.length && same < c.vpns.length && vpns[same] === c.vpns[same] && sources[same] === c.sources[same]) same++;
+  if (c && vpns === c.vpns) while (same < vpns.length && sources[same] === c.sources[same]) same++;
+  else if (c) while (same < vpns.length && same < c.vpns.length && vpns[same] === c.vpns[same] && sources[same] === c.sources[same]) same++;
   let hash: string, nodes: readonly PrefixNode[];
   if (c && same === vpns.length && same === c.vpns.length) {
     // Every page as before (equal tokens, equal bytes): the same hash, nothing to re-hash.

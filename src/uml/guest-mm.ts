@@ -19,7 +19,7 @@ import { STUB_PAGE, stubLayout, stubProgram } from './stub.ts';
 import { doWpPage } from './cow.ts';
 import { faultAround } from './fault-around.ts';
 import { guestMprotect } from './mprotect.ts';
-import { VersionedMap } from './versioned-map.ts';
+import { keysInRange, VersionedMap } from './versioned-map.ts';
 
 const PAGE = BigInt(PAGE_SIZE);
 const MAP_FIXED = 0x10n;
@@ -87,6 +87,23 @@ function round(n: bigint): bigint {
 
 function pageOf(addr: bigint): number {
   return Number(addr >> 12n);
+}
+
+/** The union of two ascending lists, ascending, each value once. */
+function mergeAscending(a: readonly number[], b: readonly number[]): number[] {
+  if (b.length === 0) return a as number[];
+  if (a.length === 0) return b as number[];
+  const out: number[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    const x = i < a.length ? a[i]! : Infinity;
+    const y = j < b.length ? b[j]! : Infinity;
+    if (x <= y) i++;
+    if (y <= x) j++;
+    out.push(Math.min(x, y));
+  }
+  return out;
 }
 
 /** UML's memory: physmem frames and every guest mm. */
@@ -183,9 +200,7 @@ export class UmlMemory {
       vpns = [];
       for (let v = first; v < last; v++) if (mm.ptes.has(v) || mm.hostMapped.has(v)) vpns.push(v);
     } else {
-      const pages = new Set<number>();
-      for (const vpn of [...mm.ptes.keys(), ...mm.hostMapped.keys()]) if (vpn >= first && vpn < last) pages.add(vpn);
-      vpns = [...pages].sort((a, b) => a - b);
+      vpns = mergeAscending(keysInRange(mm.ptes.sortedKeys(), first, last), keysInRange(mm.hostMapped.sortedKeys(), first, last));
     }
     for (const vpn of vpns) {
       const want = mm.ptes.get(vpn);
@@ -279,7 +294,7 @@ export class UmlMemory {
       if (v.end > end) parts.push({ ...v, start: end, textFrame: v.textFrame === undefined ? undefined : v.textFrame + Number((end - v.start) / PAGE) });
       mm.vmas.splice(i, 1, ...parts);
     }
-    for (const vpn of [...mm.ptes.keys()]) if (vpn >= pageOf(start) && vpn < pageOf(end)) mm.ptes.delete(vpn);
+    for (const vpn of keysInRange(mm.ptes.sortedKeys(), pageOf(start), pageOf(end))) mm.ptes.delete(vpn);
     this.fixRange(mm, start, end);
   }
 

@@ -51,11 +51,11 @@ function layoutOf(c: StubContext): StubLayout {
  * (STUB_SIG_MASK: 6.1 SIGALRM, 2.6.26 SIGVTALRM) are continued and waited for again.
  */
 export function waitStubDone(c: StubContext, pid: number): void {
-  const mask = new Set<number>([SIG[c.profile.tickSignal], SIG.SIGWINCH]);
+  const tick = SIG[c.profile.tickSignal];
   for (let n = 0; n < 64; n++) {
     const w = c.host.wait4(pid, WUNTRACED | __WALL);
     const status = w.status ?? null;
-    if (status !== null && WIFSTOPPED(status) && mask.has(WSTOPSIG(status))) {
+    if (status !== null && WIFSTOPPED(status) && (WSTOPSIG(status) === tick || WSTOPSIG(status) === SIG.SIGWINCH)) {
       const r = c.host.ptrace(PTRACE.CONT, pid, 0n, 0n);
       if (r.errno) break;
       continue;
@@ -75,6 +75,16 @@ export function syscallRegs(c: StubContext): bigint[] {
   return regs;
 }
 
+/** syscall_regs as the SETREGS image: the same bytes at every stub run, made once per arch (never written through). */
+const SYSCALL_REGS_BYTES = new WeakMap<object, Uint8Array>();
+
+function syscallRegsBytes(c: StubContext): Uint8Array {
+  const arch = c.host.kernel.arch;
+  let b = SYSCALL_REGS_BYTES.get(arch);
+  if (!b) SYSCALL_REGS_BYTES.set(arch, (b = regsToBytes(arch, syscallRegs(c))));
+  return b;
+}
+
 /**
  * do_syscall_stub(): SETREGS(syscall_regs) + CONT (one call site: the seed merges the pair),
  * wait_stub_done, then read the result and the failing record's address from STUB_DATA.
@@ -84,7 +94,7 @@ export function doSyscallStub(c: StubContext, b: StubBatch): bigint {
   const k = c.host.kernel;
   const w = BigInt(k.arch.wordBytes);
   const L = layoutOf(c);
-  k.writeMemory(c.host.uml, UML_STUB_REGS, regsToBytes(k.arch, syscallRegs(c)));
+  k.writeMemory(c.host.uml, UML_STUB_REGS, syscallRegsBytes(c));
   const r = c.host.run('do_syscall_stub', b.pid, [
     { request: PTRACE.SETREGS, addr: 0n, data: UML_STUB_REGS },
     { request: PTRACE.CONT, addr: 0n, data: 0n },
@@ -110,8 +120,13 @@ export function runSyscallStub(c: StubContext, b: StubBatch, nr: number, args: r
   const w = BigInt(k.arch.wordBytes);
   const L = layoutOf(c);
   const at = b.next ?? L.data + BigInt(BATCH.records) * w;
-  const words = [w, BigInt(nr), ...[0, 1, 2, 3, 4, 5].map((i) => args[i] ?? 0n), expected, 0n];
-  words.forEach((v, i) => k.writeWord(b.pid, at + BigInt(i) * w, v));
+  // [len = W][nr][a1..a6][expected], then a 0 len ending the list (overwritten by the next record).
+  k.writeWord(b.pid, at, w);
+  k.writeWord(b.pid, at + w, BigInt(nr));
+  let a = at + 2n * w;
+  for (let i = 0; i < 6; i++, a += w) k.writeWord(b.pid, a, args[i] ?? 0n);
+  k.writeWord(b.pid, a, expected);
+  k.writeWord(b.pid, a + w, 0n);
   b.next = at + BigInt(RECORD_WORDS) * w;
   if (!done && b.next - L.data < STUB_PAGE - 10n * w) return 0n;
   return doSyscallStub(c, b);
