@@ -125,8 +125,8 @@ function imageAt(images: readonly Image[], ip: bigint): Image | undefined {
 interface FetchWindow {
   mm: AddressSpace | null;
   layout: number;
-  /** Page number and bytes of the text page; exec: does its protection allow a fetch. */
-  pn: number;
+  /** The text page's addresses [pageLo, pageLo + PAGE_SIZE) as doubles and its bytes; exec: does its protection allow a fetch. */
+  pageLo: number;
   bytes: Uint8Array;
   exec: boolean;
   images: readonly Image[] | null;
@@ -145,7 +145,7 @@ interface FetchWindow {
   nextAt: number;
 }
 
-const win: FetchWindow = { mm: null, layout: -1, pn: -1, bytes: new Uint8Array(0), exec: false, images: null, image: null, start: 0, end: 0, decoded: null, ips: [], nextIp: -1n, nextAt: -1 };
+const win: FetchWindow = { mm: null, layout: -1, pageLo: -1, bytes: new Uint8Array(0), exec: false, images: null, image: null, start: 0, end: 0, decoded: null, ips: [], nextIp: -1n, nextAt: -1 };
 
 /**
  * Addresses base + n * INSN_BYTES of an image (n = 0..insns.length), filled as instructions
@@ -176,19 +176,20 @@ export function stepUser(ctx: Ctx, t: Task): void {
   const mm = ctx.s.mms[t.mm]!;
   const ip = t.regs[arch.ip]!;
   const at = ip === win.nextIp ? win.nextAt : Number(ip); // exact below ADDR_EXACT (memory.ts)
-  if (!(at >= 0 && at < ADDR_EXACT)) return stepUserSlow(ctx, t, mm, ip);
-  const pn = Math.floor(at / PAGE_SIZE);
-  if (mm !== win.mm || mm.layout !== win.layout || pn !== win.pn) {
+  // In the window's page (a range test: no page number per fetch), else look the page up.
+  if (mm !== win.mm || mm.layout !== win.layout || !(at >= win.pageLo && at < win.pageLo + PAGE_SIZE)) {
+    if (!(at >= 0 && at < ADDR_EXACT)) return stepUserSlow(ctx, t, mm, ip);
+    const pn = Math.floor(at / PAGE_SIZE);
     const page = mm.pages.get(pn);
     if (!page) return stepUserSlow(ctx, t, mm, ip);
     win.mm = mm;
     win.layout = mm.layout;
-    win.pn = pn;
+    win.pageLo = pn * PAGE_SIZE;
     win.bytes = page.bytes;
     win.exec = (page.prot & PROT_EXEC) !== 0;
   }
   if (!win.exec) return stepUserSlow(ctx, t, mm, ip);
-  const byte = win.bytes[at - pn * PAGE_SIZE]!;
+  const byte = win.bytes[at - win.pageLo]!;
   if (byte === INT3_BYTE) {
     // int3 traps with rip after the one-byte instruction.
     t.regs[arch.ip] = ip + 1n;

@@ -46,9 +46,12 @@ export function memFileBytes(f: MemFile, offset: bigint, len: number): Uint8Arra
 
 /** The file's images that overlap [offset, offset + len), rebased to a mapping at `addr`. */
 export function memFileImages(f: MemFile, offset: bigint, len: bigint, addr: bigint, insnBytes: number): Image[] {
-  return f.images
-    .filter((im) => im.base < offset + len && im.base + BigInt(im.insns.length * insnBytes) > offset)
-    .map((im) => ({ name: im.name, base: addr + (im.base - offset), insns: im.insns }));
+  const out: Image[] = [];
+  const end = offset + len;
+  for (const im of f.images) {
+    if (im.base < end && im.base + BigInt(im.insns.length * insnBytes) > offset) out.push({ name: im.name, base: addr + (im.base - offset), insns: im.insns });
+  }
+  return out;
 }
 
 /** The file with `bytes` written at `offset` (any alignment). */

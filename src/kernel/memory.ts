@@ -185,22 +185,9 @@ export class AddressSpace {
 /** The bytes of every anonymous page not yet written: shared, never written through (writable() copies it). */
 const ZERO_PAGE = new Uint8Array(PAGE_SIZE);
 
-/**
- * Pages are carved out of slabs of SLAB_PAGES zeroed pages: a 4 KiB typed array of its own
- * costs a separate backing store (about 1.7 µs on 2026-12-03, a page of a 64 KiB slab 0.7 µs).
- * A slab lives while any of its pages does, so at most SLAB_PAGES - 1 dead pages per live one.
- */
-const SLAB_PAGES = 16;
-let slab: ArrayBuffer | null = null;
-let slabUsed = SLAB_PAGES;
-
 /** A fresh zeroed 4 KiB page (its own bytes: no other array views them), with `from`'s bytes copied in when given. */
 export function allocPage(from?: Uint8Array): Uint8Array {
-  if (slabUsed === SLAB_PAGES) {
-    slab = new ArrayBuffer(PAGE_SIZE * SLAB_PAGES);
-    slabUsed = 0;
-  }
-  const page = new Uint8Array(slab!, PAGE_SIZE * slabUsed++, PAGE_SIZE);
+  const page = new Uint8Array(PAGE_SIZE);
   if (from) page.set(from);
   return page;
 }

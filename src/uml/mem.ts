@@ -111,6 +111,27 @@ export function doSyscallStub(c: StubContext, b: StubBatch): bigint {
   return ret;
 }
 
+/** One record's bytes, in one scratch (consumed at once by writeMemory). */
+const RECORD_SCRATCH = new Uint8Array((RECORD_WORDS + 1) * 8);
+const RECORD_VIEW = new DataView(RECORD_SCRATCH.buffer);
+
+/**
+ * A record as bytes: [len = W][nr][a1..a6][expected], then a 0 len ending the list (the next
+ * record overwrites it); little-endian words stored modulo 2^width, as a word store truncates them.
+ */
+function recordBytes(wordBytes: number, nr: number, args: readonly bigint[], expected: bigint): Uint8Array {
+  const put = (i: number, v: bigint) => {
+    if (wordBytes === 8) RECORD_VIEW.setBigUint64(i * 8, v, true);
+    else RECORD_VIEW.setUint32(i * 4, Number(v & 0xffffffffn), true);
+  };
+  put(0, BigInt(wordBytes));
+  put(1, BigInt(nr));
+  for (let i = 0; i < 6; i++) put(2 + i, args[i] ?? 0n);
+  put(8, expected);
+  put(9, 0n);
+  return RECORD_SCRATCH.subarray(0, (RECORD_WORDS + 1) * wordBytes);
+}
+
 /**
  * run_syscall_stub(): append one record to STUB_DATA; run the batch when `done` or when the
  * page (less 10 words) is full.
@@ -120,13 +141,7 @@ export function runSyscallStub(c: StubContext, b: StubBatch, nr: number, args: r
   const w = BigInt(k.arch.wordBytes);
   const L = layoutOf(c);
   const at = b.next ?? L.data + BigInt(BATCH.records) * w;
-  // [len = W][nr][a1..a6][expected], then a 0 len ending the list (overwritten by the next record).
-  k.writeWord(b.pid, at, w);
-  k.writeWord(b.pid, at + w, BigInt(nr));
-  let a = at + 2n * w;
-  for (let i = 0; i < 6; i++, a += w) k.writeWord(b.pid, a, args[i] ?? 0n);
-  k.writeWord(b.pid, a, expected);
-  k.writeWord(b.pid, a + w, 0n);
+  k.writeMemory(b.pid, at, recordBytes(k.arch.wordBytes, nr, args, expected));
   b.next = at + BigInt(RECORD_WORDS) * w;
   if (!done && b.next - L.data < STUB_PAGE - 10n * w) return 0n;
   return doSyscallStub(c, b);
