@@ -54,6 +54,12 @@ export function memFileImages(f: MemFile, offset: bigint, len: bigint, addr: big
   return out;
 }
 
+/**
+ * Every page array a mem file holds (made by writeMemFile, never written through): a whole-page
+ * write of one of them (UML copying a frame: do_wp_page's copy) shares it, as equal bytes may.
+ */
+const FILE_PAGES = new WeakSet<Uint8Array>();
+
 /** The file with `bytes` written at `offset` (any alignment). */
 export function writeMemFile(f: MemFile, offset: bigint, bytes: Uint8Array): MemFile {
   const chunks = f.chunks.slice();
@@ -71,12 +77,14 @@ export function writeMemFile(f: MemFile, offset: bigint, bytes: Uint8Array): Mem
     }
     const chunk = chunks[ci] as (Uint8Array | undefined)[];
     let page: Uint8Array;
-    if (n === PAGE_SIZE) page = allocPage(bytes.subarray(done, done + n)); // the whole page: nothing of the old one stays
+    if (n === PAGE_SIZE && done === 0 && bytes.length === PAGE_SIZE && FILE_PAGES.has(bytes)) page = bytes; // immutable: shared
+    else if (n === PAGE_SIZE) page = allocPage(bytes.subarray(done, done + n)); // the whole page: nothing of the old one stays
     else {
       page = allocPage(chunk[pn & (CHUNK_PAGES - 1)]);
       page.set(bytes.subarray(done, done + n), off);
     }
     chunk[pn & (CHUNK_PAGES - 1)] = page;
+    FILE_PAGES.add(page);
     done += n;
   }
   return { ...f, chunks };

@@ -182,20 +182,32 @@ export function allocMm(s: KernelState, mm: AddressSpace): number {
  */
 const TASK_LISTS = new WeakMap<Record<number, Task>, readonly Task[]>();
 
+/** The last table allTasks answered for and its list (one state is used at a time: no WeakMap lookup per call). */
+let lastTasks: Record<number, Task> | null = null;
+let lastList: readonly Task[] = [];
+
 export function allTasks(s: KernelState): readonly Task[] {
+  if (s.tasks === lastTasks) return lastList;
   let list = TASK_LISTS.get(s.tasks);
   if (!list) TASK_LISTS.set(s.tasks, (list = Object.values(s.tasks)));
+  lastTasks = s.tasks;
+  lastList = list;
   return list;
+}
+
+function dropTaskList(s: KernelState): void {
+  TASK_LISTS.delete(s.tasks);
+  if (lastTasks === s.tasks) lastTasks = null;
 }
 
 export function addTask(s: KernelState, t: Task): void {
   s.tasks[t.tid] = t;
-  TASK_LISTS.delete(s.tasks);
+  dropTaskList(s);
 }
 
 export function removeTask(s: KernelState, tid: number): void {
   delete s.tasks[tid];
-  TASK_LISTS.delete(s.tasks);
+  dropTaskList(s);
 }
 
 export function threadGroup(s: KernelState, tgid: number): Task[] {

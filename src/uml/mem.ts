@@ -114,6 +114,8 @@ export function doSyscallStub(c: StubContext, b: StubBatch): bigint {
 /** One record's bytes, in one scratch (consumed at once by writeMemory). */
 const RECORD_SCRATCH = new Uint8Array((RECORD_WORDS + 1) * 8);
 const RECORD_VIEW = new DataView(RECORD_SCRATCH.buffer);
+/** The record's bytes for 8- and 4-byte words (views made once). */
+const RECORD_BYTES = { 8: RECORD_SCRATCH, 4: RECORD_SCRATCH.subarray(0, (RECORD_WORDS + 1) * 4) } as const;
 
 /**
  * A record as bytes: [len = W][nr][a1..a6][expected], then a 0 len ending the list (the next
@@ -129,7 +131,7 @@ function recordBytes(wordBytes: number, nr: number, args: readonly bigint[], exp
   for (let i = 0; i < 6; i++) put(2 + i, args[i] ?? 0n);
   put(8, expected);
   put(9, 0n);
-  return RECORD_SCRATCH.subarray(0, (RECORD_WORDS + 1) * wordBytes);
+  return RECORD_BYTES[wordBytes === 8 ? 8 : 4];
 }
 
 /**
