@@ -11,7 +11,7 @@
 import type { Arch } from './arch.ts';
 import type { Ctx } from './ledger.ts';
 import { isFault, writeBytes } from './memory.ts';
-import { siginfoToBytes, SIGINFO_BYTES } from './siginfo-layout.ts';
+import { writeSiginfo, SIGINFO_BYTES } from './siginfo-layout.ts';
 import type { Siginfo } from './signals.ts';
 import type { Task } from './task.ts';
 
@@ -92,6 +92,18 @@ export function sasSsFlags(t: Task, sp: bigint): number {
   return onSigStack(t, sp) ? SS_ONSTACK : 0;
 }
 
+/** One zeroed frame buffer per layout, reused: writeBytes copies it into the stack at once. */
+const FRAME_SCRATCH = new WeakMap<FrameLayout, { frame: Uint8Array; v: DataView }>();
+
+function frameScratch(L: FrameLayout): { frame: Uint8Array; v: DataView } {
+  let s = FRAME_SCRATCH.get(L);
+  if (!s) {
+    const frame = new Uint8Array(L.frameBytes);
+    FRAME_SCRATCH.set(L, (s = { frame, v: new DataView(frame.buffer) }));
+  } else s.frame.fill(0);
+  return s;
+}
+
 /** The sigcontext's register slots as [offset, register index] pairs (registers the arch has), per arch. */
 const SC_SLOTS = new WeakMap<Arch, readonly number[]>();
 
@@ -133,8 +145,7 @@ export function setupRtFrame(ctx: Ctx, t: Task, info: Siginfo, act: { handler: b
   sp = (sp - fpBytes) & ~63n; // fpu__alloc_mathframe: 64-byte aligned XSAVE area
   sp -= BigInt(L.frameBytes);
   sp = arch.name === 'x86_64' ? (sp & ~15n) - 8n : ((sp + 4n) & ~15n) - 4n;
-  const frame = new Uint8Array(L.frameBytes);
-  const v = new DataView(frame.buffer);
+  const { frame, v } = frameScratch(L);
   put(v, 0, arch, act.restorer ?? 0n); // pretcode (sa_restorer; the vDSO is not modelled)
   if (arch.name === 'i386') {
     put(v, 4, arch, BigInt(info.signo));
@@ -157,7 +168,7 @@ export function setupRtFrame(ctx: Ctx, t: Task, info: Siginfo, act: { handler: b
   put(v, mc + L.scCr2, arch, fi.cr2);
   put(v, mc + L.scOldmask, arch, blockedBefore & 0xffffffffn);
   v.setBigUint64(uc + L.ucSigmask, blockedBefore, true);
-  frame.set(siginfoToBytes(arch, info), L.infoOffset);
+  writeSiginfo(arch, info, v, L.infoOffset);
   const mm = writeBytes(ctx.s.mms[t.mm]!, sp, frame, false);
   if (isFault(mm)) return false;
   ctx.s.mms[t.mm] = mm;
