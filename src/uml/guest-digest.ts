@@ -107,6 +107,8 @@ export interface DigestCache {
   readonly file: unknown;
   readonly vpns: readonly number[];
   readonly sources: unknown[];
+  /** Indices of the pages whose source is the physmem file (not host-mapped as their PTE). */
+  readonly fileIdx: readonly number[];
   /** nodes[i]: the prefix-trie node after page i. */
   readonly nodes: readonly PrefixNode[];
   readonly hash: string;
@@ -143,8 +145,16 @@ function memoryHashCached(mem: UmlMemory, mm: GuestMm): string {
   const c = mm.digestCache;
   const file = k.state.files?.[mem.fd];
   const own = c !== null && c.mm === mm; // not a fork parent's cache (its versions count another mm's changes)
-  // Nothing at all changed in the page tables, the host address space or the physmem file (replaced on every write).
-  if (c && own && c.ptes === mm.ptes.version && c.hostMapped === mm.hostMapped.version && c.hostMm === hostMm && c.hostChanges === (hostMm?.changes ?? -1) && c.file === file) return c.hash;
+  // Nothing at all changed in the page tables or the host address space: the physmem file
+  // (replaced on every write) matters only for the pages read from it (fileIdx; another
+  // process's faults and copies replace it while this one waits).
+  if (c && own && c.ptes === mm.ptes.version && c.hostMapped === mm.hostMapped.version && c.hostMm === hostMm && c.hostChanges === (hostMm?.changes ?? -1)) {
+    if (c.file === file) return c.hash;
+    if (c.fileIdx.every((i) => pageSource(mem, mm, c.vpns[i]!, hostMm) === c.sources[i])) {
+      mm.digestCache = { ...c, file };
+      return c.hash;
+    }
+  }
   const vpns = mm.ptes.sortedKeys(); // the same array while no PTE comes or goes
   const sources = vpns.map((v) => pageSource(mem, mm, v, hostMm));
   // The state after the longest unchanged prefix (same pages, same sources) since the last
@@ -170,7 +180,9 @@ function memoryHashCached(mem: UmlMemory, mm: GuestMm): string {
     nodes = walked;
     hash = node.hex();
   }
-  mm.digestCache = { mm, ptes: mm.ptes.version, hostMapped: mm.hostMapped.version, hostMm, hostChanges: hostMm?.changes ?? -1, file, vpns, sources, nodes, hash };
+  const fileIdx: number[] = [];
+  for (let i = 0; i < vpns.length; i++) if (mm.hostMapped.get(vpns[i]!)?.frame !== mm.ptes.get(vpns[i]!)!.frame) fileIdx.push(i); // pageSource's physmem case
+  mm.digestCache = { mm, ptes: mm.ptes.version, hostMapped: mm.hostMapped.version, hostMm, hostChanges: hostMm?.changes ?? -1, file, vpns, sources, fileIdx, nodes, hash };
   return hash;
 }
 
