@@ -90,9 +90,9 @@ function pageOf(addr: bigint): number {
 }
 
 /** The union of two ascending lists, ascending, each value once. */
-function mergeAscending(a: readonly number[], b: readonly number[]): number[] {
-  if (b.length === 0) return a as number[];
-  if (a.length === 0) return b as number[];
+function mergeAscending(a: number[], b: number[]): number[] {
+  if (b.length === 0) return a;
+  if (a.length === 0) return b;
   const out: number[] = [];
   let i = 0;
   let j = 0;

@@ -16,8 +16,10 @@ export class VersionedMap<K, V> extends Map<K, V> {
 
   override set(key: K, value: V): this {
     this.#version++;
-    if (!super.has(key)) this.#keysVersion++;
-    return super.set(key, value);
+    const size = this.size;
+    super.set(key, value);
+    if (this.size !== size) this.#keysVersion++; // a new key (one lookup, not has + set)
+    return this;
   }
 
   override delete(key: K): boolean {
