@@ -205,8 +205,6 @@ export class UmlMemory {
     for (const vpn of vpns) {
       const want = mm.ptes.get(vpn);
       const have = mm.hostMapped.get(vpn);
-      const at = BigInt(vpn) * PAGE;
-      const last = ops[ops.length - 1];
       // A PTE whose protection alone changed is mapped again, not mprotect()ed: every PTE
       // change goes through set_pte() (arch/um/include/asm/pgtable.h), which marks it
       // _PAGE_NEWPAGE, and update_pte_range() (arch/um/kernel/tlb.c) maps a present NEWPAGE
@@ -216,11 +214,15 @@ export class UmlMemory {
       const remap = want && have && have.frame === want.frame && have.prot !== want.prot;
       if (remap && have.prot & PROT_WRITE) this.syncPage(mm, vpn, want.frame); // model artefact: the live bytes back to physmem first (cow.ts)
       if (want && (!have || have.frame !== want.frame || remap)) {
+        const at = BigInt(vpn) * PAGE; // (bigints only for the pages that change)
+        const last = ops[ops.length - 1];
         const offset = this.frameOffset(want.frame);
         if (last?.kind === 'mmap' && last.start + last.len === at && last.prot === want.prot && last.offset + last.len === offset) last.len += PAGE;
         else ops.push({ kind: 'mmap', start: at, len: PAGE, prot: want.prot, offset });
         mm.hostMapped.set(vpn, want);
       } else if (!want && have) {
+        const at = BigInt(vpn) * PAGE;
+        const last = ops[ops.length - 1];
         if (last?.kind === 'munmap' && last.start + last.len === at) last.len += PAGE;
         else ops.push({ kind: 'munmap', start: at, len: PAGE });
         mm.hostMapped.delete(vpn);
