@@ -21,7 +21,8 @@ guest event. The file is written to a temporary file next to FILE, then renamed.
   --policy P          seed | full | FILE.json (default seed)
   --cost C            calibrated-local (default, pinned), calibrated-unpinned, i386-2008, ppc32, or FILE.json
   --boot "ARGS"       UML boot switches
-  --seed N            scheduler seed (default 1)`;
+  --seed N            the host kernel's scheduler seed (default 1); its scheduler is round-robin and
+                      draws nothing from it today, so every seed gives the same run`;
 
 export function commandReport(argv: string[]): void {
   const { values, positionals } = parseArgs({

@@ -48,7 +48,8 @@ const COMMON = `  --workload SPEC     getpid:N, write:NxBYTES, touch:BYTES, spin
   --policy P          seed | full | FILE.json (default seed; see src/uml/policy.ts)
   --boot "ARGS"       UML boot switches: nosysemu, nosysptvm, usesysemu, nosysptmulti; umh=N: N usermode-helper
                       host processes at boot (uml-6.1 default 556, uml-2.6.26 0), noumh = umh=0
-  --seed N            scheduler seed (default 1)
+  --seed N            the host kernel's scheduler seed (default 1); its scheduler is round-robin and
+                      draws nothing from it today, so every seed gives the same run
   --hz N              guest timer ticks per second, 1..10000 (CONFIG_HZ; default 100). The simulated
                       clock runs 1 ns per guest instruction, so a tick every 10^9/N instructions
   --cost C            cost profile for simulated time: calibrated-local (default, pinned), calibrated-unpinned, i386-2008, ppc32, or FILE.json

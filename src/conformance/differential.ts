@@ -1,7 +1,8 @@
 // One differential case: the same script on the real kernel (C harness) and on the
 // simulator, compared field by field, plus what it covered (requests, stop kinds).
 import { compareOutputs, type Comparison } from './compare.ts';
-import { runScriptOnKernel, type RealResult } from './real-runner.ts';
+import { realXstateBytes, runScriptOnKernel, type RealResult } from './real-runner.ts';
+import type { KernelConfig } from '../kernel/config.ts';
 import { parseScript } from './script.ts';
 import { startSimulation, type OutputLine } from './sim-runner.ts';
 import { requestName, parseRequest } from '../ptrace/numbers.ts';
@@ -24,11 +25,12 @@ export interface CaseResult {
   readonly requests: string[];
 }
 
-export function runOnSimulator(text: string): SimResult {
+/** The script on the simulator; `cfg`: the simulated host's settings that differ from the default (runCase: the real host's XSTATE size). */
+export function runOnSimulator(text: string, cfg: Partial<KernelConfig> = {}): SimResult {
   const script = parseScript(text);
   const lines: OutputLine[] = [];
   let error: string | null = null;
-  const run = startSimulation(script);
+  const run = startSimulation(script, cfg);
   try {
     for (const op of script.ops) {
       const l = run.exec(op);
@@ -55,7 +57,8 @@ export function requestsOf(lines: readonly OutputLine[]): string[] {
 }
 
 export async function runCase(text: string): Promise<CaseResult> {
-  const sim = runOnSimulator(text);
+  // The simulated host has the real one's XSAVE size: it is the CPU's, not the kernel's.
+  const sim = runOnSimulator(text, { xstateBytes: await realXstateBytes() });
   const real = await runScriptOnKernel(text);
   const comparison = compareOutputs(real.lines, sim.lines);
   let failure: string | null = null;

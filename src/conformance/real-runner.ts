@@ -85,3 +85,20 @@ export function runScriptOnKernel(text: string): Promise<RealResult> {
     });
   });
 }
+
+let xstateBytes: Promise<number> | undefined;
+
+/**
+ * The real host's NT_X86_XSTATE regset size (fpu_user_cfg.max_size: 2432-2696 without AMX,
+ * 11008 with AMX tiles; CPU dependent, ptrace.md §8): what GETREGSET leaves in iov_len for a
+ * 64 KiB buffer, asked once per process. The simulated host of a differential case is given
+ * the same size (differential.ts), as the recorded fixtures carry their host's.
+ */
+export function realXstateBytes(): Promise<number> {
+  xstateBytes ??= runScriptOnKernel('setup traceme\nchild raise SIGSTOP\nptrace GETREGSET NT_X86_XSTATE @iov:65536\nkill SIGKILL\nwait\n').then((r) => {
+    const n = r.lines.find((l) => l.op === 'ptrace')?.iov_len;
+    if (r.status !== 0 || typeof n !== 'number' || n < 512) throw new Error(`cannot read the host's XSTATE size (harness status ${r.status}: ${r.stderr.split('\n')[0] ?? ''})`);
+    return n;
+  });
+  return xstateBytes;
+}

@@ -11,6 +11,7 @@ import type { Program } from '../kernel/state.ts';
 import { SIG } from '../kernel/signals.ts';
 import { PTRACE } from '../ptrace/numbers.ts';
 import { PAGE_ADDR, RO_ADDR, X86_64_REG_NAMES, type ChildOp, type Operand, type Script, type Target, type TracerOp } from './script.ts';
+import type { KernelConfig } from '../kernel/config.ts';
 
 export const CODE_ADDR = 0x70100000n;
 export const DATA_ADDR = 0x70110000n;
@@ -126,8 +127,8 @@ export function runScriptOnSimulator(script: Script): OutputLine[] {
 }
 
 /** The harness's start-up on the simulator: memory, the forked child, and (traceme) its first stop. */
-export function startSimulation(script: Script): SimRun {
-  const k = new Kernel();
+export function startSimulation(script: Script, cfg: Partial<KernelConfig> = {}): SimRun {
+  const k = new Kernel(cfg);
   k.registerProgram(EXIT0);
   const self = k.spawnExternal('ptrace-harness');
   setupMemory(k, self);

@@ -2,8 +2,8 @@
 // and fed as a compact call to WhatIfTally (whatif-tally.ts); ptrace and wait4 are decoded
 // from the bytes the ledger reads (request, target, a regset's length; wait4's status and
 // options are checked once per distinct text). Lines the fast path does not take (exit lines,
-// unfinished/resumed halves, comments, malformed lines, TRACEME, ARCH_PRCTL,
-// process_vm_readv/writev, …) go through the reference reader (ledger-from-strace.ts
+// unfinished/resumed halves, comments, malformed lines, TRACEME, an ARCH_PRCTL code that is
+// not a plain number, process_vm_readv/writev, …) go through the reference reader (ledger-from-strace.ts
 // LedgerBuilder), which also owns line numbers, --lenient and the FILE:LINE errors; so the
 // report is the reference's (whatif.ts over eventBatchesFromFile) byte for byte.
 import { PTRACE } from '../ptrace/numbers.ts';
@@ -27,8 +27,11 @@ const SIG = Buffer.from('SIG');
 /** The caller's own host-process creations (cross-cpu.ts: their returned pid): left to the reference. */
 const OWN_CREATIONS = ['fork', 'vfork', 'clone', 'clone3'].map((n) => Buffer.from(n));
 
-/** Requests the fast path leaves to the reference: TRACEME has no target, ARCH_PRCTL's data decides its access. */
-const SLOW_REQUESTS = new Set<number>([PTRACE.TRACEME, PTRACE.ARCH_PRCTL]);
+/** Requests the fast path leaves to the reference: TRACEME has no target. */
+const SLOW_REQUESTS = new Set<number>([PTRACE.TRACEME]);
+/** arch_prctl codes that read (legality.ts access: ARCH_GET_FS, ARCH_GET_GS). */
+const ARCH_GET_FS = 0x1003;
+const ARCH_GET_GS = 0x1004;
 
 function same(b: Buffer, s: number, e: number, name: Buffer): boolean {
   if (e - s !== name.length) return false;
@@ -48,6 +51,25 @@ function digits(b: Buffer, s: number, e: number): number {
   return n;
 }
 
+const HEX = new Uint8Array(256).fill(0xff);
+for (let c = 0; c < 16; c++) HEX['0123456789abcdef'.charCodeAt(c)] = HEX['0123456789ABCDEF'.charCodeAt(c)] = c;
+
+/**
+ * tokenize.ts parseNumber for decimal digits or `0x` and hex digits (at most 12, so exact) in
+ * b[s, e), or -1 for anything else (then the reference decides).
+ */
+function number(b: Buffer, s: number, e: number): number {
+  if (e - s < 3 || b[s] !== 0x30 || (b[s + 1] !== 0x78)) return digits(b, s, e);
+  if (e - s > 14) return -1;
+  let n = 0;
+  for (let i = s + 2; i < e; i++) {
+    const d = HEX[b[i]!]!;
+    if (d === 0xff) return -1;
+    n = n * 16 + d;
+  }
+  return n;
+}
+
 export interface WhatIfRun {
   readonly result: WhatIfResult;
   /** Lines read, malformed lines skipped (--lenient) and the first few of them (ledger-from-strace.ts LedgerBuilder). */
@@ -63,10 +85,11 @@ export class WhatIfReader {
   private readonly scan = new LineScan();
   private readonly requests = new ByteMap<TallyRequest>(256);
   private readonly syscalls = new ByteMap<number>(4096);
-  /** A wait4 status text → its host term (host-terms.ts waitHostNs), −1 if it does not decode. */
+  /** A wait4 status text → its host term (host-terms.ts waitHostNs), −1 if it does not decode: by its known-group id (call-scan.ts), else by its text. */
+  private readonly statusHostNsByGroup: number[] = [];
   private readonly statusHostNs = new ByteMap<number>(4096);
-  private readonly profile: CostProfile;
   private readonly optionsOk = new ByteMap<boolean>(4096);
+  private readonly profile: CostProfile;
   private readonly events: TraceEvent[] = [];
   private lastLine = 0;
 
@@ -108,7 +131,14 @@ export class WhatIfReader {
       if (target < 0) return false;
       let bytes = 0;
       let req = r;
-      if (r.request === PTRACE.CONT) {
+      let archGet = false;
+      if (r.request === PTRACE.ARCH_PRCTL) {
+        // legality.ts access: the code (decode.ts: the data argument, the 4th) decides read or write.
+        if (sc.argc !== 4) return false;
+        const code = number(b, sc.argStart[3]!, sc.argEnd[3]!);
+        if (code < 0) return false;
+        archGet = code === ARCH_GET_FS || code === ARCH_GET_GS;
+      } else if (r.request === PTRACE.CONT) {
         // strace/decode.ts: the data argument is the signal; none (0) is a stub run (host-terms.ts).
         if (sc.argc < 4) return false;
         const sig = digits(b, sc.argStart[3]!, sc.argEnd[3]!);
@@ -119,7 +149,7 @@ export class WhatIfReader {
         bytes = iovLen(b, sc.argStart[3]!, sc.argEnd[3]!);
         if (bytes < 0) return false;
       }
-      this.tally.ptrace(sc.pid, req, target, false, sc.failed, bytes);
+      this.tally.ptrace(sc.pid, req, target, archGet, sc.failed, bytes);
       return true;
     }
     if (name === WAIT4_CALL) {
@@ -128,10 +158,11 @@ export class WhatIfReader {
       // A returned pid (> 0: not failed, not `?`, not 0) with its status: the host term (a reap, a SIGSEGV stop).
       let hostNs = 0;
       if (!sc.failed && !sc.retNull && !sc.retZero) {
-        hostNs = this.statusHost(b, sc.argStart[1]!, sc.argEnd[1]!);
+        hostNs = this.statusHost(b);
         if (hostNs < 0) return false;
       }
-      if (!this.checked(this.optionsOk, b, sc.argStart[2]!, sc.argEnd[2]!, waitOptions)) return false;
+      const options = this.optionsOk.get(b, sc.argStart[2]!, sc.argEnd[2]!) ?? this.learnOptions(b, sc.argStart[2]!, sc.argEnd[2]!);
+      if (!options) return false;
       this.tally.syscall(sc.pid, 1, sc.failed, 0, hostNs);
       return true;
     }
@@ -147,33 +178,24 @@ export class WhatIfReader {
     return true;
   }
 
-  /** The host term of the wait4 status text b[s, e) (−1: SyntaxFault), remembered per distinct text. */
-  private statusHost(b: Buffer, s: number, e: number): number {
-    const known = this.statusHostNs.get(b, s, e);
+  /** The host term of the scanned wait4's status (argument 1), −1 if it does not decode; remembered per distinct text. */
+  private statusHost(b: Buffer): number {
+    const sc = this.scan;
+    const s = sc.argStart[1]!;
+    const e = sc.argEnd[1]!;
+    const g = sc.argGroup[1]!;
+    const known = g >= 0 ? this.statusHostNsByGroup[g] : this.statusHostNs.get(b, s, e);
     if (known !== undefined) return known;
-    let ns: number;
-    try {
-      ns = waitHostNs(decodeWaitStatus(b.toString('utf8', s, e)), 1, this.profile);
-    } catch (err) {
-      if (!(err instanceof SyntaxFault)) throw err;
-      ns = -1;
-    }
-    this.statusHostNs.set(b, s, e, ns);
+    const ns = syntaxOk(() => waitHostNs(decodeWaitStatus(b.toString('utf8', s, e)), 1, this.profile), -1);
+    if (g >= 0) this.statusHostNsByGroup[g] = ns;
+    else this.statusHostNs.set(b, s, e, ns);
     return ns;
   }
 
-  /** Whether `decode` accepts the text b[s, e), remembered per distinct text. */
-  private checked(cache: ByteMap<boolean>, b: Buffer, s: number, e: number, decode: (text: string) => unknown): boolean {
-    const known = cache.get(b, s, e);
-    if (known !== undefined) return known;
-    let ok = true;
-    try {
-      decode(b.toString('utf8', s, e));
-    } catch (err) {
-      if (!(err instanceof SyntaxFault)) throw err;
-      ok = false;
-    }
-    cache.set(b, s, e, ok);
+  /** Whether waitOptions accepts the options text b[s, e), remembered. */
+  private learnOptions(b: Buffer, s: number, e: number): boolean {
+    const ok = syntaxOk(() => (waitOptions(b.toString('utf8', s, e)), true), false);
+    this.optionsOk.set(b, s, e, ok);
     return ok;
   }
 
@@ -187,6 +209,16 @@ export class WhatIfReader {
   private event(ev: TraceEvent): void {
     if (ev.kind === 'call') this.tally.loggedCall(ev.call);
     else this.tally.interrupt(ev.pid);
+  }
+}
+
+/** `decode()`, or `failed` when it throws a SyntaxFault (any other error is thrown on). */
+function syntaxOk<T>(decode: () => T, failed: T): T {
+  try {
+    return decode();
+  } catch (err) {
+    if (!(err instanceof SyntaxFault)) throw err;
+    return failed;
   }
 }
 

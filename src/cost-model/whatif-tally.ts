@@ -11,7 +11,7 @@ import type { LoggedCall } from './ledger-from-strace.ts';
 import type { Policy } from './policy.ts';
 import type { CostProfile } from './profile.ts';
 import { requestHostNs, waitHostNs, wakeupNs } from './host-terms.ts';
-import { HostProcessHistory, type CrossClassIndex } from './cross-cpu.ts';
+import { FIRST, HostProcessHistory, type CrossClassIndex } from './cross-cpu.ts';
 import { zeroBreakdown } from './price.ts';
 import type { ProcessTally, Row, Side, WhatIfResult } from './whatif.ts';
 
@@ -102,6 +102,8 @@ export class WhatIfTally {
   private readonly pokeUser: Req;
   /** The host processes the log showed (cross-cpu.ts), as whatif.ts WhatIf's. */
   private readonly history = new HostProcessHistory();
+  /** Whether a round trip's price depends on the class (host-terms.ts wakeupNs: only with crossCpuRates); if not, the history is not kept. */
+  private readonly classesPriced: boolean;
 
   constructor(private readonly policy: Policy, private readonly profile: CostProfile) {
     const c = profile.costs;
@@ -111,6 +113,7 @@ export class WhatIfTally {
     this.perWordNs = c.transferNsPerWord.ns;
     this.maxBatch = policy.data.maxBatch === 0 ? Infinity : policy.data.maxBatch;
     this.pairs = policy.data.merge === 'pairs';
+    this.classesPriced = !!profile.crossCpuRates;
     this.syscallId('ptrace');
     this.syscallId('wait4');
     this.peekUser = this.req(PTRACE.PEEKUSER);
@@ -225,10 +228,13 @@ export class WhatIfTally {
   private ptraceOne(pid: number, r: Req, target: number, archGet: boolean, failed: boolean, bytes: number): void {
     const p = this.proc(pid);
     // cross-cpu.ts HostProcessHistory.take: a creation first, then the class, then a resume.
-    const h = this.history;
-    if (!failed && r.setsOptions) h.optionsSet(pid, target);
-    const cls = h.classOf(pid, target);
-    if (!failed && r.resumes) h.resumed(pid, target);
+    let cls: CrossClassIndex = FIRST;
+    if (this.classesPriced) {
+      const h = this.history;
+      if (!failed && r.setsOptions) h.optionsSet(pid, target);
+      cls = h.classOf(pid, target);
+      if (!failed && r.resumes) h.resumed(pid, target);
+    }
     // Before: the call as recorded (price.ts, a single request).
     this.addSingle(p.tally.before, p.beforeSys, p.beforeReq, r, failed, bytes, cls);
     // legality.ts RunSplitter.call.
@@ -259,7 +265,8 @@ export class WhatIfTally {
 
   /** A signal delivered to `pid`, or its exit (R8). */
   interrupt(pid: number): void {
-    const p = this.procs.get(pid);
+    const l = this.last;
+    const p = l !== null && l.pid === pid ? l : this.procs.get(pid);
     if (p && p.open) this.close(p, 'R8-signal-or-exit-ends');
   }
 
@@ -268,7 +275,7 @@ export class WhatIfTally {
     const e = call.entry;
     const failed = e.errno !== null;
     const bytes = call.transferBytes ?? 0;
-    if (!e.ptrace) this.history.take(e); // the caller's own fork/clone (cross-cpu.ts)
+    if (!e.ptrace && this.classesPriced) this.history.take(e); // the caller's own fork/clone (cross-cpu.ts)
     if (!e.ptrace) return this.syscall(e.pid, this.syscallId(e.syscall), failed, bytes, e.wait ? waitHostNs(e.wait.status, Number(e.ret), this.profile) : 0);
     const archGet = e.ptrace.request === PTRACE.ARCH_PRCTL && access(call) === 'read';
     const stubRun = e.ptrace.request === PTRACE.CONT && (e.ptrace.signal ?? 0) === 0;

@@ -6,6 +6,7 @@
 // A row round-trips exactly: at(i) deep-equals the entry that was pushed (test/kernel/ledger-store.test.ts).
 import type { Errno } from './errno.ts';
 import type { LedgerEntry, PtraceSub } from './ledger.ts';
+import { RequestKeyed } from './last-key-map.ts';
 
 type LedgerErrno = LedgerEntry['errno'];
 
@@ -123,7 +124,7 @@ export class Ledger implements Iterable<LedgerEntry> {
   /** Request/target values that do not fit an Int32 column (bad-input runs), by row and sub row. */
   private wide = new Map<string, number>();
   /** requestName of each request number seen (derived from the number, kept as recorded). */
-  private requestNames = new Map<number, string>();
+  private requestNames = new RequestKeyed<string>();
 
   constructor(entries: Iterable<LedgerEntry> = []) {
     for (const e of entries) this.push(e);
@@ -240,7 +241,7 @@ export class Ledger implements Iterable<LedgerEntry> {
   /** Row i's ptrace info: request, target, and at most one of regset, injected signal, sub-requests; the flags. */
   private putPtrace(i: number, request: number, requestName: string, target: number, regset: string | undefined, signal: number | undefined, sub: readonly PtraceSub[] | undefined): number {
     this.request[i] = request >= 0 && request < WIDE16 ? request : (this.wide.set(`r${i + this.base}`, request), WIDE16);
-    if (!this.requestNames.has(request)) this.requestNames.set(request, requestName);
+    if (this.requestNames.get(request) === undefined) this.requestNames.set(request, requestName);
     this.target[i] = this.narrow('t', i + this.base, target);
     if ((sub ? 1 : 0) + (regset !== undefined ? 1 : 0) + (signal !== undefined ? 1 : 0) > 1) {
       throw new Error('simulator bug: a ptrace ledger entry with more than one of regset, signal and sub-requests');
@@ -274,7 +275,7 @@ export class Ledger implements Iterable<LedgerEntry> {
     for (const s of subs) {
       const j = this.subsUsed++;
       this.subRequest[j] = this.narrow('s', j + this.subBase, s.request);
-      if (!this.requestNames.has(s.request)) this.requestNames.set(s.request, s.requestName);
+      if (this.requestNames.get(s.request) === undefined) this.requestNames.set(s.request, s.requestName);
       this.subAddr[j] = u64(s.addr); this.subData[j] = u64(s.data); this.subRet[j] = u64(s.ret);
       this.subNeg[j] = (s.addr < 0n ? 1 : 0) | (s.data < 0n ? 2 : 0) | (s.ret < 0n ? 4 : 0);
       this.subErrno[j] = this.errnos.id(s.errno);
@@ -512,7 +513,7 @@ export class Ledger implements Iterable<LedgerEntry> {
     c.syscalls = this.syscalls.copy();
     c.errnos = this.errnos.copy();
     c.regsets = this.regsets.copy();
-    c.requestNames = new Map(this.requestNames);
+    c.requestNames = this.requestNames.copy();
     c.wide = new Map(this.wide);
     for (const [k, v] of this.wideRet) c.wideRet.set(k, v);
     return c;

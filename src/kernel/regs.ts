@@ -3,6 +3,7 @@
 // ptrace_get_debugreg/ptrace_set_debugreg). ptrace.md §8.
 import type { Arch } from './arch.ts';
 import type { Errno } from './errno.ts';
+import { LastKeyWeakMap } from './last-key-map.ts';
 
 /** General registers in user_regs_struct order, unsigned, arch width. */
 export type GpRegs = readonly bigint[];
@@ -52,7 +53,7 @@ export function regsToBytes(arch: Arch, regs: GpRegs): Uint8Array {
 }
 
 /** Per arch, one reused user_regs_struct image (regsScratch). */
-const SCRATCH = new WeakMap<Arch, { words: BigUint64Array | null; bytes: Uint8Array }>();
+const SCRATCH = new LastKeyWeakMap<Arch, { words: BigUint64Array | null; bytes: Uint8Array }>();
 
 /**
  * regsToBytes into one buffer reused by every call (no allocation): valid until the next call,
@@ -98,7 +99,7 @@ const SEGMENTS = new Set(['cs', 'ss', 'ds', 'es', 'fs', 'gs']);
 
 /** What putreg() checks for each register index of an arch (computed once per arch). */
 type RegKind = 'segment' | 'cs-ss' | 'flags' | 'base' | 'plain';
-const REG_KINDS = new WeakMap<Arch, readonly RegKind[]>();
+const REG_KINDS = new LastKeyWeakMap<Arch, readonly RegKind[]>();
 
 function regKinds(arch: Arch): readonly RegKind[] {
   let k = REG_KINDS.get(arch);
@@ -157,16 +158,44 @@ export function putRegs(arch: Arch, regs: GpRegs, values: readonly bigint[], fir
 
 /** putRegs of a whole user_regs_struct image (SETREGS), reading each field straight from `bytes`. */
 export function putRegsFromBytes(arch: Arch, regs: GpRegs, bytes: Uint8Array): { regs: bigint[]; errno: Errno | null } {
-  const n = arch.regNames.length;
-  if (arch.wordBytes !== 8 || !LITTLE_ENDIAN || bytes.byteOffset % 8 !== 0) return putRegs(arch, regs, regsFromBytes(arch, bytes));
-  const words = new BigUint64Array(bytes.buffer, bytes.byteOffset, n);
   const cur = regs.slice();
+  return { regs: cur, errno: putRegsFromBytesInPlace(arch, cur, bytes) };
+}
+
+/** Per arch, a Uint32 view of regsScratch's image: the current registers as 32-bit halves. */
+const SCRATCH32 = new LastKeyWeakMap<Arch, Uint32Array>();
+
+/**
+ * SETREGS into `regs` in place: putreg() for each field in order, stopping at the first failure
+ * (fields before it stay written, as genregs_set() leaves them). A field whose value equals the
+ * register's and whose putreg() is a plain store or set_flags() is skipped: storing the value
+ * already held (or, for flags, `(old & ~FLAG_MASK) | (old & FLAG_MASK)`) changes nothing. Segment
+ * and base fields are always checked, so a held value putreg() refuses is still refused.
+ */
+export function putRegsFromBytesInPlace(arch: Arch, regs: bigint[], bytes: Uint8Array): Errno | null {
+  const n = arch.regNames.length;
   const kinds = regKinds(arch);
-  for (let i = 0; i < n; i++) {
-    const e = putRegInPlace(arch, cur, i, words[i]!, kinds);
-    if (e) return { regs: cur, errno: e };
+  if (arch.wordBytes !== 8 || !LITTLE_ENDIAN || bytes.byteOffset % 8 !== 0) {
+    const values = regsFromBytes(arch, bytes);
+    for (let i = 0; i < n; i++) {
+      const e = putRegInPlace(arch, regs, i, values[i]!, kinds);
+      if (e) return e;
+    }
+    return null;
   }
-  return { regs: cur, errno: null };
+  const held = regsScratch(arch, regs); // the current values as an image, compared 32 bits at a time
+  let held32 = SCRATCH32.get(arch);
+  if (held32 === undefined || held32.buffer !== held.buffer) SCRATCH32.set(arch, (held32 = new Uint32Array(held.buffer, held.byteOffset, 2 * n)));
+  const in32 = new Uint32Array(bytes.buffer, bytes.byteOffset, 2 * n);
+  let words: BigUint64Array | null = null;
+  for (let i = 0; i < n; i++) {
+    const kind = kinds[i]!;
+    if ((kind === 'plain' || kind === 'flags') && in32[2 * i] === held32[2 * i] && in32[2 * i + 1] === held32[2 * i + 1]) continue;
+    words ??= new BigUint64Array(bytes.buffer, bytes.byteOffset, n);
+    const e = putRegInPlace(arch, regs, i, words[i]!, kinds);
+    if (e) return e;
+  }
+  return null;
 }
 
 export type UserAreaSlot =

@@ -9,6 +9,7 @@ import { initialRegs } from './regs.ts';
 import { SIG } from './signals.ts';
 import type { Task } from './task.ts';
 import type { MemFile } from './memfile.ts';
+import { LastKeyWeakMap } from './last-key-map.ts';
 
 /** An executable a task can execve: its text and where it is loaded. */
 export interface Program {
@@ -136,23 +137,26 @@ export function initialFpregs(arch: Arch): Uint8Array {
   return b;
 }
 
+/**
+ * Every KernelState from this one object literal (initialState, cloneState): one hidden class,
+ * so code that reads a cloned state (a forked simulation, boot-cache.ts) stays monomorphic.
+ */
+function stateRecord(config: KernelConfig, tasks: Record<number, Task>, mms: Record<number, AddressSpace>, programs: Record<string, Program>, nextPid: number, nextMm: number, clockNs: number, rng: number, lastRun: number): KernelState {
+  return { config, tasks, mms, programs, nextPid, nextMm, clockNs, rng, lastRun };
+}
+
 export function initialState(config: KernelConfig): KernelState {
-  const s: KernelState = {
-    config,
-    tasks: {},
-    mms: {},
-    programs: {},
-    nextPid: config.firstPid,
-    nextMm: 1,
-    clockNs: 0,
-    rng: (config.seed >>> 0) || 0x9e3779b9,
-    lastRun: 0,
-  };
+  const s = stateRecord(config, {}, {}, {}, config.firstPid, 1, 0, seededRng(config.seed), 0);
   // pid 1: init, external, reaps orphans (kernel/exit.c forget_original_parent → reaper).
   const arch = archOf(s);
   s.mms[0] = emptyAddressSpace(arch.name === 'x86_64' ? MMAP_BASE_X86_64 : MMAP_BASE_I386);
   addTask(s, freshTask(s, { tid: 1, parent: 0, mm: 0, name: 'init', external: true, ip: 0n, sp: 0n }));
   return s;
+}
+
+/** The xorshift32 state a seed starts from (0 would stay 0). */
+export function seededRng(seed: number): number {
+  return (seed >>> 0) || 0x9e3779b9;
 }
 
 /** xorshift32: deterministic, seeded, the only randomness in the kernel. */
@@ -181,28 +185,18 @@ export function allocMm(s: KernelState, mm: AddressSpace): number {
  * old one): Object.values over the sparse pid table walks every slot up to the highest pid.
  * Tasks enter and leave the table only through addTask/removeTask. Never mutate the list.
  */
-const TASK_LISTS = new WeakMap<Record<number, Task>, readonly Task[]>();
-
-/** The last table allTasks answered for and its list (one state is used at a time: no WeakMap lookup per call). */
-let lastTasks: Record<number, Task> | null = null;
-let lastList: readonly Task[] = [];
+const TASK_LISTS = new LastKeyWeakMap<Record<number, Task>, readonly Task[]>();
 
 export function allTasks(s: KernelState): readonly Task[] {
-  if (s.tasks === lastTasks) return lastList;
   let list = TASK_LISTS.get(s.tasks);
   if (!list) TASK_LISTS.set(s.tasks, (list = Object.values(s.tasks)));
-  lastTasks = s.tasks;
-  lastList = list;
   return list;
 }
 
 /** The table's list after `change` (if it has one yet). */
 function updateTaskList(s: KernelState, change: (list: readonly Task[]) => readonly Task[]): void {
   const list = TASK_LISTS.get(s.tasks);
-  if (!list) return;
-  const next = change(list);
-  TASK_LISTS.set(s.tasks, next);
-  if (lastTasks === s.tasks) lastList = next;
+  if (list) TASK_LISTS.set(s.tasks, change(list));
 }
 
 export function addTask(s: KernelState, t: Task): void {
@@ -233,23 +227,26 @@ export function threadGroup(s: KernelState, tgid: number): Task[] {
  */
 export function cloneState(s: KernelState): KernelState {
   const tasks: Record<number, Task> = {};
-  for (const k in s.tasks) tasks[k] = cloneTask(s.tasks[k]!);
+  for (const k in s.tasks) tasks[k] = cloneTask(s, s.tasks[k]!);
   const mms: Record<number, AddressSpace> = {};
   for (const k in s.mms) mms[k] = s.mms[k]!.fork();
-  const out: KernelState = { ...s, tasks, mms, programs: { ...s.programs } };
+  const out = stateRecord(s.config, tasks, mms, { ...s.programs }, s.nextPid, s.nextMm, s.clockNs, s.rng, s.lastRun);
   if (s.files) out.files = { ...s.files };
   return out;
 }
 
-function cloneTask(t: Task): Task {
-  const c: Task = {
-    ...t,
-    regs: t.regs.slice(),
-    debugRegs: t.debugRegs.slice(),
-    pending: t.pending.slice(),
-    actions: { ...t.actions },
-    sigFrames: t.sigFrames.map((f) => ({ ...f, regs: f.regs.slice() })),
-  };
+/**
+ * A copy of t with the hidden class of a task made by freshTask (the object freshTask makes,
+ * given t's fields in t's order): a spread copy would have another one, and every task read
+ * of a forked simulation would then see two.
+ */
+function cloneTask(s: KernelState, t: Task): Task {
+  const c = Object.assign(freshTask(s, { ...t, ip: 0n, sp: 0n }), t);
+  c.regs = t.regs.slice();
+  c.debugRegs = t.debugRegs.slice();
+  c.pending = t.pending.slice();
+  c.actions = { ...t.actions };
+  c.sigFrames = t.sigFrames.map((f) => ({ ...f, regs: f.regs.slice() }));
   if (t.itimers) {
     c.itimers = {};
     for (const w of ['real', 'virtual', 'prof'] as const) {

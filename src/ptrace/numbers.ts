@@ -1,5 +1,7 @@
 // Request numbers (include/uapi/linux/ptrace.h, arch/x86/include/uapi/asm/ptrace-abi.h;
 // ptrace.md §1) and Davoli's never-merged PTRACE_MULTI range (ptrace-multi.md §1).
+import { RequestKeyed } from '../kernel/last-key-map.ts';
+
 export const PTRACE = {
   TRACEME: 0,
   PEEKTEXT: 1,
@@ -53,7 +55,8 @@ export const PTRACE = {
 
 export type RequestName = keyof typeof PTRACE;
 
-const NAMES = new Map<number, string>(Object.entries(PTRACE).map(([k, v]) => [v, `PTRACE_${k}`]));
+const NAMES = new RequestKeyed<string>();
+for (const [k, v] of Object.entries(PTRACE)) NAMES.set(v, `PTRACE_${k}`); // a later alias wins, as in a Map built from the entries
 
 /** `PTRACE_GETREGS`, or the number in hex for requests Linux never had. */
 export function requestName(nr: number): string {

@@ -3,7 +3,7 @@
 // The tracer buffer is read or written whole: a bad pointer → EFAULT. SETREGS applies
 // putreg() field by field and stops at the first invalid one (segment selector, fs_base).
 import type { Ctx } from '../kernel/ledger.ts';
-import { putRegsFromBytes, regsScratch } from '../kernel/regs.ts';
+import { putRegsFromBytesInPlace, regsScratch } from '../kernel/regs.ts';
 import { fail, ok, type SysOutcome } from '../kernel/syscalls/types.ts';
 import type { Task } from '../kernel/task.ts';
 import { copyFromUser, copyToUser, viewFromUser } from '../kernel/uaccess.ts';
@@ -16,9 +16,8 @@ export function setRegs(ctx: Ctx, tracer: Task, child: Task, _addr: bigint, data
   const size = ctx.arch.regNames.length * ctx.arch.wordBytes;
   const b = viewFromUser(ctx, tracer, data, size); // consumed before anything writes tracer memory
   if (b === 'EFAULT') return fail('EFAULT');
-  const r = putRegsFromBytes(ctx.arch, child.regs, b);
-  child.regs = r.regs;
-  return r.errno ? fail(r.errno) : ok(0);
+  const errno = putRegsFromBytesInPlace(ctx.arch, child.regs, b); // in place: no copy of the task's registers
+  return errno ? fail(errno) : ok(0);
 }
 
 /** x86_64: the 512-byte FXSAVE image (xfpregs_get); i386: user_fpregs_struct (108 bytes). */

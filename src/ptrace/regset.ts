@@ -11,6 +11,7 @@ import { copyFromUser, copyToUser, getUserWord, putUserWord } from '../kernel/ua
 import { NT } from './numbers.ts';
 import { bytesEqualAt, PAGE_SIZE, PROT_READ, type AddressSpace } from '../kernel/memory.ts';
 import { checkFxsave } from './regs.ts';
+import { LastKeyWeakMap } from '../kernel/last-key-map.ts';
 
 interface Regset {
   readonly elemBytes: number;
@@ -25,7 +26,7 @@ interface Regset {
  * Cached per task while fpregs and xstateExtra are the same arrays: a SETREGSET stores the
  * image it was given (xstateSet), so UML's SET-then-GET round trip allocates nothing.
  */
-const XSTATE_IMAGES = new WeakMap<Task, { fp: Uint8Array; extra: Uint8Array; image: Uint8Array }>();
+const XSTATE_IMAGES = new LastKeyWeakMap<Task, { fp: Uint8Array; extra: Uint8Array; image: Uint8Array }>();
 
 function xstateBytes(child: Task): Uint8Array {
   const c = XSTATE_IMAGES.get(child);
@@ -57,7 +58,7 @@ const CHECKED_IMAGES = new WeakSet<Uint8Array>();
  * another GETREGSET need not copy it again: UML's GET-then-SET around every stop, priced as
  * the kernel does it (the ledger is the same), simulated without moving 2.4 KiB twice.
  */
-const XSTATE_OUT = new WeakMap<Task, { mm: AddressSpace; addr: bigint; version: number; image: Uint8Array }>();
+const XSTATE_OUT = new LastKeyWeakMap<Task, { mm: AddressSpace; addr: bigint; version: number; image: Uint8Array }>();
 
 function xstateStillInBuffer(ctx: Ctx, tracer: Task, child: Task, addr: bigint): boolean {
   const o = XSTATE_OUT.get(child);
@@ -79,7 +80,7 @@ function noteXstateOut(ctx: Ctx, tracer: Task, child: Task, addr: bigint, n: num
 }
 
 /** Built once per arch and XSTATE size (they depend on nothing else). */
-const REGSETS = new WeakMap<Ctx['arch'], Map<number, Map<number, Regset>>>();
+const REGSETS = new LastKeyWeakMap<Ctx['arch'], Map<number, Map<number, Regset>>>();
 
 function regsets(ctx: Ctx): Map<number, Regset> {
   let byArch = REGSETS.get(ctx.arch);

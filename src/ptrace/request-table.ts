@@ -2,6 +2,7 @@
 // source it follows, and where it exists. sys-ptrace.ts dispatches through this table; a
 // number not in it (or absent from the configured kernel) answers EIO, like Linux's
 // ptrace_request() default case. The gVisor-style table is also printed in the docs.
+import { RequestKeyed } from '../kernel/last-key-map.ts';
 import type { ArchName } from '../kernel/arch.ts';
 import type { Generation } from '../kernel/config.ts';
 import { archPrctlRequest } from './arch-prctl.ts';
@@ -92,7 +93,8 @@ export const REQUEST_TABLE: readonly RequestEntry[] = [
   e(PTRACE.GET_SYSCALL_USER_DISPATCH_CONFIG, 'not-modelled', 'no syscall user dispatch → EIO', 'kernel/entry/syscall_user_dispatch.c', undefined, { generations: MODERN }),
 ];
 
-const BY_NR = new Map(REQUEST_TABLE.map((r) => [r.nr, r]));
+const BY_NR = new RequestKeyed<RequestEntry>();
+for (const r of REQUEST_TABLE) BY_NR.set(r.nr, r);
 
 export function lookupRequest(nr: number): RequestEntry | undefined {
   return BY_NR.get(nr);

@@ -11,6 +11,7 @@
 // instance seen is recorded; nested calls count once. Deterministic: no clock, no randomness.
 import { castDraft, produce } from 'immer';
 import { Kernel } from '../kernel/kernel.ts';
+import { freshBoots } from '../uml/boot-cache.ts';
 import type { LedgerEntry } from '../kernel/ledger.ts';
 import { lookupRequest } from '../ptrace/request-table.ts';
 import type { CostProfile } from '../cost-model/profile.ts';
@@ -142,7 +143,9 @@ export function recordRun<T>(fn: () => T, profile: CostProfile): RecordResult<T>
   }
   let value: T;
   try {
-    value = fn();
+    // Booted fresh: a UML run forked from a booted snapshot (boot-cache.ts) would start past
+    // start-up, on a kernel made before the recording; every host call from the first is a step.
+    value = freshBoots(fn);
   } finally {
     for (const [name, orig] of originals) proto[name] = orig;
   }

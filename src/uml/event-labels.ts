@@ -7,13 +7,19 @@ export class EventLabels {
   private readonly names: string[] = [''];
   private readonly byName = new Map<string, number>();
 
+  /** The last label set and its id: a run labels runs of rows with one label (a guest syscall's calls). */
+  private lastLabel: string | null = null;
+  private lastId = 0;
+
   set(seq: number, label: string): void {
-    let id = this.byName.get(label);
+    let id = label === this.lastLabel ? this.lastId : this.byName.get(label);
     if (id === undefined) {
       id = this.names.length;
       this.names.push(label);
       this.byName.set(label, id);
     }
+    this.lastLabel = label;
+    this.lastId = id;
     if (seq >= this.ids.length || (id > 0xffff && this.ids instanceof Uint16Array)) {
       let n = this.ids.length;
       while (n <= seq) n = Math.ceil(n * 1.25);
@@ -22,6 +28,17 @@ export class EventLabels {
       this.ids = next;
     }
     this.ids[seq] = id;
+  }
+
+  /** An independent copy (a forked simulation's tracer, boot-cache.ts). */
+  copy(): EventLabels {
+    const c = new EventLabels();
+    c.ids = this.ids.slice();
+    c.names.push(...this.names.slice(1));
+    for (const [k, v] of this.byName) c.byName.set(k, v);
+    c.lastLabel = this.lastLabel;
+    c.lastId = this.lastId;
+    return c;
   }
 
   has(seq: number): boolean {

@@ -20,6 +20,7 @@ import { doWpPage } from './cow.ts';
 import { faultAround } from './fault-around.ts';
 import { guestMprotect } from './mprotect.ts';
 import { keysInRange, VersionedMap } from './versioned-map.ts';
+import type { HostTracer } from './host.ts';
 
 const PAGE = BigInt(PAGE_SIZE);
 const MAP_FIXED = 0x10n;
@@ -367,6 +368,20 @@ export class UmlMemory {
   }
 
   private stubCache: (ReturnType<typeof stubLayout> & { page: typeof STUB_PAGE }) | null = null;
+
+  /**
+   * This memory for `host`, a fork of its tracer over a clone of its kernel (boot-cache.ts):
+   * the same physmem file and frame counter. Only with no guest mm (right after start-up).
+   */
+  forkOnto(host: HostTracer): UmlMemory {
+    if (this.mms.size > 0) throw new Error('simulator bug: UmlMemory.forkOnto with guest mms');
+    const known = ['c', 'fd', 'nextFrame', 'stubCodeFrame', 'mms', 'stubRuns', 'stubCache'];
+    const extra = Object.keys(this).filter((k) => !known.includes(k));
+    if (extra.length) throw new Error(`simulator bug: UmlMemory.forkOnto does not know how to copy ${extra.join(', ')}`);
+    const m = Object.create(UmlMemory.prototype) as UmlMemory;
+    Object.assign(m, { c: { ...this.c, host }, fd: this.fd, nextFrame: this.nextFrame, stubCodeFrame: this.stubCodeFrame, mms: new Map(), stubRuns: this.stubRuns, stubCache: null });
+    return m;
+  }
 }
 
 export type { Op as FlushOp };

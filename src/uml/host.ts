@@ -56,7 +56,7 @@ export class HostTracer {
   /** Label for host calls made from now on that no later markEvent claims (probes, boot). */
   event = 'boot';
   /** Ledger seq → the guest event a UML host call served. */
-  readonly events = new EventLabels();
+  events = new EventLabels();
   /** Off in a streaming run (machine.ts RunOptions.ledger): no labels, rows may be gone. */
   labels = true;
   private unlabeledFrom = 0;
@@ -66,8 +66,24 @@ export class HostTracer {
     readonly uml: number,
     public mode: Mode,
     readonly policy: Policy,
+    /** false: `kernel` already maps UML's scratch (a forked simulation, forkOnto). */
+    mapScratch = true,
   ) {
-    kernel.mapMemory(uml, UML_SCRATCH, UML_SCRATCH_BYTES, PROT_READ | PROT_WRITE);
+    if (mapScratch) kernel.mapMemory(uml, UML_SCRATCH, UML_SCRATCH_BYTES, PROT_READ | PROT_WRITE);
+  }
+
+  /**
+   * This tracer over `kernel`, a clone of its kernel (boot-cache.ts): the same mode, current
+   * event and labels, for a run with `policy`. Only between host calls, with no timer yet.
+   */
+  forkOnto(kernel: Kernel, policy: Policy): HostTracer {
+    if (this.timer !== null) throw new Error('simulator bug: HostTracer.forkOnto with a timer armed');
+    const h = new HostTracer(kernel, this.uml, this.mode, policy, false);
+    h.event = this.event;
+    h.events = this.events.copy();
+    h.labels = this.labels;
+    h.unlabeledFrom = this.unlabeledFrom;
+    return h;
   }
 
   /** Label every UML host call since the last mark with `name` (the guest event they served). */

@@ -27,6 +27,7 @@ import { installProcessSyscalls } from './guest-process-syscalls.ts';
 import { defaultGuestPrograms } from './guest-programs.ts';
 import { Hostfs } from './hostfs.ts';
 import { runUsermodeHelpers } from './usermode-helper.ts';
+import { bootedHost, type Booted } from './boot-cache.ts';
 
 export interface RunOptions {
   profile: UmlProfile;
@@ -113,24 +114,39 @@ export function runUml(opts: RunOptions): RunResult {
   const insnNs = opts.insnNs ?? kernelConfig(opts.profile.kernel).insnNs;
   // A blocking wait must outlast a tick period of guest instructions.
   const waitInsnLimit = Math.max(kernelConfig({}).waitInsnLimit, Math.ceil((4e9 / hz) / insnNs));
-  const kernel = new Kernel({ ...opts.profile.kernel, ptraceMulti: multiKernel ? '2008' : false, seed: opts.seed ?? 1, insnNs, waitInsnLimit });
-  kernel.pricer = opts.pricer ?? null;
-  const uml = kernel.spawnExternal('linux.uml');
-  kernel.mapMemory(uml, GUEST_DATA, 0x1000n);
-  kernel.writeMemory(uml, GUEST_DATA, guestMessage());
-  const host = new HostTracer(kernel, uml, 'single', opts.policy);
-  const runLedger = new RunLedger(kernel.ledger, uml, opts.onRunEntry);
-  if (opts.ledger === 'stream') {
-    host.labels = false; // event labels are for trace/report, which keep the ledger
-    runLedger.stream(opts.streamRowsMax);
-  }
-  const probe = runStartupProbes(host, opts.profile, boot, multiKernel);
-  // UML's physmem and guest page tables (guest-mm.ts); guest memory is read through them.
-  const mem = new UmlMemory({ host, profile: opts.profile });
-  mapStubScratch(mem);
-  // Boot: the usermode helpers' host processes (usermode-helper.ts), before the timer is armed.
-  const tramp = opts.profile.tickSignal === 'SIGVTALRM' ? setIntervalInsns(kernel.arch, hz) : [];
-  runUsermodeHelpers(mem, boot.umh ?? opts.profile.usermodeHelpersAtBoot, tramp);
+  const boot1 = (policy: Policy, beforeProbes?: (host: HostTracer) => void): Booted => {
+    const kernel = new Kernel({ ...opts.profile.kernel, ptraceMulti: multiKernel ? '2008' : false, seed: opts.seed ?? 1, insnNs, waitInsnLimit });
+    kernel.pricer = opts.pricer ?? null;
+    const uml = kernel.spawnExternal('linux.uml');
+    kernel.mapMemory(uml, GUEST_DATA, 0x1000n);
+    kernel.writeMemory(uml, GUEST_DATA, guestMessage());
+    const host = new HostTracer(kernel, uml, 'single', policy);
+    beforeProbes?.(host);
+    const probe = runStartupProbes(host, opts.profile, boot, multiKernel);
+    // UML's physmem and guest page tables (guest-mm.ts); guest memory is read through them.
+    const mem = new UmlMemory({ host, profile: opts.profile });
+    mapStubScratch(mem);
+    // Boot: the usermode helpers' host processes (usermode-helper.ts), before the timer is armed.
+    const tramp = opts.profile.tickSignal === 'SIGVTALRM' ? setIntervalInsns(kernel.arch, hz) : [];
+    runUsermodeHelpers(mem, boot.umh ?? opts.profile.usermodeHelpersAtBoot, tramp);
+    return { kernel, host, probe, mem };
+  };
+  // A streaming or priced run, or one handing rows out, boots itself (its ledger is drained or
+  // its clock moves during start-up); any other forks the booted state of an earlier run with
+  // the same start-up (boot-cache.ts), which is the state its own start-up would reach.
+  let runLedger: RunLedger | undefined;
+  const own = opts.ledger === 'stream' || opts.pricer !== undefined || opts.onRunEntry !== undefined;
+  const booted = own
+    ? boot1(opts.policy, (host) => {
+      runLedger = new RunLedger(host.kernel.ledger, host.uml, opts.onRunEntry);
+      if (opts.ledger === 'stream') {
+        host.labels = false; // event labels are for trace/report, which keep the ledger
+        runLedger.stream(opts.streamRowsMax);
+      }
+    })
+    : bootedHost({ profile: opts.profile, multiKernel, boot, seed: opts.seed ?? 1, insnNs, waitInsnLimit, hz }, opts.policy, () => boot1(opts.policy));
+  const { kernel, host, probe, mem } = booted;
+  runLedger ??= new RunLedger(kernel.ledger, host.uml, opts.onRunEntry);
   const guest = new GuestKernel(kernel.arch, (pid, addr, len) => {
     const mm = mem.mms.get(pid);
     return mm ? mem.readGuest(mm, addr, len) : kernel.readMemory(pid, addr, len);

@@ -2,6 +2,7 @@
 // syscall trace line, guest.ts): each process's p.regs formatted once per value, not at every
 // record. A formatting cache only: the strings are value.toString(16), as before.
 import type { GuestProcess } from './guest.ts';
+import { LastKeyWeakMap } from '../kernel/last-key-map.ts';
 
 interface RegsHex {
   /** The values the strings below were made from (p.regs may be replaced by another array). */
@@ -11,7 +12,7 @@ interface RegsHex {
   joined: string;
 }
 
-const CACHE = new WeakMap<GuestProcess, RegsHex>();
+const CACHE = new LastKeyWeakMap<GuestProcess, RegsHex>();
 
 /** The process's cache, brought up to date with p.regs. */
 function current(p: GuestProcess): RegsHex {

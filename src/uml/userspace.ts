@@ -15,6 +15,7 @@ import { killPtracedProcess } from './teardown.ts';
 import { UmlFatal } from './errors.ts';
 import { dumpRegs, fatalSigsegv } from './panic.ts';
 import type { GuestScheduler } from './sched.ts';
+import { LastKeyWeakMap } from '../kernel/last-key-map.ts';
 
 export { UmlFatal };
 
@@ -38,7 +39,7 @@ export function setXstateIov(host: HostTracer, profile: UmlProfile): void {
 }
 
 /** The loop's two runs of requests, per profile and resume op: built once (Call objects are immutable). */
-const LOOP_CALLS = new WeakMap<UmlProfile, Map<number, { resume: readonly Call[]; fetch: readonly Call[] }>>();
+const LOOP_CALLS = new LastKeyWeakMap<UmlProfile, Map<number, { resume: readonly Call[]; fetch: readonly Call[] }>>();
 
 function loopCalls(profile: UmlProfile, op: number): { resume: readonly Call[]; fetch: readonly Call[] } {
   let byOp = LOOP_CALLS.get(profile);

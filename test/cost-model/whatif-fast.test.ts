@@ -79,7 +79,8 @@ const branchLines = [
   'ptrace(PTRACE_CONT, 9, NULL, 0) = 0 <0.1', 'ptrace(PTRACE_CONT, 9, NULL, 0) = 0\t<0.000001>', 'ptrace(PTRACE_CONT, 9, NULL, 0) = 0 <x.1>', 'ptrace(PTRACE_CONT, 9, NULL, 0) =0',
   // requests, targets, regsets
   'ptrace(PTRACE_TRACEME) = 0', 'ptrace(PTRACE_ATTACH, 9) = 0', 'ptrace(PTRACE_SEIZE, 9, NULL, 0) = 0', 'ptrace(PTRACE_MULTI, 9, 0x7ffe, 2) = 0', 'ptrace(PTRACE_DETACH, 9, NULL, SIGCONT) = 0',
-  'ptrace(PTRACE_SYSCALL, 9, NULL, 0) = 0', 'ptrace(PTRACE_ARCH_PRCTL, 9, 0x1000, 0x1003) = 0', 'ptrace(PTRACE_ARCH_PRCTL, 9, 0x1000, 0x1002) = 0', 'ptrace(PTRACE_PEEKUSR, 9, 8*RAX, [0]) = 0',
+  'ptrace(PTRACE_SYSCALL, 9, NULL, 0) = 0', 'ptrace(PTRACE_ARCH_PRCTL, 9, 0x1000, 0x1003) = 0', 'ptrace(PTRACE_ARCH_PRCTL, 9, 0x1000, 0x1002) = 0', 'ptrace(PTRACE_ARCH_PRCTL, 9, 0x1000, 4100) = 0', 'ptrace(PTRACE_ARCH_PRCTL, 9, 0x1000, 0X1004) = 0',
+  'ptrace(PTRACE_ARCH_PRCTL, 9, 0x1000, 0x0000000000001003) = 0', 'ptrace(PTRACE_ARCH_PRCTL, 9, 0x1000, NULL) = 0', 'ptrace(PTRACE_ARCH_PRCTL, 9, 0x1000) = 0', 'ptrace(PTRACE_ARCH_PRCTL, 9, 0x1000, 0x1003) = -1 EINVAL (Invalid argument)', 'ptrace(PTRACE_PEEKUSR, 9, 8*RAX, [0]) = 0',
   'ptrace(PTRACE_CONT, 0x9, NULL, 0) = 0', 'ptrace(PTRACE_CONT, 10, NULL, 0) = 0', 'ptrace(PTRACE_CONT,\t9, NULL, 0) = 0', 'ptrace( PTRACE_CONT , 9 , NULL , 0 ) = 0', 'ptrace(PTRACE_CONT) = 0',
   'ptrace(PTRACE_GETREGSET, 9, NT_PRSTATUS, {iov_base=0x7ffe, iov_len=216}) = 0', 'ptrace(PTRACE_SETREGSET, 9, NT_X86_XSTATE, {iov_base=0x6e01, iov_len=2696 => 2432}) = 0',
   'ptrace(PTRACE_GETREGSET, 9, NT_PRSTATUS, {iov_base=0x7ffe, iov_len=216 => x}) = 0', 'ptrace(PTRACE_GETREGSET, 9, NT_PRSTATUS) = 0', 'ptrace(PTRACE_GETREGSET, 9, NT_PRSTATUS, {iov_len=8, iov_base=0}) = 0',
@@ -175,6 +176,31 @@ describe('fast what-if ≡ reference what-if', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  test('ARCH_PRCTL read in place: its code decides read or write (a write after it ends the run, R5)', async () => {
+    for (const code of ['0x1001', '0x1002', '0x1003', '0x1004', '4099', '4100', '0x0000000000001004', '0X1003', 'NULL', 'ARCH_GET_FS']) {
+      const text = [`ptrace(PTRACE_ARCH_PRCTL, 9, 0x1000, ${code}) = 0`, 'ptrace(PTRACE_SETREGS, 9, {rip=0x2}) = 0', 'ptrace(PTRACE_CONT, 9, NULL, 0) = 0', ''].join('\n');
+      for (const [i, policy] of POLICIES.entries()) expect(fast(text, policy, i % PROFILES.length, true, 1 << 16)).toBe(await reference(text, policy, i % PROFILES.length, true));
+    }
+  });
+
+  test('`[…]` arguments passed over once known (call-scan.ts knownGroup): the same reading as bracket by bracket, the first time and after', async () => {
+    const lines = [
+      'wait4(9, [{WIFEXITED(s) && WEXITSTATUS(s) == 0}], 0, NULL) = 9', 'wait4(9, [{WIFEXITED(s) && WEXITSTATUS(s) == 0}] , 0, NULL) = 9', 'wait4(9,[{WIFEXITED(s) && WEXITSTATUS(s) == 0}],0,NULL) = 9',
+      'wait4(9, [{WIFSTOPPED(s) && WSTOPSIG(s) == SIGBOGUS}], 0, NULL) = 9', 'wait4(9, [{WIFSTOPPED(s) && WSTOPSIG(s) == SIGTRAP | 0x80}], __WALL, NULL) = 9',
+      'wait4(9, ["]"], 0, NULL) = 9', 'wait4(9, ["]", 1], 0, NULL) = 9', 'wait4(9, [a] [b], 0, NULL) = 9', 'wait4(9, x[{WIFEXITED(s) && WEXITSTATUS(s) == 0}], 0, NULL) = 9',
+      'wait4(9, [{WIFEXITED(s) && WEXITSTATUS(s) == 0}]x, 0, NULL) = 9', 'wait4(9, [{WIFSTOPPED(s) && WSTOPSIG(s) == SIGSEGV}], 0, NULL) = 9', 'wait4(9, [{WIFSTOPPED(s) && WSTOPSIG(s) == SIGSEGV}]x, 0, NULL) = 9',
+      'wait4(9, [{WIFSTOPPED(s) && WSTOPSIG(s) == SIGSEGV}] [1], 0, NULL) = 9', 'wait4(9, [[{WIFSTOPPED(s) && WSTOPSIG(s) == SIGSEGV}]], 0, NULL) = 9', 'wait4(9, ["]", [{WIFSTOPPED(s) && WSTOPSIG(s) == SIGSEGV}]], 0, NULL) = 9', 'wait4(9, [[{WIFEXITED(s) && WEXITSTATUS(s) == 0}]], 0, NULL) = 9', 'wait4(9, [{WIFEXITED(s) /* c */}], 0, NULL) = 9',
+      'wait4(9, [{WIFEXITED(s) && WEXITSTATUS(s) == 0}, 0, NULL) = 9', 'wait4(9, [{WIFEXITED(s) && WEXITSTATUS(s) == 0)], 0, NULL) = 9', 'wait4(9, [(]), 0, NULL) = 9', 'wait4(9, [1]], 0, NULL) = 9',
+      'ptrace(PTRACE_PEEKUSER, 9, 8*RAX, [0x27]) = 0', 'ptrace(PTRACE_PEEKUSER, 9, 8*RAX, [0x27] ) = 0', 'f([1], [1], [[1]]) = 0', 'f([1] "x]") = 0', 'f([1]) = 0', 'f([1) = 0', 'f([1]]) = 0',
+    ];
+    for (const first of lines) {
+      for (const second of lines) {
+        const text = [first, 'ptrace(PTRACE_CONT, 9, NULL, 0) = 0', second, first, second, ''].join('\n');
+        expect(fast(text, POLICIES[1]!, 0, true, 1 << 16)).toBe(await reference(text, POLICIES[1]!, 0, true));
+      }
+    }
   });
 
   test('LineScan read out of order in one buffer: the skip of long structs does not trust stale positions', () => {

@@ -5,8 +5,11 @@
 // strings (tokenize.ts matchParen / splitArgs), and flat `--- SIG… {…} ---` lines. Anything
 // else (comments, unfinished/resumed halves, exit lines, odd spacing, non-ASCII where a
 // regex would read it) answers NONE, and the caller hands the line to the reference reader.
+// A top-level `[…]` argument already read whole (a wait4 status) is recognised by its bytes and
+// passed over (knownGroup), the same reading without the bracket-by-bracket walk.
 import { parsePrefix } from './line.ts';
 import { CLOSER } from './fast-line.ts';
+import { ByteMap } from './byte-map.ts';
 
 export const NONE = 0;
 export const CALL = 1;
@@ -27,6 +30,10 @@ const GT = 0x3e;
 const BACKSLASH = 0x5c;
 const LBRACE = 0x7b;
 const QMARK = 0x3f;
+const LBRACKET = 0x5b;
+const RBRACKET = 0x5d;
+/** Distinct `[…]` argument texts remembered (wait4 statuses: a few dozen in a UML log). */
+const GROUPS_MAX = 1024;
 const RBRACE = 0x7d;
 /** Structs shorter than this are read byte by byte (a few indexOf calls cost more). */
 const FLAT_MIN = 96;
@@ -100,6 +107,20 @@ export class LineScan {
   retNull = false;
   /** The result was a number equal to 0. */
   retZero = false;
+  /** Per recorded argument: the id of its text when it is a known group (knownGroup), or -1. */
+  readonly argGroup = new Int32Array(MAX_ARGS);
+  /**
+   * `[…]` arguments read before, each balanced with no string or comment and closed by its first
+   * `]` (a wait4 status): their text → an id. The same bytes read the same way, so a known one
+   * is passed over (its first `]` found by indexOf) instead of read bracket by bracket.
+   */
+  private readonly groups = new ByteMap<number>(GROUPS_MAX);
+  /** args(): the known group last passed over (id, start, end), and the one being read to learn (start, end of its first `]`). */
+  private groupId = -1;
+  private groupStart = 0;
+  private groupEnd = 0;
+  private learnStart = -1;
+  private learnEnd = 0;
   private readonly stack = new Uint8Array(64);
   /** flatStruct's chunk and, per byte value, its next position there at or after the last search. */
   private chunk: Buffer | null = null;
@@ -212,6 +233,8 @@ export class LineScan {
     let argc = 0;
     let argS = open + 1;
     let j = open + 1;
+    this.groupId = -1;
+    this.learnStart = -1;
     for (;;) {
       if (depth === 1) while (TOP[b[j]!] === 0) j++;
       else j = this.skip(b, j, e, NESTED, NESTED_PAIRS);
@@ -241,12 +264,20 @@ export class LineScan {
             continue;
           }
         }
+        if (c === LBRACKET && depth === 1) {
+          const k = this.knownGroup(b, j, e);
+          if (k > 0) {
+            j = k;
+            continue;
+          }
+        }
         if (depth === stack.length) return -1;
         stack[depth++] = closer;
         j++;
         continue;
       }
       if (stack[--depth] !== c) return -1;
+      if (depth === 1 && j + 1 === this.learnEnd && this.learnStart >= 0) this.learnGroup(b, j + 1);
       if (depth === 0) {
         // splitArgs: `f()` and `f( )` have no argument; `f(a,)` has two.
         let k = argS;
@@ -332,11 +363,46 @@ export class LineScan {
   }
 
   private arg(i: number, b: Buffer, s: number, e: number): void {
+    const g = this.groupId;
+    this.groupId = -1;
     if (i >= MAX_ARGS) return;
     while (s < e && b[s] === SP) s++;
     while (e > s && b[e - 1] === SP) e--;
     this.argStart[i] = s;
     this.argEnd[i] = e;
+    this.argGroup[i] = g >= 0 && s === this.groupStart && e === this.groupEnd ? g : -1;
+  }
+
+  /**
+   * The `[` at `open` (top level): the index after its group if the text up to the first `]` is
+   * a known group (its id noted for arg()); else -1, that text noted for learnGroup().
+   */
+  private knownGroup(b: Buffer, open: number, e: number): number {
+    this.learnStart = -1;
+    const q = b.indexOf(RBRACKET, open + 1);
+    if (q < 0 || q >= e) return -1;
+    const id = this.groups.get(b, open, q + 1);
+    if (id === undefined) {
+      this.learnStart = open;
+      this.learnEnd = q + 1;
+      return -1;
+    }
+    this.groupId = id;
+    this.groupStart = open;
+    this.groupEnd = q + 1;
+    return q + 1;
+  }
+
+  /** The group noted by knownGroup() was read whole and closed by its first `]` (ending at `end`): remembered. */
+  private learnGroup(b: Buffer, end: number): void {
+    const start = this.learnStart;
+    this.learnStart = -1;
+    const id = this.groups.size;
+    this.groups.set(b, start, end, id); // ignored once GROUPS_MAX are held
+    if (this.groups.size === id) return;
+    this.groupId = id;
+    this.groupStart = start;
+    this.groupEnd = end;
   }
 
   /** `= ret`, `= -1 ERRNO (text)`, `= ? ERESTARTSYS (…)`, `= 0x… (text)` (line.ts parseResult). */

@@ -9,7 +9,8 @@ import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import { isGzip, type ReadProgress } from './reader.ts';
 
-const CHUNK_BYTES = 1 << 20;
+/** A plain file's read size: well inside a core's L2 cache (2 MB on the bench machine), so a read's lines are still cached when scanned (1 MB: ~2% slower on the 200 MB bench log). */
+const CHUNK_BYTES = 1 << 18;
 
 export type LineSink = (b: Buffer, start: number, end: number, line: number) => void;
 
