@@ -125,8 +125,8 @@ function imageAt(images: readonly Image[], ip: bigint): Image | undefined {
 interface FetchWindow {
   mm: AddressSpace | null;
   layout: number;
-  /** Page number and bytes of the text page; exec: does its protection allow a fetch. */
-  pn: number;
+  /** The text page's addresses [pageLo, pageLo + PAGE_SIZE) as doubles and its bytes; exec: does its protection allow a fetch. */
+  pageLo: number;
   bytes: Uint8Array;
   exec: boolean;
   images: readonly Image[] | null;
@@ -136,9 +136,16 @@ interface FetchWindow {
   end: number;
   decoded: Decoded | null;
   ips: (bigint | undefined)[];
+  /**
+   * The ip the last instruction run through the window left (its successor or branch target,
+   * an address of the window's image) and that address as a double: the next fetch from it
+   * needs no bigint-to-double conversion. A value, valid for any task and address space.
+   */
+  nextIp: bigint;
+  nextAt: number;
 }
 
-const win: FetchWindow = { mm: null, layout: -1, pn: -1, bytes: new Uint8Array(0), exec: false, images: null, image: null, start: 0, end: 0, decoded: null, ips: [] };
+const win: FetchWindow = { mm: null, layout: -1, pageLo: -1, bytes: new Uint8Array(0), exec: false, images: null, image: null, start: 0, end: 0, decoded: null, ips: [], nextIp: -1n, nextAt: -1 };
 
 /**
  * Addresses base + n * INSN_BYTES of an image (n = 0..insns.length), filled as instructions
@@ -168,20 +175,21 @@ export function stepUser(ctx: Ctx, t: Task): void {
   const { arch } = ctx;
   const mm = ctx.s.mms[t.mm]!;
   const ip = t.regs[arch.ip]!;
-  const at = Number(ip); // exact below ADDR_EXACT (memory.ts)
-  if (!(at >= 0 && at < ADDR_EXACT)) return stepUserSlow(ctx, t, mm, ip);
-  const pn = Math.floor(at / PAGE_SIZE);
-  if (mm !== win.mm || mm.layout !== win.layout || pn !== win.pn) {
+  const at = ip === win.nextIp ? win.nextAt : Number(ip); // exact below ADDR_EXACT (memory.ts)
+  // In the window's page (a range test: no page number per fetch), else look the page up.
+  if (mm !== win.mm || mm.layout !== win.layout || !(at >= win.pageLo && at < win.pageLo + PAGE_SIZE)) {
+    if (!(at >= 0 && at < ADDR_EXACT)) return stepUserSlow(ctx, t, mm, ip);
+    const pn = Math.floor(at / PAGE_SIZE);
     const page = mm.pages.get(pn);
     if (!page) return stepUserSlow(ctx, t, mm, ip);
     win.mm = mm;
     win.layout = mm.layout;
-    win.pn = pn;
+    win.pageLo = pn * PAGE_SIZE;
     win.bytes = page.bytes;
     win.exec = (page.prot & PROT_EXEC) !== 0;
   }
   if (!win.exec) return stepUserSlow(ctx, t, mm, ip);
-  const byte = win.bytes[at - pn * PAGE_SIZE]!;
+  const byte = win.bytes[at - win.pageLo]!;
   if (byte === INT3_BYTE) {
     // int3 traps with rip after the one-byte instruction.
     t.regs[arch.ip] = ip + 1n;
@@ -223,13 +231,28 @@ function stepUserSlow(ctx: Ctx, t: Task, mm: AddressSpace, ip: bigint): void {
   execute(ctx, t, decode(arch, image.insns), offset / INSN_BYTES, ip, image.base, imageIps(image));
 }
 
+/** The window's image's instruction `n` is where the ip goes next (win.nextIp); ips: whose addresses execute() used. */
+function noteNext(ips: (bigint | undefined)[], n: number, ip: bigint): void {
+  if (ips !== win.ips) return; // another image's (stepUserSlow): win.start is not its base
+  win.nextIp = ip;
+  win.nextAt = win.start + n * INSN_BYTES;
+}
+
 /** Instruction n of a decoded program (decode()); ips: the image's addresses (imageIps). */
 function execute(ctx: Ctx, t: Task, d: Decoded, n: number, ip: bigint, base: bigint, ips: (bigint | undefined)[]): void {
   const { arch } = ctx;
   const length = d.op.length;
   const next = ipAt(base, n + 1, ips, length);
   const regs = t.regs;
-  switch (d.op[n]) {
+  const op = d.op[n];
+  if (op === OP.jmp || (op === OP.jnz && regs[reg(d.a[n]!, d, n)]! !== 0n)) {
+    const to = d.target[n]!;
+    const target = ipAt(base, to, ips, length);
+    noteNext(ips, to, target);
+    return advance(ctx, t, target, true);
+  }
+  noteNext(ips, n + 1, next);
+  switch (op) {
     case OP.nop:
       return advance(ctx, t, next);
     case OP.mov:
@@ -240,7 +263,7 @@ function execute(ctx: Ctx, t: Task, d: Decoded, n: number, ip: bigint, base: big
       return advance(ctx, t, next);
     case OP.add: {
       const i = reg(d.a[n]!, d, n);
-      regs[i] = (regs[i]! + d.imm[n]!) & arch.mask;
+      regs[i] = wrap(arch, regs[i]! + d.imm[n]!);
       return advance(ctx, t, next);
     }
     case OP.load: {
@@ -258,7 +281,7 @@ function execute(ctx: Ctx, t: Task, d: Decoded, n: number, ip: bigint, base: big
     case OP.subr: {
       const i = reg(d.a[n]!, d, n);
       const v = regs[reg(d.b[n]!, d, n)]!;
-      regs[i] = (d.op[n] === OP.addr ? regs[i]! + v : regs[i]! - v) & arch.mask;
+      regs[i] = wrap(arch, d.op[n] === OP.addr ? regs[i]! + v : regs[i]! - v);
       return advance(ctx, t, next);
     }
     case OP.syscall:
@@ -270,13 +293,14 @@ function execute(ctx: Ctx, t: Task, d: Decoded, n: number, ip: bigint, base: big
     case OP.ud2:
       // do_error_trap(X86_TRAP_UD) → SIGILL, ILL_ILLOPN, si_addr = rip.
       return faultSignal(ctx, t, SIG.SIGILL, 2, ip);
-    case OP.jmp:
-      return advance(ctx, t, ipAt(base, d.target[n]!, ips, length), true);
-    case OP.jnz: {
-      const taken = regs[reg(d.a[n]!, d, n)]! !== 0n;
-      return advance(ctx, t, taken ? ipAt(base, d.target[n]!, ips, length) : next, taken);
-    }
+    case OP.jnz: // not taken (a taken branch and jmp went above)
+      return advance(ctx, t, next, false);
   }
+}
+
+/** v mod 2^width: the mask (an allocation) only where v leaves [0, mask]. */
+function wrap(arch: Ctx['arch'], v: bigint): bigint {
+  return v < 0n || v > arch.mask ? v & arch.mask : v;
 }
 
 /** (base + disp) mod 2^width of load/store n; the mask (an allocation) only where the sum leaves the range. */

@@ -6,7 +6,7 @@
 // Limitation: a MAP_SHARED mapping installs a snapshot of the file pages; later stores through
 // the mapping are not written back to the file (the owner reads the live page of the mapping).
 import type { Image } from './memory.ts';
-import { PAGE_SIZE } from './memory.ts';
+import { allocPage, PAGE_SIZE } from './memory.ts';
 
 export interface MemFile {
   readonly name: string;
@@ -46,10 +46,19 @@ export function memFileBytes(f: MemFile, offset: bigint, len: number): Uint8Arra
 
 /** The file's images that overlap [offset, offset + len), rebased to a mapping at `addr`. */
 export function memFileImages(f: MemFile, offset: bigint, len: bigint, addr: bigint, insnBytes: number): Image[] {
-  return f.images
-    .filter((im) => im.base < offset + len && im.base + BigInt(im.insns.length * insnBytes) > offset)
-    .map((im) => ({ name: im.name, base: addr + (im.base - offset), insns: im.insns }));
+  const out: Image[] = [];
+  const end = offset + len;
+  for (const im of f.images) {
+    if (im.base < end && im.base + BigInt(im.insns.length * insnBytes) > offset) out.push({ name: im.name, base: addr + (im.base - offset), insns: im.insns });
+  }
+  return out;
 }
+
+/**
+ * Every page array a mem file holds (made by writeMemFile, never written through): a whole-page
+ * write of one of them (UML copying a frame: do_wp_page's copy) shares it, as equal bytes may.
+ */
+const FILE_PAGES = new WeakSet<Uint8Array>();
 
 /** The file with `bytes` written at `offset` (any alignment). */
 export function writeMemFile(f: MemFile, offset: bigint, bytes: Uint8Array): MemFile {
@@ -67,10 +76,15 @@ export function writeMemFile(f: MemFile, offset: bigint, bytes: Uint8Array): Mem
       copied = ci;
     }
     const chunk = chunks[ci] as (Uint8Array | undefined)[];
-    const old = chunk[pn & (CHUNK_PAGES - 1)];
-    const page = old ? new Uint8Array(old) : new Uint8Array(PAGE_SIZE);
-    page.set(bytes.subarray(done, done + n), off);
+    let page: Uint8Array;
+    if (n === PAGE_SIZE && done === 0 && bytes.length === PAGE_SIZE && FILE_PAGES.has(bytes)) page = bytes; // immutable: shared
+    else if (n === PAGE_SIZE) page = allocPage(bytes.subarray(done, done + n)); // the whole page: nothing of the old one stays
+    else {
+      page = allocPage(chunk[pn & (CHUNK_PAGES - 1)]);
+      page.set(bytes.subarray(done, done + n), off);
+    }
     chunk[pn & (CHUNK_PAGES - 1)] = page;
+    FILE_PAGES.add(page);
     done += n;
   }
   return { ...f, chunks };

@@ -143,7 +143,7 @@ export class AddressSpace {
       return page.bytes;
     }
     this.#stamp(pn);
-    const bytes = page.bytes === ZERO_PAGE ? new Uint8Array(PAGE_SIZE) : new Uint8Array(page.bytes); // a fresh zeroed page needs no copy
+    const bytes = page.bytes === ZERO_PAGE ? allocPage() : allocPage(page.bytes); // a fresh zeroed page needs no copy
     this.pages.set(pn, { prot: page.prot, bytes });
     this.layout++;
     this.#owned.add(pn);
@@ -184,6 +184,13 @@ export class AddressSpace {
 
 /** The bytes of every anonymous page not yet written: shared, never written through (writable() copies it). */
 const ZERO_PAGE = new Uint8Array(PAGE_SIZE);
+
+/** A fresh zeroed 4 KiB page (its own bytes: no other array views them), with `from`'s bytes copied in when given. */
+export function allocPage(from?: Uint8Array): Uint8Array {
+  const page = new Uint8Array(PAGE_SIZE);
+  if (from) page.set(from);
+  return page;
+}
 
 export const MMAP_BASE_X86_64 = 0x7f0000000000n;
 export const MMAP_BASE_I386 = 0xb7000000n;
@@ -461,8 +468,7 @@ export function mmap(
       mm.installShared(pageNo(start) + i, { prot, bytes: contents(i) ?? ZERO_PAGE });
       continue;
     }
-    const bytes = new Uint8Array(PAGE_SIZE);
-    bytes.set(contents.subarray(i * PAGE_SIZE, (i + 1) * PAGE_SIZE));
+    const bytes = allocPage(contents.subarray(i * PAGE_SIZE, (i + 1) * PAGE_SIZE));
     mm.install(pageNo(start) + i, { prot, bytes });
   }
   // A fixed mapping over an image's text replaces it (the image's instructions go away).
@@ -491,7 +497,7 @@ export function munmap(mm: AddressSpace, addr: bigint, len: bigint): AddressSpac
   if (n > mm.pages.size) {
     for (const pn of [...mm.pages.keys()]) if (pn >= first && pn < first + n) mm.remove(pn);
   } else {
-    for (let i = 0; i < n; i++) mm.remove(first + i);
+    for (let i = 0; i < n; i++) if (mm.pages.has(first + i)) mm.remove(first + i); // a hole changes nothing
   }
   dropImages(mm, addr, addr + BigInt(n * PAGE_SIZE));
   return mm;

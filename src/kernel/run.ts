@@ -27,6 +27,10 @@ export function runTask(ctx: Ctx, t: Task, budget: number): number {
       // User instructions back to back while the task stays in user mode and running (no
       // user instruction removes a task: exits and execs run in kernel phases below).
       const from = used;
+      // Only a syscall (a kernel phase, which ends this loop) arms a timer: without one now,
+      // itimerAfterInsn has nothing to count down for these instructions.
+      const lead = t.tid === t.tgid ? t : ctx.s.tasks[t.tgid];
+      const timed = lead?.itimers !== undefined;
       do {
         if (used >= budget) return used;
         if (hasDeliverable(t)) {
@@ -39,7 +43,7 @@ export function runTask(ctx: Ctx, t: Task, budget: number): number {
         used++;
         t.insnCount++;
         ctx.s.clockNs += ctx.s.config.insnNs;
-        itimerAfterInsn(ctx, t); // ITIMER_VIRTUAL / ITIMER_PROF (syscalls/itimer.ts)
+        if (timed) itimerAfterInsn(ctx, t); // ITIMER_VIRTUAL / ITIMER_PROF (syscalls/itimer.ts)
       } while (t.phase === 'user' && t.run.kind === 'running');
       if (used > from) kernelSteps = 0; // the loop guard counts kernel steps between retired instructions
       continue;

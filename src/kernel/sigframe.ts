@@ -11,7 +11,7 @@
 import type { Arch } from './arch.ts';
 import type { Ctx } from './ledger.ts';
 import { isFault, writeBytes } from './memory.ts';
-import { siginfoToBytes, SIGINFO_BYTES } from './siginfo-layout.ts';
+import { writeSiginfo, SIGINFO_BYTES } from './siginfo-layout.ts';
 import type { Siginfo } from './signals.ts';
 import type { Task } from './task.ts';
 
@@ -92,8 +92,36 @@ export function sasSsFlags(t: Task, sp: bigint): number {
   return onSigStack(t, sp) ? SS_ONSTACK : 0;
 }
 
+/** One zeroed frame buffer per layout, reused: writeBytes copies it into the stack at once. */
+const FRAME_SCRATCH = new WeakMap<FrameLayout, { frame: Uint8Array; v: DataView }>();
+
+function frameScratch(L: FrameLayout): { frame: Uint8Array; v: DataView } {
+  let s = FRAME_SCRATCH.get(L);
+  if (!s) {
+    const frame = new Uint8Array(L.frameBytes);
+    FRAME_SCRATCH.set(L, (s = { frame, v: new DataView(frame.buffer) }));
+  } else s.frame.fill(0);
+  return s;
+}
+
+/** The sigcontext's register slots as [offset, register index] pairs (registers the arch has), per arch. */
+const SC_SLOTS = new WeakMap<Arch, readonly number[]>();
+
+function scSlots(arch: Arch, L: FrameLayout): readonly number[] {
+  let slots = SC_SLOTS.get(arch);
+  if (!slots) {
+    const out: number[] = [];
+    for (const [name, off] of Object.entries(L.sc)) {
+      const i = arch.regNames.indexOf(name);
+      if (i >= 0) out.push(off, i);
+    }
+    SC_SLOTS.set(arch, (slots = out));
+  }
+  return slots;
+}
+
 function put(view: DataView, off: number, arch: Arch, v: bigint): void {
-  if (arch.wordBytes === 8) view.setBigUint64(off, BigInt.asUintN(64, v), true);
+  if (arch.wordBytes === 8) view.setBigUint64(off, v, true); // stored modulo 2^64 (ToBigUint64), as asUintN(64) gives
   else view.setUint32(off, Number(BigInt.asUintN(32, v)), true);
 }
 
@@ -117,8 +145,7 @@ export function setupRtFrame(ctx: Ctx, t: Task, info: Siginfo, act: { handler: b
   sp = (sp - fpBytes) & ~63n; // fpu__alloc_mathframe: 64-byte aligned XSAVE area
   sp -= BigInt(L.frameBytes);
   sp = arch.name === 'x86_64' ? (sp & ~15n) - 8n : ((sp + 4n) & ~15n) - 4n;
-  const frame = new Uint8Array(L.frameBytes);
-  const v = new DataView(frame.buffer);
+  const { frame, v } = frameScratch(L);
   put(v, 0, arch, act.restorer ?? 0n); // pretcode (sa_restorer; the vDSO is not modelled)
   if (arch.name === 'i386') {
     put(v, 4, arch, BigInt(info.signo));
@@ -133,17 +160,15 @@ export function setupRtFrame(ctx: Ctx, t: Task, info: Siginfo, act: { handler: b
   v.setInt32(uc + L.ucStack + w, sasSsFlags(t, userSp), true);
   put(v, uc + L.ucStack + 2 * w, arch, t.altStack?.size ?? 0n);
   const mc = uc + L.mcontext;
-  for (const [name, off] of Object.entries(L.sc)) {
-    const i = arch.regNames.indexOf(name);
-    if (i >= 0) put(v, mc + off, arch, t.regs[i]!);
-  }
+  const sc = scSlots(arch, L);
+  for (let j = 0; j < sc.length; j += 2) put(v, mc + sc[j]!, arch, t.regs[sc[j + 1]!]!);
   const fi = t.faultInfo ?? { cr2: 0n, err: 0n, trapno: 0n };
   put(v, mc + L.scErr, arch, fi.err);
   put(v, mc + L.scTrapno, arch, fi.trapno);
   put(v, mc + L.scCr2, arch, fi.cr2);
   put(v, mc + L.scOldmask, arch, blockedBefore & 0xffffffffn);
   v.setBigUint64(uc + L.ucSigmask, blockedBefore, true);
-  frame.set(siginfoToBytes(arch, info), L.infoOffset);
+  writeSiginfo(arch, info, v, L.infoOffset);
   const mm = writeBytes(ctx.s.mms[t.mm]!, sp, frame, false);
   if (isFault(mm)) return false;
   ctx.s.mms[t.mm] = mm;

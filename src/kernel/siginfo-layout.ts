@@ -15,11 +15,16 @@ export function isFaultInfo(info: Siginfo): boolean {
 
 export function siginfoToBytes(arch: Arch, info: Siginfo): Uint8Array {
   const b = new Uint8Array(SIGINFO_BYTES);
-  const v = new DataView(b.buffer);
-  const u = arch.wordBytes === 8 ? 16 : 12;
-  v.setInt32(0, info.signo, true);
-  v.setInt32(4, info.errno, true);
-  v.setInt32(8, info.code, true);
+  writeSiginfo(arch, info, new DataView(b.buffer), 0);
+  return b;
+}
+
+/** siginfoToBytes into `v` at byte offset `at`, whose SIGINFO_BYTES bytes are zero (a signal frame's info). */
+export function writeSiginfo(arch: Arch, info: Siginfo, v: DataView, at: number): void {
+  const u = at + (arch.wordBytes === 8 ? 16 : 12);
+  v.setInt32(at, info.signo, true);
+  v.setInt32(at + 4, info.errno, true);
+  v.setInt32(at + 8, info.code, true);
   // ptrace_do_notify() fills si_pid/si_uid even where si_code would select the fault layout
   // (a syscall stop without TRACESYSGOOD has SIGTRAP, si_code 5): a siginfo that carries a
   // pid is laid out as kill-like (differential conformance run; fixture syscall-stop-siginfo-pid).
@@ -31,7 +36,6 @@ export function siginfoToBytes(arch: Arch, info: Siginfo): Uint8Array {
     v.setUint32(u + 4, info.uid, true);
     if (info.signo === SIG.SIGCHLD) v.setInt32(u + 8, info.status, true);
   }
-  return b;
 }
 
 export function siginfoFromBytes(arch: Arch, b: Uint8Array): Siginfo {

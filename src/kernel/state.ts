@@ -180,8 +180,9 @@ export function allocMm(s: KernelState, mm: AddressSpace): number {
 }
 
 /**
- * Every task in pid order (integer keys enumerate ascending), cached until a task is added or
- * removed: Object.values over a sparse pid table is the scheduler's hottest allocation.
+ * Every task in pid order (integer keys enumerate ascending), built once per table and then
+ * kept up to date by addTask/removeTask (a new array each time: callers may be iterating the
+ * old one): Object.values over the sparse pid table walks every slot up to the highest pid.
  * Tasks enter and leave the table only through addTask/removeTask. Never mutate the list.
  */
 const TASK_LISTS = new LastKeyWeakMap<Record<number, Task>, readonly Task[]>();
@@ -192,14 +193,25 @@ export function allTasks(s: KernelState): readonly Task[] {
   return list;
 }
 
+/** The table's list after `change` (if it has one yet). */
+function updateTaskList(s: KernelState, change: (list: readonly Task[]) => readonly Task[]): void {
+  const list = TASK_LISTS.get(s.tasks);
+  if (list) TASK_LISTS.set(s.tasks, change(list));
+}
+
 export function addTask(s: KernelState, t: Task): void {
   s.tasks[t.tid] = t;
-  TASK_LISTS.delete(s.tasks);
+  updateTaskList(s, (list) => {
+    let i = list.length;
+    while (i > 0 && list[i - 1]!.tid >= t.tid) i--; // pid order (a new pid is nearly always the highest)
+    const replaces = list[i]?.tid === t.tid;
+    return [...list.slice(0, i), t, ...list.slice(replaces ? i + 1 : i)];
+  });
 }
 
 export function removeTask(s: KernelState, tid: number): void {
   delete s.tasks[tid];
-  TASK_LISTS.delete(s.tasks);
+  updateTaskList(s, (list) => list.filter((o) => o.tid !== tid));
 }
 
 export function threadGroup(s: KernelState, tgid: number): Task[] {

@@ -33,6 +33,16 @@ function threadRegs(mem: UmlMemory): bigint[] {
   return regs;
 }
 
+/** thread_regs as the SETREGS image: the same bytes at every fork, made once per arch (never written through). */
+const THREAD_REGS_BYTES = new WeakMap<object, Uint8Array>();
+
+function threadRegsBytes(mem: UmlMemory): Uint8Array {
+  const arch = mem.kernel.arch;
+  let b = THREAD_REGS_BYTES.get(arch);
+  if (!b) THREAD_REGS_BYTES.set(arch, (b = regsToBytes(arch, threadRegs(mem))));
+  return b;
+}
+
 /** Returns the new host process's pid and the physmem frame of its stub data page. */
 export function copyContextSkas0(mem: UmlMemory, parent: number, hz: number): { pid: number; stubDataFrame: number } {
   const k = mem.kernel;
@@ -43,7 +53,8 @@ export function copyContextSkas0(mem: UmlMemory, parent: number, hz: number): { 
   const L = mem.stub;
   const field = (f: keyof typeof CLONE_DATA) => L.data + BigInt(CLONE_DATA[f]) * w;
   // The new mm's stub data page (a zeroed physmem page: init_new_context's __get_free_page).
-  const frame = mem.allocFrames(1, new Uint8Array(Number(STUB_PAGE)));
+  // A fresh frame has never been written: it reads as zeros without writing 4 KiB of them.
+  const frame = mem.allocFrames(1);
   const offset = mem.frameOffset(frame);
   k.writeWord(parent, field('offset'), arch.name === 'i386' ? offset >> 12n : offset);
   k.writeWord(parent, field('fd'), BigInt(mem.fd));
@@ -56,7 +67,7 @@ export function copyContextSkas0(mem: UmlMemory, parent: number, hz: number): { 
   new DataView(sentinel.buffer).setUint32(0, Number(CLONE_SENTINEL), true);
   k.writeMemFile(mem.fd, offset + BigInt(CLONE_DATA.childErr) * w, sentinel);
 
-  k.writeMemory(host.uml, UML_STUB_REGS, regsToBytes(arch, threadRegs(mem)));
+  k.writeMemory(host.uml, UML_STUB_REGS, threadRegsBytes(mem));
   const calls: Call[] = [{ request: PTRACE.SETREGS, addr: 0n, data: UML_STUB_REGS }];
   if (profile.xstateRegset) {
     setXstateIov(host, profile);

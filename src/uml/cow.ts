@@ -13,6 +13,7 @@
 // the host process that maps it. syncToPhysmem() copies those pages back into physmem where
 // the real mapping would simply be shared; fork calls it before any other process maps them.
 import { PAGE_SIZE, PROT_EXEC, PROT_WRITE } from '../kernel/memory.ts';
+import { memFilePage } from '../kernel/memfile.ts';
 import type { GuestMm, UmlMemory, Vma } from './guest-mm.ts';
 
 const PAGE = BigInt(PAGE_SIZE);
@@ -33,7 +34,10 @@ export function doWpPage(mem: UmlMemory, mm: GuestMm, vpn: number, vma: Vma): vo
     return;
   }
   const at = BigInt(vpn) * PAGE;
-  const data = mem.kernel.readMemFile(mem.fd, mem.frameOffset(pte.frame), PAGE_SIZE) ?? new Uint8Array(PAGE_SIZE);
+  // The frame's page as it is now (physmem pages are immutable arrays, replaced on write; a
+  // page never written reads as zeros, as a fresh frame does without a write).
+  const f = mem.kernel.state.files?.[mem.fd];
+  const data = f ? memFilePage(f, pte.frame) : undefined;
   mm.ptes.delete(vpn);
   mem.flushTlbPage(mm, at); // ptep_clear_flush
   mm.ptes.set(vpn, { frame: mem.allocFrames(1, data), prot: vma.prot });

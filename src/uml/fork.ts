@@ -37,8 +37,11 @@ function dupMmap(mem: UmlMemory, parent: GuestMm, pid: number, stubDataFrame: nu
   child.vmas.push(...parent.vmas.map((v) => ({ ...v })));
   child.brkStart = parent.brkStart;
   child.brk = parent.brk;
-  for (const [vpn, pte] of [...parent.ptes]) {
-    const vma = parent.vmaAt(BigInt(vpn) << 12n);
+  // Each VMA's pages [first, end) as numbers: vpn << 12 lies in [start, end) (vmaAt's test, no bigint per PTE).
+  const ranges = parent.vmas.map((v) => ({ first: Number((v.start + 0xfffn) >> 12n), end: Number((v.end + 0xfffn) >> 12n), vma: v }));
+  // Replacing a PTE while iterating keeps the map's order and visits no entry twice.
+  for (const [vpn, pte] of parent.ptes) {
+    const vma = ranges.find((r) => vpn >= r.first && vpn < r.end)?.vma;
     // No anon_vma (text, never-written file mappings): not copied (mm/memory.c vma_needs_copy).
     if (!vma || !(vma.anonVma ?? vma.textFrame === undefined)) continue;
     const copy = { frame: pte.frame, prot: pte.prot & ~PROT_WRITE, ...(pte.shared ? { shared: true } : {}) };

@@ -30,16 +30,30 @@ function pageBytes(mem: UmlMemory, mm: GuestMm, vpn: number): Uint8Array | null 
 /** No host address space (its process is gone): pageBytes reads nothing. */
 const NO_HOST_MM = Symbol('no host mm');
 
-/**
- * What one page's hash input came from, as a token equal only where the bytes are (so it may be
- * compared across guest mms, a fork child's against its parent's): the host page's content token
- * (AddressSpace.contentToken), or the physmem file's page array (replaced on write; null: zeros).
- */
-function pageSource(mem: UmlMemory, mm: GuestMm, vpn: number, hostMm: AddressSpace | undefined): unknown {
-  const pte = mm.ptes.get(vpn)!;
-  if (mm.hostMapped.get(vpn)?.frame === pte.frame) return hostMm ? hostMm.contentToken(vpn) : NO_HOST_MM;
+/** A page's source when read from the physmem file: the file's page array (replaced on write; null: zeros). */
+function fileSource(mem: UmlMemory, frame: number): unknown {
   const f = mem.kernel.state.files?.[mem.fd];
-  return (f && memFilePage(f, pte.frame)) ?? null;
+  return (f && memFilePage(f, frame)) ?? null;
+}
+
+/**
+ * What each page's hash input came from, as a token equal only where the bytes are (so it may be
+ * compared across guest mms, a fork child's against its parent's): the host page's content token
+ * (AddressSpace.contentToken), or the physmem file's page (fileSource); and which pages are the latter.
+ */
+function pageSources(mem: UmlMemory, mm: GuestMm, vpns: readonly number[], hostMm: AddressSpace | undefined): { sources: unknown[]; fileIdx: number[] } {
+  const sources = new Array<unknown>(vpns.length);
+  const fileIdx: number[] = [];
+  for (let i = 0; i < vpns.length; i++) {
+    const vpn = vpns[i]!;
+    const pte = mm.ptes.get(vpn)!;
+    if (mm.hostMapped.get(vpn)?.frame === pte.frame) sources[i] = hostMm ? hostMm.contentToken(vpn) : NO_HOST_MM;
+    else {
+      sources[i] = fileSource(mem, pte.frame);
+      fileIdx.push(i);
+    }
+  }
+  return { sources, fileIdx };
 }
 
 /**
@@ -105,8 +119,10 @@ export interface DigestCache {
   readonly hostMm: AddressSpace | undefined;
   readonly hostChanges: number;
   readonly file: unknown;
-  readonly vpns: number[];
+  readonly vpns: readonly number[];
   readonly sources: unknown[];
+  /** Indices of the pages whose source is the physmem file (not host-mapped as their PTE). */
+  readonly fileIdx: readonly number[];
   /** nodes[i]: the prefix-trie node after page i. */
   readonly nodes: readonly PrefixNode[];
   readonly hash: string;
@@ -143,17 +159,26 @@ function memoryHashCached(mem: UmlMemory, mm: GuestMm): string {
   const c = mm.digestCache;
   const file = k.state.files?.[mem.fd];
   const own = c !== null && c.mm === mm; // not a fork parent's cache (its versions count another mm's changes)
-  // Nothing at all changed in the page tables, the host address space or the physmem file (replaced on every write).
-  if (c && own && c.ptes === mm.ptes.version && c.hostMapped === mm.hostMapped.version && c.hostMm === hostMm && c.hostChanges === (hostMm?.changes ?? -1) && c.file === file) return c.hash;
-  const vpns = c && own && c.ptes === mm.ptes.version ? c.vpns : [...mm.ptes.keys()].sort((a, b) => a - b);
-  const sources = vpns.map((v) => pageSource(mem, mm, v, hostMm));
+  // Nothing at all changed in the page tables or the host address space: the physmem file
+  // (replaced on every write) matters only for the pages read from it (fileIdx; another
+  // process's faults and copies replace it while this one waits).
+  if (c && own && c.ptes === mm.ptes.version && c.hostMapped === mm.hostMapped.version && c.hostMm === hostMm && c.hostChanges === (hostMm?.changes ?? -1)) {
+    if (c.file === file) return c.hash;
+    if (c.fileIdx.every((i) => fileSource(mem, mm.ptes.get(c.vpns[i]!)!.frame) === c.sources[i])) {
+      mm.digestCache = { ...c, file };
+      return c.hash;
+    }
+  }
+  const vpns = mm.ptes.sortedKeys(); // the same array while no PTE comes or goes
+  const { sources, fileIdx } = pageSources(mem, mm, vpns, hostMm);
   // The state after the longest unchanged prefix (same pages, same sources) since the last
   // computation (this mm's, or its fork parent's: fork.ts dupMmap; the sources are content
   // tokens) is its node there (`nodes[i]`: after page i); from it the prefix trie is walked,
   // hashing only pages no earlier prefix had: the stack, highest in the address space,
   // changes at nearly every boundary; text and data rarely.
   let same = 0;
-  if (c) while (same < vpns.length && same < c.vpns.length && vpns[same] === c.vpns[same] && sources[same] === c.sources[same]) same++;
+  if (c && vpns === c.vpns) while (same < vpns.length && sources[same] === c.sources[same]) same++;
+  else if (c) while (same < vpns.length && same < c.vpns.length && vpns[same] === c.vpns[same] && sources[same] === c.sources[same]) same++;
   let hash: string, nodes: readonly PrefixNode[];
   if (c && same === vpns.length && same === c.vpns.length) {
     // Every page as before (equal tokens, equal bytes): the same hash, nothing to re-hash.
@@ -169,7 +194,7 @@ function memoryHashCached(mem: UmlMemory, mm: GuestMm): string {
     nodes = walked;
     hash = node.hex();
   }
-  mm.digestCache = { mm, ptes: mm.ptes.version, hostMapped: mm.hostMapped.version, hostMm, hostChanges: hostMm?.changes ?? -1, file, vpns, sources, nodes, hash };
+  mm.digestCache = { mm, ptes: mm.ptes.version, hostMapped: mm.hostMapped.version, hostMm, hostChanges: hostMm?.changes ?? -1, file, vpns, sources, fileIdx, nodes, hash };
   return hash;
 }
 

@@ -19,7 +19,7 @@ import { STUB_PAGE, stubLayout, stubProgram } from './stub.ts';
 import { doWpPage } from './cow.ts';
 import { faultAround } from './fault-around.ts';
 import { guestMprotect } from './mprotect.ts';
-import { VersionedMap } from './versioned-map.ts';
+import { keysInRange, VersionedMap } from './versioned-map.ts';
 import type { HostTracer } from './host.ts';
 
 const PAGE = BigInt(PAGE_SIZE);
@@ -88,6 +88,23 @@ function round(n: bigint): bigint {
 
 function pageOf(addr: bigint): number {
   return Number(addr >> 12n);
+}
+
+/** The union of two ascending lists, ascending, each value once. */
+function mergeAscending(a: number[], b: number[]): number[] {
+  if (b.length === 0) return a;
+  if (a.length === 0) return b;
+  const out: number[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    const x = i < a.length ? a[i]! : Infinity;
+    const y = j < b.length ? b[j]! : Infinity;
+    if (x <= y) i++;
+    if (y <= x) j++;
+    out.push(Math.min(x, y));
+  }
+  return out;
 }
 
 /** UML's memory: physmem frames and every guest mm. */
@@ -184,15 +201,11 @@ export class UmlMemory {
       vpns = [];
       for (let v = first; v < last; v++) if (mm.ptes.has(v) || mm.hostMapped.has(v)) vpns.push(v);
     } else {
-      const pages = new Set<number>();
-      for (const vpn of [...mm.ptes.keys(), ...mm.hostMapped.keys()]) if (vpn >= first && vpn < last) pages.add(vpn);
-      vpns = [...pages].sort((a, b) => a - b);
+      vpns = mergeAscending(keysInRange(mm.ptes.sortedKeys(), first, last), keysInRange(mm.hostMapped.sortedKeys(), first, last));
     }
     for (const vpn of vpns) {
       const want = mm.ptes.get(vpn);
       const have = mm.hostMapped.get(vpn);
-      const at = BigInt(vpn) * PAGE;
-      const last = ops[ops.length - 1];
       // A PTE whose protection alone changed is mapped again, not mprotect()ed: every PTE
       // change goes through set_pte() (arch/um/include/asm/pgtable.h), which marks it
       // _PAGE_NEWPAGE, and update_pte_range() (arch/um/kernel/tlb.c) maps a present NEWPAGE
@@ -202,11 +215,15 @@ export class UmlMemory {
       const remap = want && have && have.frame === want.frame && have.prot !== want.prot;
       if (remap && have.prot & PROT_WRITE) this.syncPage(mm, vpn, want.frame); // model artefact: the live bytes back to physmem first (cow.ts)
       if (want && (!have || have.frame !== want.frame || remap)) {
+        const at = BigInt(vpn) * PAGE; // (bigints only for the pages that change)
+        const last = ops[ops.length - 1];
         const offset = this.frameOffset(want.frame);
         if (last?.kind === 'mmap' && last.start + last.len === at && last.prot === want.prot && last.offset + last.len === offset) last.len += PAGE;
         else ops.push({ kind: 'mmap', start: at, len: PAGE, prot: want.prot, offset });
         mm.hostMapped.set(vpn, want);
       } else if (!want && have) {
+        const at = BigInt(vpn) * PAGE;
+        const last = ops[ops.length - 1];
         if (last?.kind === 'munmap' && last.start + last.len === at) last.len += PAGE;
         else ops.push({ kind: 'munmap', start: at, len: PAGE });
         mm.hostMapped.delete(vpn);
@@ -280,7 +297,7 @@ export class UmlMemory {
       if (v.end > end) parts.push({ ...v, start: end, textFrame: v.textFrame === undefined ? undefined : v.textFrame + Number((end - v.start) / PAGE) });
       mm.vmas.splice(i, 1, ...parts);
     }
-    for (const vpn of [...mm.ptes.keys()]) if (vpn >= pageOf(start) && vpn < pageOf(end)) mm.ptes.delete(vpn);
+    for (const vpn of keysInRange(mm.ptes.sortedKeys(), pageOf(start), pageOf(end))) mm.ptes.delete(vpn);
     this.fixRange(mm, start, end);
   }
 

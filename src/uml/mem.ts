@@ -51,11 +51,11 @@ function layoutOf(c: StubContext): StubLayout {
  * (STUB_SIG_MASK: 6.1 SIGALRM, 2.6.26 SIGVTALRM) are continued and waited for again.
  */
 export function waitStubDone(c: StubContext, pid: number): void {
-  const mask = new Set<number>([SIG[c.profile.tickSignal], SIG.SIGWINCH]);
+  const tick = SIG[c.profile.tickSignal];
   for (let n = 0; n < 64; n++) {
     const w = c.host.wait4(pid, WUNTRACED | __WALL);
     const status = w.status ?? null;
-    if (status !== null && WIFSTOPPED(status) && mask.has(WSTOPSIG(status))) {
+    if (status !== null && WIFSTOPPED(status) && (WSTOPSIG(status) === tick || WSTOPSIG(status) === SIG.SIGWINCH)) {
       const r = c.host.ptrace(PTRACE.CONT, pid, 0n, 0n);
       if (r.errno) break;
       continue;
@@ -75,6 +75,16 @@ export function syscallRegs(c: StubContext): bigint[] {
   return regs;
 }
 
+/** syscall_regs as the SETREGS image: the same bytes at every stub run, made once per arch (never written through). */
+const SYSCALL_REGS_BYTES = new WeakMap<object, Uint8Array>();
+
+function syscallRegsBytes(c: StubContext): Uint8Array {
+  const arch = c.host.kernel.arch;
+  let b = SYSCALL_REGS_BYTES.get(arch);
+  if (!b) SYSCALL_REGS_BYTES.set(arch, (b = regsToBytes(arch, syscallRegs(c))));
+  return b;
+}
+
 /**
  * do_syscall_stub(): SETREGS(syscall_regs) + CONT (one call site: the seed merges the pair),
  * wait_stub_done, then read the result and the failing record's address from STUB_DATA.
@@ -84,7 +94,7 @@ export function doSyscallStub(c: StubContext, b: StubBatch): bigint {
   const k = c.host.kernel;
   const w = BigInt(k.arch.wordBytes);
   const L = layoutOf(c);
-  k.writeMemory(c.host.uml, UML_STUB_REGS, regsToBytes(k.arch, syscallRegs(c)));
+  k.writeMemory(c.host.uml, UML_STUB_REGS, syscallRegsBytes(c));
   const r = c.host.run('do_syscall_stub', b.pid, [
     { request: PTRACE.SETREGS, addr: 0n, data: UML_STUB_REGS },
     { request: PTRACE.CONT, addr: 0n, data: 0n },
@@ -101,6 +111,29 @@ export function doSyscallStub(c: StubContext, b: StubBatch): bigint {
   return ret;
 }
 
+/** One record's bytes, in one scratch (consumed at once by writeMemory). */
+const RECORD_SCRATCH = new Uint8Array((RECORD_WORDS + 1) * 8);
+const RECORD_VIEW = new DataView(RECORD_SCRATCH.buffer);
+/** The record's bytes for 8- and 4-byte words (views made once). */
+const RECORD_BYTES = { 8: RECORD_SCRATCH, 4: RECORD_SCRATCH.subarray(0, (RECORD_WORDS + 1) * 4) } as const;
+
+/**
+ * A record as bytes: [len = W][nr][a1..a6][expected], then a 0 len ending the list (the next
+ * record overwrites it); little-endian words stored modulo 2^width, as a word store truncates them.
+ */
+function recordBytes(wordBytes: number, nr: number, args: readonly bigint[], expected: bigint): Uint8Array {
+  const put = (i: number, v: bigint) => {
+    if (wordBytes === 8) RECORD_VIEW.setBigUint64(i * 8, v, true);
+    else RECORD_VIEW.setUint32(i * 4, Number(v & 0xffffffffn), true);
+  };
+  put(0, BigInt(wordBytes));
+  put(1, BigInt(nr));
+  for (let i = 0; i < 6; i++) put(2 + i, args[i] ?? 0n);
+  put(8, expected);
+  put(9, 0n);
+  return RECORD_BYTES[wordBytes === 8 ? 8 : 4];
+}
+
 /**
  * run_syscall_stub(): append one record to STUB_DATA; run the batch when `done` or when the
  * page (less 10 words) is full.
@@ -110,8 +143,7 @@ export function runSyscallStub(c: StubContext, b: StubBatch, nr: number, args: r
   const w = BigInt(k.arch.wordBytes);
   const L = layoutOf(c);
   const at = b.next ?? L.data + BigInt(BATCH.records) * w;
-  const words = [w, BigInt(nr), ...[0, 1, 2, 3, 4, 5].map((i) => args[i] ?? 0n), expected, 0n];
-  words.forEach((v, i) => k.writeWord(b.pid, at + BigInt(i) * w, v));
+  k.writeMemory(b.pid, at, recordBytes(k.arch.wordBytes, nr, args, expected));
   b.next = at + BigInt(RECORD_WORDS) * w;
   if (!done && b.next - L.data < STUB_PAGE - 10n * w) return 0n;
   return doSyscallStub(c, b);

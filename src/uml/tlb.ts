@@ -10,6 +10,7 @@
 //    a missing one munmapped; so every VMA costs exactly one stub run.
 import { PAGE_SIZE } from '../kernel/memory.ts';
 import type { FlushOp, GuestMm, UmlMemory } from './guest-mm.ts';
+import { keysInRange } from './versioned-map.ts';
 
 const PAGE = BigInt(PAGE_SIZE);
 
@@ -20,7 +21,10 @@ export function flushTlbMm(mem: UmlMemory, mm: GuestMm): void {
 /** fix_range(mm, start, end, force = 1): rewrite the host's view of [start, end) entirely. */
 function fixRangeForce(mem: UmlMemory, mm: GuestMm, start: bigint, end: bigint): void {
   const ops: FlushOp[] = [];
-  const present = [...mm.ptes.keys()].filter((vpn) => BigInt(vpn) * PAGE >= start && BigInt(vpn) * PAGE < end).sort((a, b) => a - b);
+  // Pages whose address lies in [start, end): vpn * PAGE >= start and < end.
+  const firstVpn = Number((start + PAGE - 1n) >> 12n);
+  const endVpn = Number((end + PAGE - 1n) >> 12n);
+  const present = keysInRange(mm.ptes.sortedKeys(), firstVpn, endVpn);
   const munmap = (from: bigint, to: bigint) => {
     if (to <= from) return;
     const last = ops[ops.length - 1];
@@ -39,7 +43,8 @@ function fixRangeForce(mem: UmlMemory, mm: GuestMm, start: bigint, end: bigint):
     at = addr + PAGE;
   }
   munmap(at, end);
-  for (const vpn of [...mm.hostMapped.keys()]) if (BigInt(vpn) * PAGE >= start && BigInt(vpn) * PAGE < end) mm.hostMapped.delete(vpn);
+  // Deleting while iterating a Map visits every other entry once (no sorted keys to rebuild after each VMA's changes).
+  for (const vpn of mm.hostMapped.keys()) if (vpn >= firstVpn && vpn < endVpn) mm.hostMapped.delete(vpn);
   for (const vpn of present) mm.hostMapped.set(vpn, mm.ptes.get(vpn)!);
   mem.runOps(mm, ops);
 }

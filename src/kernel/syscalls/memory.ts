@@ -24,8 +24,11 @@ export function sysMmap(ctx: Ctx, t: Task, args: readonly bigint[], pageOffsetUn
     const r = mmap(ctx.s.mms[t.mm]!, hint, len, Number(prot & 7n), f, (i) => memFilePage(file, first + i));
     if (typeof r === 'string') return fail(r);
     const added = memFileImages(file, offset, len, r.addr, INSN_BYTES);
-    const keep = r.mm.images.filter((im) => !added.some((a) => a.name === im.name && a.base === im.base));
-    r.mm.images = [...keep, ...added];
+    // No image in the mapped pages (a data page): the list stays the same array (cpu.ts's fetch window holds).
+    if (added.length > 0) {
+      const keep = r.mm.images.filter((im) => !added.some((a) => a.name === im.name && a.base === im.base));
+      r.mm.images = [...keep, ...added];
+    }
     ctx.s.mms[t.mm] = r.mm;
     return ok(r.addr);
   }
