@@ -12,6 +12,7 @@ import { parseArgs } from 'node:util';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { runUml } from '../src/uml/machine.ts';
+import { freshBoots } from '../src/uml/boot-cache.ts';
 import { FULL_POLICY, SEED_POLICY } from '../src/uml/policy.ts';
 import { PROFILES, type ProfileName } from '../src/uml/profile.ts';
 import { parseWorkload } from '../src/uml/workload.ts';
@@ -110,7 +111,7 @@ export const QUICK_SIZES: BenchSizes = { getpid: 5000, touchBytes: 64 << 10, for
 
 /** Every top-level field of the JSON (the shape test/bench/bench.test.ts checks). */
 export const BENCH_FIELDS = [
-  'node', 'sizes', 'results', 'usPerGuestSyscall', 'startupUs', 'usPerFirstTouchFault', 'usPerFork', 'coldUsPerOp', 'hostSyscallsPerSecond',
+  'node', 'sizes', 'results', 'usPerGuestSyscall', 'startupUs', 'forkedStartupUs', 'usPerFirstTouchFault', 'usPerFork', 'coldUsPerOp', 'hostSyscallsPerSecond',
   'equivalenceCasesPerSecond', 'bytesPerLedgerEntry', 'runFlatMemory', 'whatif', 'speedupVsRealUml',
 ] as const;
 
@@ -231,13 +232,18 @@ export async function runBench(sizes: BenchSizes, workers = availableParallelism
   ];
   const usPerGuestSyscall: Record<string, { single: number; multi: number }> = {};
   const startupUs: Record<string, { single: number; multi: number }> = {};
+  const forkedStartupUs: Record<string, { single: number; multi: number }> = {};
   let hostSyscallsPerSecond = 0;
   for (const profile of ['uml-2.6.26', 'uml-6.1'] as const) {
     timeUml(profile, 'single', 'getpid:1'); // warm-up
     const row = { single: 0, multi: 0 };
     const start = { single: 0, multi: 0 };
+    const forked = { single: 0, multi: 0 };
     for (const mode of ['single', 'multi'] as const) {
-      start[mode] = round(Math.min(...[0, 1, 2].map(() => timeUml(profile, mode, 'getpid:1').us)), 0); // the fastest of three
+      // Start-up booted fresh (the fastest of three), and forked from the booted snapshot of the run before (boot-cache.ts).
+      start[mode] = round(Math.min(...[0, 1, 2].map(() => freshBoots(() => timeUml(profile, mode, 'getpid:1')).us)), 0);
+      timeUml(profile, mode, 'getpid:1'); // keeps the snapshot
+      forked[mode] = round(Math.min(...[0, 1, 2].map(() => timeUml(profile, mode, 'getpid:1').us)), 0);
       // Per getpid: a difference of two runs booted without usermode helpers (uml-6.1's 556
       // vary by more than a quick run's getpids take), each the fastest of its runs.
       const base = Math.min(...[0, 1, 2].map(() => timeUml(profile, mode, 'getpid:1', 'noumh').us));
@@ -248,17 +254,19 @@ export async function runBench(sizes: BenchSizes, workers = availableParallelism
     }
     usPerGuestSyscall[profile] = row;
     startupUs[profile] = start;
+    forkedStartupUs[profile] = forked;
   }
   // Per-op figures are differences of two runs: booted without usermode helpers (their ~100 ms
   // boot varies by more than 245 faults take), the base the fastest of three. The first run of
   // the fault and fork paths in a process is mostly V8 compiling them (4–8× a warm run on
-  // 2026-12-03), so each is measured warm (the fastest of three runs after that first one) and,
+  // 2026-12-03), so each is measured warm (the fastest of five runs after that first one and three more) and,
   // apart, cold (that first run).
   const base = Math.min(...[0, 1, 2].map(() => timeUml('uml-6.1', 'single', 'getpid:1', 'noumh').us));
   const pages = Math.ceil(sizes.touchBytes / 4096);
   const perOp = (spec: string, n: number) => {
     const cold = timeUml('uml-6.1', 'single', spec, 'noumh').us;
-    const warm = Math.min(...[0, 1, 2].map(() => timeUml('uml-6.1', 'single', spec, 'noumh').us));
+    for (let i = 0; i < 3; i++) timeUml('uml-6.1', 'single', spec, 'noumh'); // V8 needs ~6 runs of fork:50 to settle (2026-12-03)
+    const warm = Math.min(...[0, 1, 2, 3, 4].map(() => timeUml('uml-6.1', 'single', spec, 'noumh').us));
     return { warm: round((warm - base) / n), cold: round((cold - base) / n) };
   };
   const fault = perOp(`touch:${sizes.touchBytes}`, pages);
@@ -275,9 +283,11 @@ export async function runBench(sizes: BenchSizes, workers = availableParallelism
     results,
     /** µs of wall time per guest getpid: (runUml(getpid:N) − runUml(getpid:1)) ÷ N, both --boot noumh, each the fastest of its runs (2 and 3); multi uses the full policy. */
     usPerGuestSyscall,
-    /** µs of one runUml(getpid:1): boot, probes, start_userspace, teardown. */
+    /** µs of one runUml(getpid:1) booted fresh: boot, probes, start_userspace, teardown. */
     startupUs,
-    /** uml-6.1 single, --boot noumh: (runUml(touch:BYTES) − runUml(getpid:1)) ÷ pages, warm (the fastest of 3 runs after a first one). */
+    /** The same run forked from the booted state of an earlier one (src/uml/boot-cache.ts): start_userspace and teardown. */
+    forkedStartupUs,
+    /** uml-6.1 single, --boot noumh: (runUml(touch:BYTES) − runUml(getpid:1)) ÷ pages, warm (the fastest of 5 runs after 4 others). */
     usPerFirstTouchFault,
     /** uml-6.1 single, --boot noumh: (runUml(fork:N) − runUml(getpid:1)) ÷ N, one fork + _exit + wait each, warm. */
     usPerFork,
