@@ -209,7 +209,8 @@ export class Ledger implements Iterable<LedgerEntry> {
     this.pid[i] = pid;
     this.syscall[i] = this.syscalls.id(syscall);
     this.errno[i] = this.errnos.id(errno);
-    if (ret > -0x80000000n && ret <= 0x7fffffffn) this.ret[i] = Number(ret);
+    if (ret === 0n) this.ret[i] = 0; // most calls; Number(bigint) is a runtime call
+    else if (ret > -0x80000000n && ret <= 0x7fffffffn) this.ret[i] = Number(ret);
     else {
       this.ret[i] = WIDE;
       this.wideRet.set(i + this.base, ret);
@@ -229,7 +230,7 @@ export class Ledger implements Iterable<LedgerEntry> {
   private pushArg(v: bigint, k: number): number {
     if (this.argsUsed + 2 > this.args.length) this.args = grow(this.args, this.argsUsed + 2);
     if (v >= 0n && v <= 0xffffffffn) {
-      this.args[this.argsUsed++] = Number(v);
+      this.args[this.argsUsed++] = v === 0n ? 0 : Number(v);
       return 0;
     }
     const w = u64(v);

@@ -82,12 +82,18 @@ function noteXstateOut(ctx: Ctx, tracer: Task, child: Task, addr: bigint, n: num
 /** Built once per arch and XSTATE size (they depend on nothing else). */
 const REGSETS = new LastKeyWeakMap<Ctx['arch'], Map<number, Map<number, Regset>>>();
 
+/** The last answer of regsets() and what it was for (a run asks for one arch and size throughout). */
+let lastRegsets: { arch: Ctx['arch']; xstateBytes: number; map: Map<number, Regset> } | null = null;
+
 function regsets(ctx: Ctx): Map<number, Regset> {
+  const last = lastRegsets;
+  if (last !== null && last.arch === ctx.arch && last.xstateBytes === ctx.s.config.xstateBytes) return last.map;
   let byArch = REGSETS.get(ctx.arch);
   if (!byArch) REGSETS.set(ctx.arch, (byArch = new Map()));
   const x = ctx.s.config.xstateBytes;
   let m = byArch.get(x);
   if (!m) byArch.set(x, (m = buildRegsets(ctx.arch, x)));
+  lastRegsets = { arch: ctx.arch, xstateBytes: x, map: m };
   return m;
 }
 
@@ -171,9 +177,9 @@ function sameAsUser(ctx: Ctx, tracer: Task, addr: bigint, bytes: Uint8Array): bo
 }
 
 export function regset(ctx: Ctx, tracer: Task, child: Task, addr: bigint, data: bigint, set: boolean): SysOutcome {
-  const w = BigInt(ctx.arch.wordBytes);
+  const lenAddr = data + (ctx.arch.wordBytes === 8 ? 8n : 4n); // struct iovec's iov_len
   const base = getUserWord(ctx, tracer, data);
-  const len = getUserWord(ctx, tracer, data + w);
+  const len = getUserWord(ctx, tracer, lenAddr);
   if (base === 'EFAULT' || len === 'EFAULT') return fail('EFAULT');
   const rs = regsets(ctx).get(addr >= 0n && addr <= 0xffffffffn ? Number(addr) : Number(addr & 0xffffffffn)); // the NT_* type is an unsigned int
   // iov_len in a double where it is exact (every length a tracer really passes); the bigint ops otherwise.
@@ -199,5 +205,5 @@ export function regset(ctx: Ctx, tracer: Task, child: Task, addr: bigint, data: 
     // Noted before the iov_len store, as after a SET: a store into the buffer itself then moves the watch.
     if (whole) noteXstateOut(ctx, tracer, child, base, n);
   }
-  return putUserWord(ctx, tracer, data + w, BigInt(n)) ? fail('EFAULT') : ok(0);
+  return putUserWord(ctx, tracer, lenAddr, lenExact && Number(len) === n ? len : BigInt(n)) ? fail('EFAULT') : ok(0);
 }
