@@ -53,8 +53,10 @@ export function multiPtrace(ctx: Ctx, tracer: Task, child: Task, addr: bigint, c
   ctx.multiSubs = subs;
   let ret: SysOutcome = ok(0);
   let pm: MultiEntry = { request: 0n, addr: 0n, localaddr: 0n, length: 0n };
-  for (let i = 0n; i < size && isZero(ret); i++) {
-    const read = readEntry(ctx, tracer, addr + i * 4n * w, pm);
+  const stride = 4n * w;
+  let at = addr;
+  for (let i = 0n; i < size && isZero(ret); i++, at += stride) {
+    const read = readEntry(ctx, tracer, at, pm);
     if (!read.complete && version === '2008') continue; // copy_from_user failed: entry skipped
     pm = read.entry;
     ret = runEntry(ctx, tracer, child, pm, version, subs);
