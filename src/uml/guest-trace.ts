@@ -7,8 +7,13 @@ import { newSha256 } from './sha256.ts';
 export class GuestTrace {
   private readonly hash = newSha256();
   private count = 0;
-  /** Records not yet hashed: one hash update per ~64 K characters, not two per record (same bytes). */
-  private pending = '';
+  /**
+   * Records not hashed yet, and their characters: one hash update per ~64 K characters, of
+   * the records joined (a flat string made in one pass, not a rope of two concatenations per
+   * record that the hash then flattens), not two per record (same bytes).
+   */
+  private readonly pending: string[] = [];
+  private pendingChars = 0;
   /** Every record in order, or null when the run does not keep them. */
   readonly records: string[] | null;
 
@@ -17,14 +22,20 @@ export class GuestTrace {
   }
 
   push(record: string): void {
-    this.pending = this.count++ > 0 ? `${this.pending}\n${record}` : record;
-    if (this.pending.length >= 65536) this.flush();
+    this.count++;
+    this.pending.push(record);
+    this.pendingChars += record.length + 1;
+    if (this.pendingChars >= 65536) this.flush();
     this.records?.push(record);
   }
 
   private flush(): void {
-    this.hash.update(this.pending);
-    this.pending = '';
+    if (this.pending.length === 0) return;
+    // The newline between the last record hashed and the first pending one.
+    if (this.count > this.pending.length) this.hash.update('\n');
+    this.hash.update(this.pending.join('\n'));
+    this.pending.length = 0;
+    this.pendingChars = 0;
   }
 
   get length(): number {
