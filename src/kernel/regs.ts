@@ -76,8 +76,8 @@ export function regsFromBytes(arch: Arch, bytes: Uint8Array): bigint[] {
   const n = arch.regNames.length;
   const out = new Array<bigint>(n);
   if (arch.wordBytes === 8 && LITTLE_ENDIAN && bytes.byteOffset % 8 === 0) {
-    const words = new BigUint64Array(bytes.buffer, bytes.byteOffset, n);
-    for (let i = 0; i < n; i++) out[i] = words[i]!;
+    const words = wholeBuffer64(bytes.buffer);
+    for (let i = 0, at = bytes.byteOffset >>> 3; i < n; i++) out[i] = words[at + i]!;
     return out;
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -175,6 +175,26 @@ function heldStays(kind: RegKind, lo: number, hi: number): boolean {
   return lo === 0 ? kind === 'segment' : (lo & 3) === 3;
 }
 
+/**
+ * Views of a whole buffer (a page of tracer memory), made once per buffer: a register image is
+ * read at its offset in them instead of through a new typed array per SETREGS or register read
+ * (both need an 8-aligned image; the buffers are page-sized, so whole views fit).
+ */
+const WHOLE32 = new LastKeyWeakMap<ArrayBufferLike, Uint32Array>();
+const WHOLE64 = new LastKeyWeakMap<ArrayBufferLike, BigUint64Array>();
+
+function wholeBuffer32(b: ArrayBufferLike): Uint32Array {
+  let v = WHOLE32.get(b);
+  if (v === undefined) WHOLE32.set(b, (v = new Uint32Array(b, 0, b.byteLength >>> 2)));
+  return v;
+}
+
+function wholeBuffer64(b: ArrayBufferLike): BigUint64Array {
+  let v = WHOLE64.get(b);
+  if (v === undefined) WHOLE64.set(b, (v = new BigUint64Array(b, 0, b.byteLength >>> 3)));
+  return v;
+}
+
 /** Per arch, a Uint32 view of regsScratch's image: the current registers as 32-bit halves. */
 const SCRATCH32 = new LastKeyWeakMap<Arch, Uint32Array>();
 
@@ -198,13 +218,12 @@ export function putRegsFromBytesInPlace(arch: Arch, regs: bigint[], bytes: Uint8
   const held = regsScratch(arch, regs); // the current values as an image, compared 32 bits at a time
   let held32 = SCRATCH32.get(arch);
   if (held32 === undefined || held32.buffer !== held.buffer) SCRATCH32.set(arch, (held32 = new Uint32Array(held.buffer, held.byteOffset, 2 * n)));
-  const in32 = new Uint32Array(bytes.buffer, bytes.byteOffset, 2 * n);
-  let words: BigUint64Array | null = null;
+  const in32 = wholeBuffer32(bytes.buffer);
+  const at32 = bytes.byteOffset >>> 2;
   for (let i = 0; i < n; i++) {
-    const lo = in32[2 * i]!, hi = in32[2 * i + 1]!;
+    const lo = in32[at32 + 2 * i]!, hi = in32[at32 + 2 * i + 1]!;
     if (lo === held32[2 * i] && hi === held32[2 * i + 1] && heldStays(kinds[i]!, lo, hi)) continue;
-    words ??= new BigUint64Array(bytes.buffer, bytes.byteOffset, n);
-    const e = putRegInPlace(arch, regs, i, words[i]!, kinds);
+    const e = putRegInPlace(arch, regs, i, wholeBuffer64(bytes.buffer)[(bytes.byteOffset >>> 3) + i]!, kinds);
     if (e) return e;
   }
   return null;
