@@ -116,10 +116,21 @@ function trieOf(mem: UmlMemory): Trie {
   return t;
 }
 
-/** One page's part of the hash stream: `vpn:` and its bytes. */
+/** `vpn:` (hex, ASCII) and one page's bytes, laid out for one update call (a hash call per page, not two). */
+const PAGE_INPUT = new Uint8Array(32 + PAGE_SIZE);
+
+/** One page's part of the hash stream: `vpn:` and its bytes (one update of both: the stream is the same). */
 function hashPage(h: Sha256Hasher, mem: UmlMemory, mm: GuestMm, vpn: number): void {
-  h.update(`${vpn.toString(16)}:`);
-  h.update(pageBytes(mem, mm, vpn) ?? EMPTY);
+  const prefix = `${vpn.toString(16)}:`;
+  const bytes = pageBytes(mem, mm, vpn) ?? EMPTY;
+  if (prefix.length > 32 || bytes.length > PAGE_SIZE) {
+    h.update(prefix);
+    h.update(bytes);
+    return;
+  }
+  for (let i = 0; i < prefix.length; i++) PAGE_INPUT[i] = prefix.charCodeAt(i); // hex digits and ':' are ASCII (UTF-8 = code unit)
+  PAGE_INPUT.set(bytes, prefix.length);
+  h.update(PAGE_INPUT.subarray(0, prefix.length + bytes.length));
 }
 
 /** The node after `from` (a node of `trie`) plus page vpn with content `source`: found, or hashed from `from`'s state. */
