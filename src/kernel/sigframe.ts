@@ -120,6 +120,15 @@ function scSlots(arch: Arch, L: FrameLayout): readonly number[] {
   return slots;
 }
 
+/** The handler's argument registers' indices (x86_64 rdi, rax, rsi, rdx; i386 eax, edx, ecx), per arch. */
+const HANDLER_REGS = new WeakMap<Arch, readonly number[]>();
+
+function handlerRegs(arch: Arch): readonly number[] {
+  let r = HANDLER_REGS.get(arch);
+  if (!r) HANDLER_REGS.set(arch, (r = (arch.name === 'x86_64' ? ['rdi', 'rax', 'rsi', 'rdx'] : ['eax', 'edx', 'ecx']).map((n) => arch.regNames.indexOf(n))));
+  return r;
+}
+
 function put(view: DataView, off: number, arch: Arch, v: bigint): void {
   if (arch.wordBytes === 8) view.setBigUint64(off, v, true); // stored modulo 2^64 (ToBigUint64), as asUintN(64) gives
   else view.setUint32(off, Number(BigInt.asUintN(32, v)), true);
@@ -176,16 +185,16 @@ export function setupRtFrame(ctx: Ctx, t: Task, info: Siginfo, act: { handler: b
   // that never returned (UML's stub handler ends in int3) are gone.
   if (entering) while (t.sigFrames.length > 0 && t.sigFrames[t.sigFrames.length - 1]!.altstack) t.sigFrames.pop();
   // Registers (x64_setup_rt_frame / __setup_rt_frame): di/ax = sig, si/dx = &info, dx/cx = &uc.
-  const r = (name: string, val: bigint) => (t.regs[arch.regNames.indexOf(name)] = val & arch.mask);
+  const R = handlerRegs(arch);
   if (arch.name === 'x86_64') {
-    r('rdi', BigInt(info.signo));
-    r('rax', 0n);
-    r('rsi', sp + BigInt(L.infoOffset));
-    r('rdx', sp + BigInt(uc));
+    t.regs[R[0]!] = BigInt(info.signo) & arch.mask; // rdi
+    t.regs[R[1]!] = 0n; // rax
+    t.regs[R[2]!] = (sp + BigInt(L.infoOffset)) & arch.mask; // rsi
+    t.regs[R[3]!] = (sp + BigInt(uc)) & arch.mask; // rdx
   } else {
-    r('eax', BigInt(info.signo));
-    r('edx', sp + BigInt(L.infoOffset));
-    r('ecx', sp + BigInt(uc));
+    t.regs[R[0]!] = BigInt(info.signo) & arch.mask; // eax
+    t.regs[R[1]!] = (sp + BigInt(L.infoOffset)) & arch.mask; // edx
+    t.regs[R[2]!] = (sp + BigInt(uc)) & arch.mask; // ecx
   }
   t.regs[arch.sp] = sp;
   t.regs[arch.ip] = act.handler;

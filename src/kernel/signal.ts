@@ -18,8 +18,11 @@ const STOP_SIGNALS = new Set<number>([SIG.SIGSTOP, SIG.SIGTSTP, SIG.SIGTTIN, SIG
 /** Synchronous (fault) signals are dequeued first (kernel/signal.c SYNCHRONOUS_MASK). */
 const SYNCHRONOUS = new Set<number>([SIG.SIGSEGV, SIG.SIGBUS, SIG.SIGILL, SIG.SIGTRAP, SIG.SIGFPE, SIG.SIGSYS]);
 
+/** 1n << (sig - 1) for signals 1..64, made once (isBlocked runs for every queued signal at every check). */
+const BITS: readonly bigint[] = Array.from({ length: 65 }, (_, sig) => (sig === 0 ? 0n : 1n << BigInt(sig - 1)));
+
 function bit(sig: number): bigint {
-  return 1n << BigInt(sig - 1);
+  return BITS[sig] ?? 1n << BigInt(sig - 1);
 }
 
 export function isBlocked(t: Task, sig: number): boolean {
@@ -44,7 +47,6 @@ export function sendSignal(ctx: Ctx, tid: number, info: Siginfo, opts: { group?:
   const target = ctx.s.tasks[tid];
   if (!target || target.run.kind === 'zombie') return;
   const sig = info.signo;
-  const group = threadGroup(ctx.s, target.tgid);
   if (sig === SIG.SIGKILL) {
     // prepare_signal / complete_signal: SIGKILL makes the whole group exit, waking
     // every thread, ptrace-stopped or not.
@@ -53,11 +55,11 @@ export function sendSignal(ctx: Ctx, tid: number, info: Siginfo, opts: { group?:
   }
   if (STOP_SIGNALS.has(sig)) {
     // prepare_signal(): a stop signal flushes pending SIGCONT.
-    for (const t of group) t.pending = t.pending.filter((p) => p.signo !== SIG.SIGCONT);
+    for (const t of threadGroup(ctx.s, target.tgid)) t.pending = t.pending.filter((p) => p.signo !== SIG.SIGCONT);
   }
   if (sig === SIG.SIGCONT) {
     // prepare_signal(): SIGCONT flushes pending stop signals and resumes a stopped group.
-    for (const t of group) {
+    for (const t of threadGroup(ctx.s, target.tgid)) {
       t.pending = t.pending.filter((p) => !STOP_SIGNALS.has(p.signo));
       t.groupStopPending = false;
       t.stopDequeued = false; // task_clear_jobctl_pending(JOBCTL_STOP_PENDING) also clears _DEQUEUED
@@ -132,6 +134,8 @@ const rank = (x: Siginfo) => (x.shared ? 1000 : 0) + (SYNCHRONOUS.has(x.signo) ?
 
 function dequeue(t: Task): Siginfo | undefined {
   if (t.pending.length === 0) return undefined;
+  // One queued signal (the fault or trap that stopped a stub run): it is the choice unless blocked.
+  if (t.pending.length === 1) return isBlocked(t, t.pending[0]!.signo) ? undefined : t.pending.pop();
   let best = t.pending.findIndex((p) => !p.shared && p.code > 0 && SYNCHRONOUS.has(p.signo) && !isBlocked(t, p.signo));
   if (best < 0) {
     for (let i = 0; i < t.pending.length; i++) {
@@ -314,7 +318,10 @@ const ERESTARTNOHAND_N = BigInt(ERESTARTNOHAND), ERESTARTSYS_N = BigInt(ERESTART
 
 export function restartFixup(ctx: Ctx, t: Task, handlerRuns: boolean): void {
   const { arch } = ctx;
-  if (toSigned(arch, t.regs[arch.origAx]!) < 0n) return;
+  const orig = t.regs[arch.origAx]!;
+  // Not in a syscall (orig_ax -1, as after every fault, trap and frame): compared, no bigint made.
+  if (orig === arch.mask) return;
+  if (toSigned(arch, orig) < 0n) return;
   const rax = -toSigned(arch, t.regs[arch.ax]!);
   const restart = rax === ERESTARTNOHAND_N || rax === ERESTARTSYS_N || rax === ERESTARTNOINTR_N || rax === ERESTART_RESTARTBLOCK_N;
   if (!restart) return;

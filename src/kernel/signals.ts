@@ -88,6 +88,7 @@ export interface Siginfo {
   shared?: boolean;
 }
 
-export function makeSiginfo(signo: number, code: number, extra: Partial<Siginfo> = {}): Siginfo {
+export function makeSiginfo(signo: number, code: number, extra?: Partial<Siginfo>): Siginfo {
+  if (extra === undefined) return { signo, errno: 0, code, pid: 0, uid: 0, addr: 0n, status: 0 };
   return { signo, errno: 0, code, pid: 0, uid: 0, addr: 0n, status: 0, ...extra };
 }

@@ -20,11 +20,15 @@ function syscallStopSig(t: Task): number {
   return SIG.SIGTRAP | (t.options & PTRACE_O.TRACESYSGOOD ? 0x80 : 0);
 }
 
+/** -ENOSYS as a 64-bit register (negErrnoReg & mask), made once. */
+const MASK_64 = (1n << 64n) - 1n;
+const ENOSYS_REG_64 = negErrnoReg(ERRNO.ENOSYS) & MASK_64;
+
 /** The `syscall` instruction: rip is already past it. */
 export function syscallEntry(ctx: Ctx, t: Task): void {
   const { arch } = ctx;
   t.regs[arch.origAx] = t.regs[arch.ax]!;
-  t.regs[arch.ax] = negErrnoReg(ERRNO.ENOSYS) & arch.mask; // i386: eax = 0xffffffda
+  t.regs[arch.ax] = arch.mask === MASK_64 ? ENOSYS_REG_64 : negErrnoReg(ERRNO.ENOSYS) & arch.mask; // i386: eax = 0xffffffda
   if (arch.name === 'x86_64') {
     // The syscall instruction: rcx ← rip, r11 ← rflags.
     t.regs[arch.sysClobber[0]!] = t.regs[arch.ip]!;
@@ -51,7 +55,9 @@ export function syscallEntry(ctx: Ctx, t: Task): void {
 
 /** do_syscall_64(): run the call named by orig_ax (the tracer may have changed it); -1 runs nothing. */
 export function performSyscall(ctx: Ctx, t: Task): void {
-  const nr = toSigned(ctx.arch, t.regs[ctx.arch.origAx]!);
+  const orig = t.regs[ctx.arch.origAx]!;
+  // A small number as it is (no sign extension needed below 2^31); anything else sign-extended.
+  const nr = orig >= 0n && orig < 0x80000000n ? orig : toSigned(ctx.arch, orig);
   t.phase = 'syscall-exit';
   if (nr === -1n) {
     ctx.ledger.push({ seq: -1, clockNs: ctx.s.clockNs, pid: t.tid, syscall: 'none', args: [], ret: t.regs[ctx.arch.ax]!, errno: null, emulated: true });

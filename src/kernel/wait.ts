@@ -41,7 +41,8 @@ function eligible(ctx: Ctx, t: Task, caller: Task, pid: number, options: number,
 export function doWait(ctx: Ctx, caller: Task, pid: number, options: number): WaitResult {
   let any = false;
   // Integer keys enumerate in ascending order (ECMA-262 OrdinaryOwnPropertyKeys): pid order.
-  const tasks = allTasks(ctx.s);
+  // A positive pid matches one task at most (pidMatches: t.tid === pid): the table's entry.
+  const tasks = pid > 0 ? oneTask(ctx.s.tasks[pid]) : allTasks(ctx.s);
   for (const t of tasks) {
     const asTracer = tracedBy(ctx, t, caller);
     const asChild = t.parent === caller.tgid && t.tid === t.tgid && t.tgid !== caller.tgid;
@@ -52,6 +53,16 @@ export function doWait(ctx: Ctx, caller: Task, pid: number, options: number): Wa
     if (r) return r;
   }
   return any ? { kind: 'nothing' } : { kind: 'error', errno: 'ECHILD' };
+}
+
+const NO_TASKS: readonly Task[] = Object.freeze([]);
+/** One reused one-element list (doWait's loop reads it before any later call). */
+const ONE_TASK: Task[] = [];
+
+function oneTask(t: Task | undefined): readonly Task[] {
+  if (!t) return NO_TASKS;
+  ONE_TASK[0] = t;
+  return ONE_TASK;
 }
 
 function considerTracee(ctx: Ctx, t: Task, caller: Task, options: number): WaitResult | null {

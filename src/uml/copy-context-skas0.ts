@@ -43,6 +43,17 @@ function threadRegsBytes(mem: UmlMemory): Uint8Array {
   return b;
 }
 
+/** The stub-clone run: SETREGS(thread_regs), [SETREGSET(NT_X86_XSTATE),] CONT. Frozen arrays, so multi mode's plan cache (host.ts, keyed by the array) finds them again. */
+const CLONE_CALLS: readonly Call[] = Object.freeze([
+  Object.freeze({ request: PTRACE.SETREGS, addr: 0n, data: UML_STUB_REGS }),
+  Object.freeze({ request: PTRACE.CONT, addr: 0n, data: 0n }),
+]);
+const CLONE_CALLS_XSTATE: readonly Call[] = Object.freeze([
+  Object.freeze({ request: PTRACE.SETREGS, addr: 0n, data: UML_STUB_REGS }),
+  Object.freeze({ request: PTRACE.SETREGSET, addr: BigInt(NT.NT_X86_XSTATE), data: UML_XSTATE_IOV }),
+  Object.freeze({ request: PTRACE.CONT, addr: 0n, data: 0n }),
+]);
+
 /** Returns the new host process's pid and the physmem frame of its stub data page. */
 export function copyContextSkas0(mem: UmlMemory, parent: number, hz: number): { pid: number; stubDataFrame: number } {
   const k = mem.kernel;
@@ -68,13 +79,8 @@ export function copyContextSkas0(mem: UmlMemory, parent: number, hz: number): { 
   k.writeMemFile(mem.fd, offset + BigInt(CLONE_DATA.childErr) * w, sentinel);
 
   k.writeMemory(host.uml, UML_STUB_REGS, threadRegsBytes(mem));
-  const calls: Call[] = [{ request: PTRACE.SETREGS, addr: 0n, data: UML_STUB_REGS }];
-  if (profile.xstateRegset) {
-    setXstateIov(host, profile);
-    calls.push({ request: PTRACE.SETREGSET, addr: BigInt(NT.NT_X86_XSTATE), data: UML_XSTATE_IOV });
-  }
-  calls.push({ request: PTRACE.CONT, addr: 0n, data: 0n });
-  const r = host.run('copy_context_skas0', parent, calls);
+  if (profile.xstateRegset) setXstateIov(host, profile);
+  const r = host.run('copy_context_skas0', parent, profile.xstateRegset ? CLONE_CALLS_XSTATE : CLONE_CALLS);
   if (r.errno) throw new UmlFatal(`copy_context_skas0 : PTRACE_CONT failed, errno = ${r.errno}`);
   waitStubDone(mem.c, parent);
   const pid = Number(BigInt.asIntN(arch.wordBytes * 8, k.readWord(parent, field('parentErr')) ?? -1n));

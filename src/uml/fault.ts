@@ -28,29 +28,46 @@ export interface FaultInfo {
   readonly trapno: bigint;
 }
 
+/**
+ * The fault path's two runs, per profile: [GETSIGINFO,] GET{REGSET,FPXREGS}, CONT(SIGSEGV); then
+ * the FP restore. Frozen arrays made once, so multi mode's plan cache (host.ts, keyed by the
+ * array) finds them again.
+ */
+const FAULT_CALLS = new Map<ProfileName, { readonly fetch: readonly Call[]; readonly restore: readonly Call[] }>();
+
+function faultCalls(name: ProfileName): { readonly fetch: readonly Call[]; readonly restore: readonly Call[] } {
+  let f = FAULT_CALLS.get(name);
+  if (!f) {
+    const path = FAULT_PATH[name];
+    const fetch: Call[] = [];
+    if (path.siginfo) fetch.push({ request: PTRACE.GETSIGINFO, addr: 0n, data: UML_FAULT_SIGINFO });
+    if (path.fp === 'xstate') fetch.push({ request: PTRACE.GETREGSET, addr: BigInt(NT.NT_X86_XSTATE), data: UML_AUX_IOV });
+    else fetch.push({ request: PTRACE.GETFPXREGS, addr: 0n, data: UML_AUX_FP });
+    fetch.push({ request: PTRACE.CONT, addr: 0n, data: BigInt(SIG.SIGSEGV) });
+    const restore: Call = path.fp === 'xstate' ? { request: PTRACE.SETREGSET, addr: BigInt(NT.NT_X86_XSTATE), data: UML_AUX_IOV } : { request: PTRACE.SETFPXREGS, addr: 0n, data: UML_AUX_FP };
+    f = Object.freeze({ fetch: Object.freeze(fetch.map((x) => Object.freeze(x))), restore: Object.freeze([Object.freeze(restore)]) });
+    FAULT_CALLS.set(name, f);
+  }
+  return f;
+}
+
 /** get_skas_faultinfo(pid, fi, aux_fp_regs), preceded on 6.1 by userspace()'s GETSIGINFO. */
 export function getSkasFaultinfo(c: StubContext, pid: number): FaultInfo {
   const k = c.host.kernel;
   const path = FAULT_PATH[c.profile.name];
-  const calls: Call[] = [];
-  if (path.siginfo) calls.push({ request: PTRACE.GETSIGINFO, addr: 0n, data: UML_FAULT_SIGINFO });
+  const calls = faultCalls(c.profile.name);
   if (path.fp === 'xstate') {
     k.writeWord(c.host.uml, UML_AUX_IOV, UML_AUX_FP);
     k.writeWord(c.host.uml, UML_AUX_IOV + BigInt(k.arch.wordBytes), c.profile.xstateIovLen);
-    calls.push({ request: PTRACE.GETREGSET, addr: BigInt(NT.NT_X86_XSTATE), data: UML_AUX_IOV });
-  } else {
-    calls.push({ request: PTRACE.GETFPXREGS, addr: 0n, data: UML_AUX_FP });
   }
-  calls.push({ request: PTRACE.CONT, addr: 0n, data: BigInt(SIG.SIGSEGV) });
-  const r = c.host.run('fault', pid, calls);
+  const r = c.host.run('fault', pid, calls.fetch);
   if (r.errno) throw new UmlFatal(`get_skas_faultinfo - failed, errno = ${r.errno}`);
   waitStubDone(c, pid);
   const w = BigInt(k.arch.wordBytes);
   const data = stubLayout(k.arch).data;
   const word = (i: number) => k.readWord(pid, data + BigInt(i) * w) ?? 0n;
   const fi = { err: word(FAULTINFO.err), cr2: word(FAULTINFO.cr2), trapno: word(FAULTINFO.trapno) };
-  const restore: Call = path.fp === 'xstate' ? { request: PTRACE.SETREGSET, addr: BigInt(NT.NT_X86_XSTATE), data: UML_AUX_IOV } : { request: PTRACE.SETFPXREGS, addr: 0n, data: UML_AUX_FP };
-  const p = c.host.run('fault', pid, [restore]);
+  const p = c.host.run('fault', pid, calls.restore);
   if (p.errno) throw new UmlFatal(`get_skas_faultinfo - failed to restore FP registers, errno = ${p.errno}`);
   return fi;
 }

@@ -30,6 +30,15 @@ export interface ProcessContext {
   readonly hostfs: Hostfs;
 }
 
+/** The first VMA whose pages [first, end) hold vpn (ranges.find without a closure per PTE). */
+function vmaOfPage<V>(ranges: readonly { first: number; end: number; vma: V }[], vpn: number): V | undefined {
+  for (let i = 0; i < ranges.length; i++) {
+    const r = ranges[i]!;
+    if (vpn >= r.first && vpn < r.end) return r.vma;
+  }
+  return undefined;
+}
+
 /** dup_mmap for UML: the child mm over a new host process `pid`. */
 function dupMmap(mem: UmlMemory, parent: GuestMm, pid: number, stubDataFrame: number): GuestMm {
   syncToPhysmem(mem, parent);
@@ -41,12 +50,18 @@ function dupMmap(mem: UmlMemory, parent: GuestMm, pid: number, stubDataFrame: nu
   const ranges = parent.vmas.map((v) => ({ first: Number((v.start + 0xfffn) >> 12n), end: Number((v.end + 0xfffn) >> 12n), vma: v }));
   // Replacing a PTE while iterating keeps the map's order and visits no entry twice.
   for (const [vpn, pte] of parent.ptes) {
-    const vma = ranges.find((r) => vpn >= r.first && vpn < r.end)?.vma;
+    const vma = vmaOfPage(ranges, vpn);
     // No anon_vma (text, never-written file mappings): not copied (mm/memory.c vma_needs_copy).
     if (!vma || !(vma.anonVma ?? vma.textFrame === undefined)) continue;
-    const copy = { frame: pte.frame, prot: pte.prot & ~PROT_WRITE, ...(pte.shared ? { shared: true } : {}) };
-    parent.ptes.set(vpn, copy);
-    child.ptes.set(vpn, { ...copy });
+    // Each side its own PTE object (same fields; `shared` only where the parent's had it).
+    const prot = pte.prot & ~PROT_WRITE;
+    if (pte.shared) {
+      parent.ptes.set(vpn, { frame: pte.frame, prot, shared: true });
+      child.ptes.set(vpn, { frame: pte.frame, prot, shared: true });
+    } else {
+      parent.ptes.set(vpn, { frame: pte.frame, prot });
+      child.ptes.set(vpn, { frame: pte.frame, prot });
+    }
   }
   // The host clone inherited the parent's host mappings as they were.
   for (const [vpn, pte] of parent.hostMapped) child.hostMapped.set(vpn, pte);

@@ -68,16 +68,43 @@ class PrefixNode {
   /** vpn → content token → the node one page longer (made at its first child: most nodes stay leaves). */
   next: Map<number, Map<unknown, PrefixNode>> | null = null;
   #hex: string | null = null;
-  constructor(readonly state: Sha256Hasher, readonly trie: Trie) {}
-  /** The 16-hex-digit digest of this prefix (the state is kept for longer prefixes). */
+  /** The hash state after this prefix; null once hex() finalized it (a leaf's: no copy made). */
+  #state: Sha256Hasher | null;
+  /** parent: the node one page shorter (null for the root); vpn: this node's last page. */
+  constructor(state: Sha256Hasher, readonly trie: Trie, readonly parent: PrefixNode | null, readonly vpn: number) {
+    this.#state = state;
+  }
+  /** The 16-hex-digit digest of this prefix. A leaf's state is finalized in place (most leaves are never extended); a node with children keeps it. */
   hex(): string {
-    return (this.#hex ??= this.state.copy().hex().slice(0, 16));
+    if (this.#hex === null) {
+      const s = this.#state!;
+      if ((this.next === null || DIGEST_CHECK.finalizeAll) && this.parent !== null) this.#state = null;
+      this.#hex = (this.#state === null ? s : s.copy()).hex().slice(0, 16);
+    }
+    return this.#hex;
+  }
+  /**
+   * The state after this prefix, hashed again from the parent's if hex() finalized it: the
+   * caller is walking this node's path, so `mm`'s pages on it have the nodes' tokens (equal bytes).
+   */
+  /** DIGEST_CHECK.finalizeAll: forget the state (not the root's), as hex() does for a leaf. */
+  dropState(): void {
+    if (this.parent !== null) this.#state = null;
+  }
+  stateFor(mem: UmlMemory, mm: GuestMm): Sha256Hasher {
+    if (this.#state === null) {
+      DIGEST_CHECK.rehashed++;
+      const h = this.parent!.stateFor(mem, mm).copy();
+      hashPage(h, mem, mm, this.vpn);
+      this.#state = h;
+    }
+    return this.#state;
   }
 }
 
 class Trie {
   nodes = 0;
-  readonly root = new PrefixNode(newSha256(), this);
+  readonly root = new PrefixNode(newSha256(), this, null, -1);
 }
 
 const TRIES = new WeakMap<UmlMemory, Trie>();
@@ -89,10 +116,21 @@ function trieOf(mem: UmlMemory): Trie {
   return t;
 }
 
-/** One page's part of the hash stream: `vpn:` and its bytes. */
+/** `vpn:` (hex, ASCII) and one page's bytes, laid out for one update call (a hash call per page, not two). */
+const PAGE_INPUT = new Uint8Array(32 + PAGE_SIZE);
+
+/** One page's part of the hash stream: `vpn:` and its bytes (one update of both: the stream is the same). */
 function hashPage(h: Sha256Hasher, mem: UmlMemory, mm: GuestMm, vpn: number): void {
-  h.update(`${vpn.toString(16)}:`);
-  h.update(pageBytes(mem, mm, vpn) ?? EMPTY);
+  const prefix = `${vpn.toString(16)}:`;
+  const bytes = pageBytes(mem, mm, vpn) ?? EMPTY;
+  if (prefix.length > 32 || bytes.length > PAGE_SIZE) {
+    h.update(prefix);
+    h.update(bytes);
+    return;
+  }
+  for (let i = 0; i < prefix.length; i++) PAGE_INPUT[i] = prefix.charCodeAt(i); // hex digits and ':' are ASCII (UTF-8 = code unit)
+  PAGE_INPUT.set(bytes, prefix.length);
+  h.update(PAGE_INPUT.subarray(0, prefix.length + bytes.length));
 }
 
 /** The node after `from` (a node of `trie`) plus page vpn with content `source`: found, or hashed from `from`'s state. */
@@ -102,9 +140,10 @@ function extend(mem: UmlMemory, mm: GuestMm, from: PrefixNode, vpn: number, sour
   if (!byToken) next.set(vpn, (byToken = new Map()));
   let node = byToken.get(source);
   if (!node) {
-    const h = from.state.copy();
+    const h = from.stateFor(mem, mm).copy();
+    if (DIGEST_CHECK.finalizeAll) from.dropState();
     hashPage(h, mem, mm, vpn);
-    byToken.set(source, (node = new PrefixNode(h, trie)));
+    byToken.set(source, (node = new PrefixNode(h, trie, from, vpn)));
     trie.nodes++;
   }
   return node;
@@ -131,8 +170,10 @@ export interface DigestCache {
 /**
  * Tests set `verify`: every memoryHash is then checked against memoryHashUncached (a mismatch is
  * a simulator bug); and may lower `nodesMax` (the prefix trie's size) to exercise its replacement.
+ * `finalizeAll` makes every node but the root forget its state once used (hex(), or a child
+ * made), so that each later extension hashes its path again (PrefixNode.stateFor, counted in `rehashed`).
  */
-export const DIGEST_CHECK = { verify: false, nodesMax: 20_000 };
+export const DIGEST_CHECK = { verify: false, nodesMax: 20_000, finalizeAll: false, rehashed: 0 };
 
 /** The definition: sha256 over `vpn:` and the bytes of every page of the guest page tables, in address order. */
 export function memoryHashUncached(mem: UmlMemory, mm: GuestMm): string {

@@ -8,6 +8,7 @@
 // this with kernel.readMemory/writeMemory on the tracee's STUB_DATA page — the model's
 // stand-in for UML's own mapping of that physmem page (mem files install snapshots, so the
 // tracee's page is the live copy).
+import type { Arch } from '../kernel/arch.ts';
 import { initialRegs, regsToBytes } from '../kernel/regs.ts';
 import { SIG } from '../kernel/signals.ts';
 import { syscallNr } from '../kernel/syscall-table.ts';
@@ -85,6 +86,12 @@ function syscallRegsBytes(c: StubContext): Uint8Array {
   return b;
 }
 
+/** do_syscall_stub's SETREGS + CONT: one frozen array, so multi mode's plan cache (host.ts, keyed by the array) finds it again. */
+const STUB_RUN_CALLS = Object.freeze([
+  Object.freeze({ request: PTRACE.SETREGS, addr: 0n, data: UML_STUB_REGS }),
+  Object.freeze({ request: PTRACE.CONT, addr: 0n, data: 0n }),
+]);
+
 /**
  * do_syscall_stub(): SETREGS(syscall_regs) + CONT (one call site: the seed merges the pair),
  * wait_stub_done, then read the result and the failing record's address from STUB_DATA.
@@ -93,22 +100,42 @@ function syscallRegsBytes(c: StubContext): Uint8Array {
 export function doSyscallStub(c: StubContext, b: StubBatch): bigint {
   const k = c.host.kernel;
   const w = BigInt(k.arch.wordBytes);
-  const L = layoutOf(c);
+  const A = batchAddrs(k.arch);
   k.writeMemory(c.host.uml, UML_STUB_REGS, syscallRegsBytes(c));
-  const r = c.host.run('do_syscall_stub', b.pid, [
-    { request: PTRACE.SETREGS, addr: 0n, data: UML_STUB_REGS },
-    { request: PTRACE.CONT, addr: 0n, data: 0n },
-  ]);
+  const r = c.host.run('do_syscall_stub', b.pid, STUB_RUN_CALLS);
   if (r.errno) throw new UmlFatal(`do_syscall_stub : ptrace failed, errno = ${r.errno}`);
   waitStubDone(c, b.pid);
-  const ret = k.readWord(b.pid, L.data + BigInt(BATCH.ret) * w) ?? 0n;
-  const offset = k.readWord(b.pid, L.data + BigInt(BATCH.offset) * w) ?? 0n;
+  const ret = k.readWord(b.pid, A.ret) ?? 0n;
+  const offset = k.readWord(b.pid, A.offset) ?? 0n;
   b.next = null;
   if (offset !== 0n) {
     const nr = k.readWord(b.pid, offset + w);
     throw new UmlFatal(`do_syscall_stub : ret = ${BigInt.asIntN(k.arch.wordBytes * 8, ret)}, offset = 0x${offset.toString(16)}: syscall ${nr} failed — fix_range_common: failed, killing current process`);
   }
   return ret;
+}
+
+/** STUB_DATA's batch addresses for an arch (words of its size), computed once. */
+interface BatchAddrs {
+  readonly ret: bigint;
+  readonly offset: bigint;
+  readonly records: bigint;
+  readonly recordBytes: bigint;
+  /** The cursor at or past which the page (less 10 words) is full: run_syscall_stub runs the batch. */
+  readonly full: bigint;
+}
+
+const BATCH_ADDRS = new WeakMap<Arch, BatchAddrs>();
+
+function batchAddrs(arch: Arch): BatchAddrs {
+  let a = BATCH_ADDRS.get(arch);
+  if (!a) {
+    const w = BigInt(arch.wordBytes);
+    const data = stubLayout(arch).data;
+    a = { ret: data + BigInt(BATCH.ret) * w, offset: data + BigInt(BATCH.offset) * w, records: data + BigInt(BATCH.records) * w, recordBytes: BigInt(RECORD_WORDS) * w, full: data + STUB_PAGE - 10n * w };
+    BATCH_ADDRS.set(arch, a);
+  }
+  return a;
 }
 
 /** One record's bytes, in one scratch (consumed at once by writeMemory). */
@@ -140,12 +167,11 @@ function recordBytes(wordBytes: number, nr: number, args: readonly bigint[], exp
  */
 export function runSyscallStub(c: StubContext, b: StubBatch, nr: number, args: readonly bigint[], expected: bigint, done: boolean): bigint {
   const k = c.host.kernel;
-  const w = BigInt(k.arch.wordBytes);
-  const L = layoutOf(c);
-  const at = b.next ?? L.data + BigInt(BATCH.records) * w;
+  const A = batchAddrs(k.arch);
+  const at = b.next ?? A.records;
   k.writeMemory(b.pid, at, recordBytes(k.arch.wordBytes, nr, args, expected));
-  b.next = at + BigInt(RECORD_WORDS) * w;
-  if (!done && b.next - L.data < STUB_PAGE - 10n * w) return 0n;
+  b.next = at + A.recordBytes;
+  if (!done && b.next < A.full) return 0n;
   return doSyscallStub(c, b);
 }
 

@@ -25,6 +25,16 @@ describe('guest digest caches agree with the uncached hash at every boundary', (
       });
     }
   }
+  test('with every node finalized at its hex (each extension hashes its path again)', () => {
+    DIGEST_CHECK.finalizeAll = true;
+    DIGEST_CHECK.rehashed = 0;
+    try {
+      for (const spec of ['fork:5+getpid:100+exec:2', 'random:5:80', 'touch:40000+fork:3+touch:9000']) runUml({ profile: PROFILES['uml-6.1'], mode: 'single', policy: SEED_POLICY, workload: parseWorkload(spec), boot: 'noumh', insnNs: 10_000, seed: 3 });
+      expect(DIGEST_CHECK.rehashed).toBeGreaterThan(0);
+    } finally {
+      DIGEST_CHECK.finalizeAll = false;
+    }
+  });
   test('with a trie replaced every 40 nodes', () => {
     DIGEST_CHECK.nodesMax = 40;
     try {
