@@ -2,7 +2,7 @@
 // the stop's last_siginfo. None (a non-seized group-stop) → EINVAL; a bad tracer pointer → EFAULT
 // (SETSIGINFO copies from the tracer first, then checks for last_siginfo).
 import type { Ctx } from '../kernel/ledger.ts';
-import { SIGINFO_BYTES, siginfoFromBytes, siginfoToBytes } from '../kernel/siginfo-layout.ts';
+import { SIGINFO_BYTES, siginfoFromBytes, writeSiginfo } from '../kernel/siginfo-layout.ts';
 import { setStopSiginfo } from '../kernel/stop.ts';
 import { fail, ok, type SysOutcome } from '../kernel/syscalls/types.ts';
 import type { Task } from '../kernel/task.ts';
@@ -11,7 +11,7 @@ import { copyFromUser, copyToUser } from '../kernel/uaccess.ts';
 export function getSiginfo(ctx: Ctx, tracer: Task, child: Task, _addr: bigint, data: bigint): SysOutcome {
   const info = child.run.kind === 'ptrace-stop' ? child.run.stop.siginfo : null;
   if (!info) return fail('EINVAL');
-  return copyToUser(ctx, tracer, data, siginfoToBytes(ctx.arch, info)) ? fail('EFAULT') : ok(0);
+  return copyToUser(ctx, tracer, data, siginfoScratch(ctx.arch, info)) ? fail('EFAULT') : ok(0);
 }
 
 export function setSiginfo(ctx: Ctx, tracer: Task, child: Task, _addr: bigint, data: bigint): SysOutcome {
@@ -20,4 +20,14 @@ export function setSiginfo(ctx: Ctx, tracer: Task, child: Task, _addr: bigint, d
   if (child.run.kind !== 'ptrace-stop' || !child.run.stop.siginfo) return fail('EINVAL');
   setStopSiginfo(child, siginfoFromBytes(ctx.arch, b));
   return ok(0);
+}
+
+/** One reused siginfo image (and its view): GETSIGINFO's copy_to_user copies it at once (UML asks at every stub stop and fault). */
+const SCRATCH = new Uint8Array(SIGINFO_BYTES);
+const SCRATCH_VIEW = new DataView(SCRATCH.buffer);
+
+function siginfoScratch(arch: Ctx['arch'], info: Parameters<typeof writeSiginfo>[1]): Uint8Array {
+  SCRATCH.fill(0); // writeSiginfo writes into zeroed bytes
+  writeSiginfo(arch, info, SCRATCH_VIEW, 0);
+  return SCRATCH;
 }
