@@ -127,6 +127,32 @@ export class AddressSpace {
     public mmapBase: bigint,
   ) {}
 
+  // The last two pages looked up (page()), valid while `layout` stands: every change of which
+  // Page object a page number holds bumps it. A tracer's user copies alternate between a page
+  // or two (UML: its register buffer, and its iovec with the XSAVE buffer).
+  #memoLayout = -1;
+  #memoPnA = -1;
+  #memoPageA: Page | undefined = undefined;
+  #memoPnB = -1;
+  #memoPageB: Page | undefined = undefined;
+
+  /** pages.get(pn), from the two-page memo where it holds. */
+  page(pn: number): Page | undefined {
+    if (this.#memoLayout === this.layout) {
+      if (pn === this.#memoPnA) return this.#memoPageA;
+      if (pn === this.#memoPnB) return this.#memoPageB;
+    } else {
+      this.#memoLayout = this.layout;
+      this.#memoPnA = this.#memoPnB = -1;
+    }
+    const page = this.pages.get(pn);
+    this.#memoPnB = this.#memoPnA;
+    this.#memoPageB = this.#memoPageA;
+    this.#memoPnA = pn;
+    this.#memoPageA = page;
+    return page;
+  }
+
   /** A copy-on-write copy (fork's dup_mmap, or a snapshot): neither side owns a page after it. */
   fork(): AddressSpace {
     this.#owned.clear();
@@ -135,7 +161,7 @@ export class AddressSpace {
 
   /** Bytes [off, off + len) of page `pn` are about to be written: those bytes may be written in place (the page copied first if shared). */
   writable(pn: number, off: number, len: number): Uint8Array {
-    const page = this.pages.get(pn)!;
+    const page = this.page(pn)!;
     this.changes++;
     this.#noteWrite(pn, off, len);
     if (this.#owned.has(pn)) {
@@ -224,7 +250,7 @@ export function readBytes(mm: AddressSpace, addr: bigint, len: number, need = PR
   // Fast path: within one page (almost every access).
   const off0 = pageOff(addr);
   if (addr >= 0n && off0 + len <= PAGE_SIZE) {
-    const page = mm.pages.get(pageNo(addr));
+    const page = mm.page(pageNo(addr));
     if (!page) return { fault: 'SEGV_MAPERR', addr };
     if (need !== 0 && (page.prot & need) === 0) return { fault: 'SEGV_ACCERR', addr };
     return page.bytes.slice(off0, off0 + len);
@@ -234,7 +260,7 @@ export function readBytes(mm: AddressSpace, addr: bigint, len: number, need = PR
   while (done < len) {
     const a = addr + BigInt(done);
     if (a < 0n) return { fault: 'SEGV_MAPERR', addr: a };
-    const page = mm.pages.get(pageNo(a));
+    const page = mm.page(pageNo(a));
     if (!page) return { fault: 'SEGV_MAPERR', addr: a };
     if (need !== 0 && (page.prot & need) === 0) return { fault: 'SEGV_ACCERR', addr: a };
     const off = pageOff(a);
@@ -253,7 +279,7 @@ export function readBytes(mm: AddressSpace, addr: bigint, len: number, need = PR
 export function viewBytes(mm: AddressSpace, addr: bigint, len: number, need = PROT_READ): Uint8Array | Fault {
   const off0 = pageOff(addr);
   if (addr < 0n || off0 + len > PAGE_SIZE) return readBytes(mm, addr, len, need);
-  const page = mm.pages.get(pageNo(addr));
+  const page = mm.page(pageNo(addr));
   if (!page) return { fault: 'SEGV_MAPERR', addr };
   if (need !== 0 && (page.prot & need) === 0) return { fault: 'SEGV_ACCERR', addr };
   return page.bytes.subarray(off0, off0 + len);
@@ -268,7 +294,7 @@ export function writeBytes(mm: AddressSpace, addr: bigint, data: Uint8Array, for
   const off0 = pageOff(addr);
   if (addr >= 0n && off0 + data.length <= PAGE_SIZE) {
     const pn = pageNo(addr);
-    const page = mm.pages.get(pn);
+    const page = mm.page(pn);
     if (!page) return { fault: 'SEGV_MAPERR', addr };
     if (!force && (page.prot & PROT_WRITE) === 0) return { fault: 'SEGV_ACCERR', addr };
     mm.writable(pn, off0, data.length).set(data, off0);
@@ -277,7 +303,7 @@ export function writeBytes(mm: AddressSpace, addr: bigint, data: Uint8Array, for
   // Check every page first: a fault leaves memory unchanged (our stores are all-or-nothing).
   for (let done = 0; done < data.length;) {
     const a = addr + BigInt(done);
-    const page = a < 0n ? undefined : mm.pages.get(pageNo(a));
+    const page = a < 0n ? undefined : mm.page(pageNo(a));
     if (!page) return { fault: 'SEGV_MAPERR', addr: a };
     if (!force && (page.prot & PROT_WRITE) === 0) return { fault: 'SEGV_ACCERR', addr: a };
     done += Math.min(data.length - done, PAGE_SIZE - pageOff(a));
@@ -305,7 +331,7 @@ export function readWordAt(mm: AddressSpace, addr: bigint, wordBytes: number, ne
     const r = readBytes(mm, addr, wordBytes, need);
     return isFault(r) ? r : wordFromBytes(r, 0, wordBytes);
   }
-  const page = mm.pages.get(pn);
+  const page = mm.page(pn);
   if (!page) return { fault: 'SEGV_MAPERR', addr };
   if (need !== 0 && (page.prot & need) === 0) return { fault: 'SEGV_ACCERR', addr };
   return wordFromBytes(page.bytes, off, wordBytes);
@@ -322,7 +348,7 @@ export function writeWordAt(mm: AddressSpace, addr: bigint, wordBytes: number, v
     const r = writeBytes(mm, addr, b, force);
     return isFault(r) ? r : null;
   }
-  const page = mm.pages.get(pn);
+  const page = mm.page(pn);
   if (!page) return { fault: 'SEGV_MAPERR', addr };
   if (!force && (page.prot & PROT_WRITE) === 0) return { fault: 'SEGV_ACCERR', addr };
   // Storing the word already there changes nothing (no copy, no new page version): UML
@@ -387,7 +413,7 @@ function wordToBytes(b: Uint8Array, o: number, wordBytes: number, value: bigint)
 export function bytesEqualAt(mm: AddressSpace, addr: bigint, bytes: Uint8Array, need: number): boolean | null {
   const off = pageOff(addr);
   if (addr < 0n || off + bytes.length > PAGE_SIZE) return null;
-  const page = mm.pages.get(pageNo(addr));
+  const page = mm.page(pageNo(addr));
   if (!page || (need !== 0 && (page.prot & need) === 0)) return null;
   const b = page.bytes;
   const n = bytes.length;
@@ -405,7 +431,7 @@ export function bytesEqualAt(mm: AddressSpace, addr: bigint, bytes: Uint8Array, 
 
 /** One byte as the CPU fetches it (no allocation): the byte, or the fault. */
 export function byteAt(mm: AddressSpace, addr: bigint, need: number): number | Fault {
-  const page = addr < 0n ? undefined : mm.pages.get(pageNo(addr));
+  const page = addr < 0n ? undefined : mm.page(pageNo(addr));
   if (!page) return { fault: 'SEGV_MAPERR', addr };
   if (need !== 0 && (page.prot & need) === 0) return { fault: 'SEGV_ACCERR', addr };
   return page.bytes[pageOff(addr)]!;
