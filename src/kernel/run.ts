@@ -3,6 +3,7 @@
 // (runUntil). Round-robin in pid order with a fixed quantum; sleeping tasks wake on the
 // simulated clock; no wall clock, no randomness beyond the seeded state.
 import { stepUser } from './cpu.ts';
+import { runBurst } from './cpu-burst.ts';
 import { allTasks } from './state.ts';
 import { doExit } from './exit.ts';
 import type { Ctx } from './ledger.ts';
@@ -31,6 +32,13 @@ export function runTask(ctx: Ctx, t: Task, budget: number): number {
       // itimerAfterInsn has nothing to count down for these instructions.
       const lead = t.tid === t.tgid ? t : ctx.s.tasks[t.tgid];
       const timed = lead?.itimers !== undefined;
+      if (!timed && !t.singleStep && !t.blockStep && used < budget && !hasDeliverable(t)) {
+        // Nothing a register-only instruction does changes these: the same loop, in doubles (cpu-burst.ts).
+        used += runBurst(ctx, t, budget - used);
+        kernelSteps = 0;
+        if (t.phase === 'user') return used; // the budget ran out
+        continue;
+      }
       do {
         if (used >= budget) return used;
         if (hasDeliverable(t)) {
