@@ -40,7 +40,7 @@ export class Decoded {
   readonly imm: bigint[];
   /** The immediate as a double where it is an integer of magnitude below 2^53 (cpu-burst.ts), else NaN. */
   readonly immNum: Float64Array;
-  /** 1 where the instruction is a register-only one (nop, mov, movr, add, addr, subr, jmp, jnz) on known registers other than the ip: cpu-burst.ts runs it in doubles. */
+  /** 1 where the instruction is a register-only one (nop, mov, movr, add, addr, subr, jmp, jnz) or a load or store, on known registers other than the ip: cpu-burst.ts runs it. */
   readonly plain: Uint8Array;
   readonly target: Int32Array;
   constructor(readonly insns: readonly Insn[]) {
@@ -87,8 +87,9 @@ export function decode(arch: Ctx['arch'], insns: readonly Insn[]): Decoded {
     const imm = out.imm[i]!;
     out.immNum[i] = imm > -NUM_EXACT && imm < NUM_EXACT ? Number(imm) : NaN;
     const regOnly = out.op[i]! <= OP.subr || out.op[i] === OP.jmp || out.op[i] === OP.jnz;
+    const memory = out.op[i] === OP.load || out.op[i] === OP.store;
     const known = (x: number) => x === NONE || (x >= 0 && x !== arch.ip);
-    out.plain[i] = regOnly && known(out.a[i]!) && known(out.b[i]!) ? 1 : 0;
+    out.plain[i] = (regOnly || memory) && known(out.a[i]!) && known(out.b[i]!) ? 1 : 0;
   });
   byArch.set(insns, out);
   return out;
