@@ -172,6 +172,7 @@ function registerRun(ctx: Ctx, t: Task, budget: number): number {
     used++;
     clock += insnNs;
   }
+  if (used === 0) return 0; // nothing ran: every register is still in Task.regs alone
   flush(regs);
   const ip = ipAt(image.base, n, ips, length);
   regs[arch.ip] = ip;
