@@ -38,12 +38,16 @@ function big(regs: bigint[], r: number): bigint {
   return regs[r]!;
 }
 
+/** FORM four registers a word: flush() skips the words of registers no instruction touched. */
+const FORM_WORDS = new Uint32Array(FORM.buffer);
+
 /** Every newer double back into Task.regs; afterwards Task.regs alone holds the registers. */
 function flush(regs: bigint[]): void {
-  const n = regs.length;
-  for (let r = 0; r < n; r++) {
-    if (FORM[r] === DIRTY) regs[r] = BigInt(NUM[r]!);
-    FORM[r] = BIG;
+  const words = (regs.length + 3) >> 2;
+  for (let w = 0; w < words; w++) {
+    if (FORM_WORDS[w] === 0) continue;
+    for (let r = w << 2; r < (w << 2) + 4; r++) if (FORM[r] === DIRTY) regs[r] = BigInt(NUM[r]!);
+    FORM_WORDS[w] = 0; // BIG
   }
 }
 
