@@ -2,10 +2,12 @@
 // bigint per add or sub (and per compare of a jnz) was most of an interpreted instruction's
 // cost. Values are exact integers in [0, 2^53) (and within the arch's mask); any result outside
 // that range is computed in bigints exactly as execute() does (x86 modular arithmetic, isa.ts).
-// Registers are written back to Task.regs, with rip, the instruction count and the clock,
-// before anything else can look: every instruction that is not register-only (load, store,
-// syscall, int3, ud2: they run through stepUser/execute), every fetch the window does not serve,
-// and the end of the burst. A pure speed-up: the same instructions retire with the same effects.
+// Loads and stores run here too, through the same memory calls as execute() with the address
+// and stored value as bigints. Registers are written back to Task.regs, with rip, the
+// instruction count and the clock, before anything else can look: every instruction that
+// enters the kernel or faults (syscall, int3, ud2, a faulting load or store: stepUser/execute
+// run it), every fetch the window does not serve, and the end of the burst. A pure speed-up:
+// the same instructions retire with the same effects (test/kernel/cpu-burst.test.ts).
 import type { Ctx } from './ledger.ts';
 import { INSN_BYTES, INT3_BYTE } from './isa.ts';
 import { PAGE_SIZE, PROT_READ, readWordAt, writeWordAt } from './memory.ts';
@@ -55,13 +57,14 @@ function flush(regs: bigint[]): void {
  * Run task t's user instructions, at most `budget`, while it stays in user mode: what runTask's
  * loop does one stepUser at a time (each instruction counts one insnCount and insnNs of clock),
  * for a task with no deliverable signal, no single- or block-step and no ITIMER_VIRTUAL/PROF
- * (none of which a register-only instruction can change). Returns instructions retired.
+ * (none of which an instruction that neither enters the kernel nor faults can change).
+ * Returns instructions retired.
  */
 export function runBurst(ctx: Ctx, t: Task, budget: number): number {
   if (t.regs.length > REGS_MAX) throw new Error('simulator bug: more registers than cpu-burst.ts holds');
   let used = 0;
   while (used < budget) {
-    used += registerRun(ctx, t, budget - used);
+    used += runInWindow(ctx, t, budget - used);
     if (used >= budget) break;
     // The instruction the run stopped at, through the full path (regs are written back).
     stepUser(ctx, t);
@@ -74,11 +77,12 @@ export function runBurst(ctx: Ctx, t: Task, budget: number): number {
 }
 
 /**
- * Register-only instructions from the window's image while the fetch window serves them
- * (stepUser's checks: same address space layout and images, the page's range, no int3 byte,
- * within the image). Returns how many retired; Task.regs, rip and the counters are current after.
+ * Register-only instructions, loads and stores (Decoded.plain) from the window's image while
+ * the fetch window serves them (stepUser's checks: same address space layout and images, the
+ * page's range, no int3 byte, within the image). Returns how many retired; Task.regs, rip and
+ * the counters are current after.
  */
-function registerRun(ctx: Ctx, t: Task, budget: number): number {
+function runInWindow(ctx: Ctx, t: Task, budget: number): number {
   const mm = ctx.s.mms[t.mm]!;
   const { arch } = ctx;
   const regs = t.regs;
@@ -100,7 +104,7 @@ function registerRun(ctx: Ctx, t: Task, budget: number): number {
   let used = 0;
   // Opcodes (case labels) as literals and module constants and imports as locals: each is a
   // context load (imports live bindings, OP's values property loads) in every instruction,
-  // together about half of the loop's time (spin: 13.6 -> 6-7 ns an instruction).
+  // together about half of the loop's time (spin: 13.6 -> 8.6 ns an instruction).
   const nums = NUM, forms = FORM, big0 = BIG, dirty = DIRTY, pageSize = PAGE_SIZE, int3 = INT3_BYTE, shift = INSN_SHIFT;
   run: while (used < budget) {
     // No instruction of this loop maps or calls out: mm's images stand, and its layout until a store moves it.
