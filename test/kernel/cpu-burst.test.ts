@@ -49,7 +49,37 @@ function finalState(arch: 'x86_64' | 'i386', step: boolean) {
   return { regs: [...t.regs], insnCount: t.insnCount, steps, at: (n: string) => t.regs[k.arch.regNames.indexOf(n)]! };
 }
 
+/** A traced child arming interval timer `which` (3 µs, then every 7 µs), then spinning; the insnCount and clock at its first two timer stops. */
+function timerStops(which: number, step: boolean) {
+  const k = new Kernel({ insnNs: 10 });
+  const tracer = k.spawnExternal('tracer');
+  const a = new Asm(k.arch);
+  const at = stackTop(k.arch) - 0x800n;
+  a.sys('ptrace', PTRACE.TRACEME, 0, 0, 0).sys('kill', k.state.nextPid, 19);
+  a.store(at, 0n).store(at + 8n, 7n).store(at + 16n, 0n).store(at + 24n, 3n);
+  a.sys('setitimer', which, at, 0).spinForever();
+  const pid = Number(k.forkChild(tracer, a.build('/timer')).ret);
+  expect(k.wait4(tracer, pid, 0).status).toBe(0x137f);
+  const stops: [number, number, number][] = [];
+  for (let i = 0; stops.length < 2 && i < 5000; i++) {
+    k.ptrace(tracer, step ? PTRACE.SINGLESTEP : PTRACE.CONT, pid, 0n, 0n);
+    const w = k.wait4(tracer, pid, 0);
+    if (w.status !== SIGTRAP_STOP) stops.push([w.status ?? -1, k.task(pid)!.insnCount, k.state.clockNs]);
+  }
+  return stops;
+}
+
 describe('register bursts', () => {
+  for (const [which, sig] of [[1, 26], [2, 27], [0, 14]] as const) {
+    it(`interval timer ${which}: a burst stops at the same instruction as single steps`, () => {
+      const cont = timerStops(which, false);
+      const step = timerStops(which, true);
+      expect(cont.map((s) => s[0])).toEqual([(sig << 8) | 0x7f, (sig << 8) | 0x7f]);
+      expect(cont.map((s) => s[1])).toEqual(step.map((s) => s[1]));
+      if (which !== 0) expect(cont[1]![1] - cont[0]![1]).toBe(700); // 7 µs of CPU at 10 ns an instruction
+    });
+  }
+
   for (const arch of ['x86_64', 'i386'] as const) {
     it(`${arch}: continued equals single-stepped, bit for bit`, () => {
       const cont = finalState(arch, false);
