@@ -33,7 +33,7 @@ const NONE = -1, UNKNOWN = -2;
  */
 export const OP = { nop: 0, mov: 1, movr: 2, add: 3, addr: 4, subr: 5, load: 6, store: 7, syscall: 8, int3: 9, ud2: 10, jmp: 11, jnz: 12 } as const satisfies Record<Insn['op'], number>;
 
-export class Decoded {
+class Decoded {
   readonly op: Uint8Array;
   readonly a: Int32Array;
   readonly b: Int32Array;
@@ -61,7 +61,7 @@ const NUM_EXACT = 2n ** 53n;
 const REG_INDEX = new WeakMap<Ctx['arch'], Map<string, number>>();
 const DECODED = new WeakMap<Ctx['arch'], WeakMap<readonly Insn[], Decoded>>();
 
-export function decode(arch: Ctx['arch'], insns: readonly Insn[]): Decoded {
+function decode(arch: Ctx['arch'], insns: readonly Insn[]): Decoded {
   let byArch = DECODED.get(arch);
   if (!byArch) DECODED.set(arch, (byArch = new WeakMap()));
   let d = byArch.get(insns);
@@ -137,7 +137,7 @@ function imageAt(images: readonly Image[], ip: bigint): Image | undefined {
  * its bytes are read live, so a POKETEXT int3 is seen) and whose `images` list is the same
  * array. A cache of lookups, never of results: a miss does what every fetch did before.
  */
-export interface FetchWindow {
+interface FetchWindow {
   mm: AddressSpace | null;
   layout: number;
   /** The text page's addresses [pageLo, pageLo + PAGE_SIZE) as doubles and its bytes; exec: does its protection allow a fetch. */
@@ -254,7 +254,7 @@ export function noteNext(ips: (bigint | undefined)[], n: number, ip: bigint): vo
 }
 
 /** Instruction n of a decoded program (decode()); ips: the image's addresses (imageIps). */
-export function execute(ctx: Ctx, t: Task, d: Decoded, n: number, ip: bigint, base: bigint, ips: (bigint | undefined)[]): void {
+function execute(ctx: Ctx, t: Task, d: Decoded, n: number, ip: bigint, base: bigint, ips: (bigint | undefined)[]): void {
   const { arch } = ctx;
   const length = d.op.length;
   const next = ipAt(base, n + 1, ips, length);
