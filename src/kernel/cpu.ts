@@ -31,13 +31,17 @@ const NONE = -1, UNKNOWN = -2;
  * them). Computed once per instruction list (rebased images share theirs); a pure function of
  * the program.
  */
-const OP = { nop: 0, mov: 1, movr: 2, add: 3, addr: 4, subr: 5, load: 6, store: 7, syscall: 8, int3: 9, ud2: 10, jmp: 11, jnz: 12 } as const satisfies Record<Insn['op'], number>;
+export const OP = { nop: 0, mov: 1, movr: 2, add: 3, addr: 4, subr: 5, load: 6, store: 7, syscall: 8, int3: 9, ud2: 10, jmp: 11, jnz: 12 } as const satisfies Record<Insn['op'], number>;
 
 class Decoded {
   readonly op: Uint8Array;
   readonly a: Int32Array;
   readonly b: Int32Array;
   readonly imm: bigint[];
+  /** The immediate as a double where it is an integer of magnitude below 2^53 (cpu-burst.ts), else NaN. */
+  readonly immNum: Float64Array;
+  /** 1 where the instruction is a register-only one (nop, mov, movr, add, addr, subr, jmp, jnz) or a load or store, on known registers other than the ip: cpu-burst.ts runs it. */
+  readonly plain: Uint8Array;
   readonly target: Int32Array;
   constructor(readonly insns: readonly Insn[]) {
     const n = insns.length;
@@ -45,9 +49,14 @@ class Decoded {
     this.a = new Int32Array(n);
     this.b = new Int32Array(n);
     this.imm = new Array<bigint>(n).fill(0n);
+    this.immNum = new Float64Array(n);
+    this.plain = new Uint8Array(n);
     this.target = new Int32Array(n);
   }
 }
+
+/** 2^53: integers of smaller magnitude are exact doubles. */
+const NUM_EXACT = 2n ** 53n;
 
 const REG_INDEX = new WeakMap<Ctx['arch'], Map<string, number>>();
 const DECODED = new WeakMap<Ctx['arch'], WeakMap<readonly Insn[], Decoded>>();
@@ -75,6 +84,12 @@ function decode(arch: Ctx['arch'], insns: readonly Insn[]): Decoded {
     else if (insn.op === 'add') out.imm[i] = insn.imm;
     else if (insn.op === 'load' || insn.op === 'store') out.imm[i] = insn.disp;
     if (insn.op === 'jmp' || insn.op === 'jnz') out.target[i] = insn.target;
+    const imm = out.imm[i]!;
+    out.immNum[i] = imm > -NUM_EXACT && imm < NUM_EXACT ? Number(imm) : NaN;
+    const regOnly = out.op[i]! <= OP.subr || out.op[i] === OP.jmp || out.op[i] === OP.jnz;
+    const memory = out.op[i] === OP.load || out.op[i] === OP.store;
+    const known = (x: number) => x === NONE || (x >= 0 && x !== arch.ip);
+    out.plain[i] = (regOnly || memory) && known(out.a[i]!) && known(out.b[i]!) ? 1 : 0;
   });
   byArch.set(insns, out);
   return out;
@@ -145,7 +160,7 @@ interface FetchWindow {
   nextAt: number;
 }
 
-const win: FetchWindow = { mm: null, layout: -1, pageLo: -1, bytes: new Uint8Array(0), exec: false, images: null, image: null, start: 0, end: 0, decoded: null, ips: [], nextIp: -1n, nextAt: -1 };
+export const win: FetchWindow = { mm: null, layout: -1, pageLo: -1, bytes: new Uint8Array(0), exec: false, images: null, image: null, start: 0, end: 0, decoded: null, ips: [], nextIp: -1n, nextAt: -1 };
 
 /**
  * Addresses base + n * INSN_BYTES of an image (n = 0..insns.length), filled as instructions
@@ -165,7 +180,7 @@ function imageIps(im: Image): (bigint | undefined)[] {
 }
 
 /** base + n * INSN_BYTES, from (or into) the image's table while n lies in it (or just past it). */
-function ipAt(base: bigint, n: number, ips: (bigint | undefined)[], length: number): bigint {
+export function ipAt(base: bigint, n: number, ips: (bigint | undefined)[], length: number): bigint {
   if (n < 0 || n > length) return base + BigInt(n * INSN_BYTES);
   return ips[n] ?? (ips[n] = base + BigInt(n * INSN_BYTES));
 }
@@ -232,7 +247,7 @@ function stepUserSlow(ctx: Ctx, t: Task, mm: AddressSpace, ip: bigint): void {
 }
 
 /** The window's image's instruction `n` is where the ip goes next (win.nextIp); ips: whose addresses execute() used. */
-function noteNext(ips: (bigint | undefined)[], n: number, ip: bigint): void {
+export function noteNext(ips: (bigint | undefined)[], n: number, ip: bigint): void {
   if (ips !== win.ips) return; // another image's (stepUserSlow): win.start is not its base
   win.nextIp = ip;
   win.nextAt = win.start + n * INSN_BYTES;

@@ -3,6 +3,8 @@
 // (runUntil). Round-robin in pid order with a fixed quantum; sleeping tasks wake on the
 // simulated clock; no wall clock, no randomness beyond the seeded state.
 import { stepUser } from './cpu.ts';
+import { runBurst } from './cpu-burst.ts';
+import { chargeTimers, timerHeadroom } from './burst-timers.ts';
 import { allTasks } from './state.ts';
 import { doExit } from './exit.ts';
 import type { Ctx } from './ledger.ts';
@@ -31,6 +33,22 @@ export function runTask(ctx: Ctx, t: Task, budget: number): number {
       // itimerAfterInsn has nothing to count down for these instructions.
       const lead = t.tid === t.tgid ? t : ctx.s.tasks[t.tgid];
       const timed = lead?.itimers !== undefined;
+      // One instruction the per-instruction way where a timer expires after it (burst-timers.ts).
+      let once = false;
+      if (!t.singleStep && !t.blockStep && used < budget && !hasDeliverable(t)) {
+        // Instructions that neither enter the kernel nor fault change none of these: the same
+        // loop, in doubles (cpu-burst.ts), up to the instruction an interval timer expires after.
+        const headroom = timed ? timerHeadroom(ctx, lead!) : Infinity;
+        if (headroom > 0) {
+          const ran = runBurst(ctx, t, Math.min(budget - used, headroom));
+          if (timed) chargeTimers(ctx, lead!, ran);
+          used += ran;
+          kernelSteps = 0;
+          if (t.phase === 'user' && used >= budget) return used;
+          continue;
+        }
+        once = true;
+      }
       do {
         if (used >= budget) return used;
         if (hasDeliverable(t)) {
@@ -44,7 +62,7 @@ export function runTask(ctx: Ctx, t: Task, budget: number): number {
         t.insnCount++;
         ctx.s.clockNs += ctx.s.config.insnNs;
         if (timed) itimerAfterInsn(ctx, t); // ITIMER_VIRTUAL / ITIMER_PROF (syscalls/itimer.ts)
-      } while (t.phase === 'user' && t.run.kind === 'running');
+      } while (t.phase === 'user' && t.run.kind === 'running' && !once);
       if (used > from) kernelSteps = 0; // the loop guard counts kernel steps between retired instructions
       continue;
     }
