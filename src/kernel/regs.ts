@@ -156,12 +156,6 @@ export function putRegs(arch: Arch, regs: GpRegs, values: readonly bigint[], fir
   return { regs: cur, errno: null };
 }
 
-/** putRegs of a whole user_regs_struct image (SETREGS), reading each field straight from `bytes`. */
-export function putRegsFromBytes(arch: Arch, regs: GpRegs, bytes: Uint8Array): { regs: bigint[]; errno: Errno | null } {
-  const cur = regs.slice();
-  return { regs: cur, errno: putRegsFromBytesInPlace(arch, cur, bytes) };
-}
-
 /**
  * Does putreg() of the value a register already holds (lo, hi: its 32-bit halves) leave it as
  * it is, without an error? A plain store and set_flags() always do; a segment register only
