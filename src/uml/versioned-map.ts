@@ -80,13 +80,7 @@ function lowerBound(keys: readonly number[], k: number): number {
 
 /** The part of ascending `keys` in [first, last) (a copy). */
 export function keysInRange(keys: readonly number[], first: number, last: number): number[] {
-  let lo = 0;
-  let hi = keys.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (keys[mid]! < first) lo = mid + 1;
-    else hi = mid;
-  }
+  const lo = lowerBound(keys, first);
   let end = lo;
   while (end < keys.length && keys[end]! < last) end++;
   return keys.slice(lo, end);
