@@ -86,6 +86,45 @@ export function regsFromBytes(arch: Arch, bytes: Uint8Array): bigint[] {
   return out;
 }
 
+/** What regsFromBytesReusing read last: the image's 32-bit words and the values made from them. */
+export interface RegsRead {
+  readonly image: Uint32Array;
+  readonly values: bigint[];
+}
+
+/**
+ * regsFromBytes for a reader that reads one buffer again and again (UML after every GETREGS):
+ * a word equal to the one `last` read keeps its bigint, only changed words make new ones (a
+ * guest syscall changes a few). `last` is updated; the array returned is the caller's.
+ */
+export function regsFromBytesReusing(arch: Arch, bytes: Uint8Array, last: RegsRead | null): { values: bigint[]; read: RegsRead } {
+  const n = arch.regNames.length;
+  if (arch.wordBytes !== 8 || !LITTLE_ENDIAN || bytes.byteOffset % 8 !== 0) {
+    const values = regsFromBytes(arch, bytes);
+    return { values, read: { image: new Uint32Array(0), values: values.slice() } };
+  }
+  const in32 = wholeBuffer32(bytes.buffer);
+  const at32 = bytes.byteOffset >>> 2;
+  const words = wholeBuffer64(bytes.buffer);
+  if (last === null || last.image.length !== 2 * n) {
+    const values = new Array<bigint>(n);
+    for (let i = 0; i < n; i++) values[i] = words[(bytes.byteOffset >>> 3) + i]!;
+    return { values, read: { image: in32.slice(at32, at32 + 2 * n), values: values.slice() } };
+  }
+  const read = last;
+  const out = new Array<bigint>(n);
+  for (let i = 0; i < n; i++) {
+    const lo = in32[at32 + 2 * i]!, hi = in32[at32 + 2 * i + 1]!;
+    if (lo !== read.image[2 * i] || hi !== read.image[2 * i + 1]) {
+      read.image[2 * i] = lo;
+      read.image[2 * i + 1] = hi;
+      read.values[i] = words[(bytes.byteOffset >>> 3) + i]!;
+    }
+    out[i] = read.values[i]!;
+  }
+  return { values: out, read };
+}
+
 export function readWord(view: DataView, off: number, arch: Arch): bigint {
   return arch.wordBytes === 8 ? view.getBigUint64(off, true) : BigInt(view.getUint32(off, true));
 }

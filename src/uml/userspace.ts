@@ -3,7 +3,7 @@
 // registers, dispatch. Host calls per guest syscall: 2.6.26 SETREGS, SYSEMU, waitpid, GETREGS
 // (4); 6.1 adds SETREGSET/GETREGSET(NT_X86_XSTATE) around every stop (6). In multi mode the
 // seed merges SETREGS + the resume op (its first site).
-import { regsFromBytes, regsScratch } from '../kernel/regs.ts';
+import { regsFromBytesReusing, regsScratch, type RegsRead } from '../kernel/regs.ts';
 import { SIG } from '../kernel/signals.ts';
 import { ERRNO } from '../kernel/errno.ts';
 import { WSTOPSIG, WIFSTOPPED, WUNTRACED, __WALL } from '../kernel/wait-status.ts';
@@ -28,9 +28,14 @@ function putRegs(host: HostTracer, regs: bigint[]): void {
   host.kernel.writeMemory(host.uml, UML_REGS, regsScratch(host.kernel.arch, regs));
 }
 
+/** UML's last read of its register buffer, per tracer (regsFromBytesReusing: unchanged words keep their bigints). */
+const LAST_READ = new LastKeyWeakMap<HostTracer, RegsRead>();
+
 function getRegs(host: HostTracer): bigint[] {
   const arch = host.kernel.arch;
-  return regsFromBytes(arch, host.kernel.viewMemory(host.uml, UML_REGS, arch.regNames.length * arch.wordBytes)!);
+  const r = regsFromBytesReusing(arch, host.kernel.viewMemory(host.uml, UML_REGS, arch.regNames.length * arch.wordBytes)!, LAST_READ.get(host) ?? null);
+  LAST_READ.set(host, r.read);
+  return r.values;
 }
 
 export function setXstateIov(host: HostTracer, profile: UmlProfile): void {

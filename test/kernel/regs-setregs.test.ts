@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { I386, X86_64, type Arch } from '../../src/kernel/arch.ts';
-import { putRegInPlace, putRegsFromBytesInPlace, regsToBytes } from '../../src/kernel/regs.ts';
+import { putRegInPlace, putRegsFromBytesInPlace, regsFromBytes, regsFromBytesReusing, regsToBytes } from '../../src/kernel/regs.ts';
 import { LastKeyWeakMap, RequestKeyed } from '../../src/kernel/last-key-map.ts';
 
 /** genregs_set() the plain way: putreg() for each field in order, stopping at the first errno. */
@@ -71,5 +71,23 @@ describe('caches of the hot path', () => {
       for (const [nr] of sets) { expect(t.get(nr)).toBe(ref.get(nr)); expect(c.get(nr)).toBe(ref.get(nr)); }
       expect(t.get(0x4399)).toBe(ref.get(0x4399));
     }));
+  });
+});
+
+describe('register reads reusing the last one (regsFromBytesReusing)', () => {
+  test('equal regsFromBytes over any sequence of images', () => {
+    const arch = X86_64;
+    const n = arch.regNames.length;
+    fc.assert(fc.property(fc.array(fc.array(fc.oneof(fc.constantFrom(0n, 1n, arch.mask, 0x33n, 0x100000000n), fc.bigInt({ min: 0n, max: arch.mask })), { minLength: n, maxLength: n }), { minLength: 1, maxLength: 6 }), (images) => {
+      const page = new Uint8Array(new ArrayBuffer(4096), 0, n * 8); // one buffer read again and again, as UML's
+      let last: Parameters<typeof regsFromBytesReusing>[2] = null;
+      for (const img of images) {
+        page.set(regsToBytes(arch, img));
+        const r = regsFromBytesReusing(arch, page, last);
+        expect(r.values).toEqual(regsFromBytes(arch, page));
+        r.values[0] = 12345n; // the caller's array: changing it must not leak into the next read
+        last = r.read;
+      }
+    }), { numRuns: 300 });
   });
 });
