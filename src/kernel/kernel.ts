@@ -82,8 +82,16 @@ export class Kernel {
   #ctx: Ctx | null = null;
 
   step<T>(fn: (ctx: Ctx) => T): T {
-    this.ledger.maybeDrain(); // between host syscalls only (ledger-store.ts setDrain)
+    const ctx = this.enterStep();
     const from = this.ledger.length;
+    const result = fn(ctx);
+    this.leaveStep(ctx, from);
+    return result;
+  }
+
+  /** A step's start: the ledger drained if due (between host syscalls only, ledger-store.ts setDrain), the reused context. */
+  private enterStep(): Ctx {
+    this.ledger.maybeDrain();
     const s = this.state;
     // One context reused by every step (its queue is empty between steps, multiSubs reset); a
     // step inside a step (none today) would get its own.
@@ -91,13 +99,17 @@ export class Kernel {
     if (ctx === null || ctx.s !== s) ctx = { s, arch: this.arch, ledger: [], multiSubs: undefined };
     this.#ctx = null;
     ctx.multiSubs = undefined;
-    const result = fn(ctx);
+    return ctx;
+  }
+
+  /** A step's end: its queued entries into the ledger, the context kept, and (priced clock) the time of the rows from `from` on. */
+  private leaveStep(ctx: Ctx, from: number): void {
     this.flush(ctx);
     this.#ctx = ctx;
     if (this.pricer) {
+      const s = ctx.s;
       for (let i = from; i < this.ledger.length; i++) if (s.tasks[this.ledger.pidAt(i)]?.external) s.clockNs += Math.round(this.pricer(this.ledger.at(i)!));
     }
-    return result;
   }
 
   /** Move the entries a step has queued (tracee syscalls, …) into the ledger, in order. */
@@ -231,16 +243,18 @@ export class Kernel {
 
   /** ptrace(request, pid, addr, data) by external task `caller`, raw kernel ABI. */
   ptrace(caller: number, request: number, pid: number, addr: bigint = 0n, data: bigint = 0n): SysResult {
-    return this.step((ctx) => {
-      const t = this.caller(ctx, caller);
-      const out = sysPtrace(ctx, t, request, pid, addr, data);
-      const res = resultOf(out);
-      // The row (request name, target, regset, injected signal, MULTI's sub-requests) goes
-      // straight into the ledger's columns, after what the call's tracee side queued.
-      this.flush(ctx);
-      this.ledger.pushPtrace(ctx.s.clockNs, caller, request, requestName(request), pid, addr, data, res.ret, res.errno, ledgerRegset(request, addr), injectedSignal(request, data), ctx.multiSubs);
-      return res;
-    });
+    // step() written out (no closure per call: the most frequent host syscall).
+    const ctx = this.enterStep();
+    const from = this.ledger.length;
+    const t = this.caller(ctx, caller);
+    const out = sysPtrace(ctx, t, request, pid, addr, data);
+    const res = resultOf(out);
+    // The row (request name, target, regset, injected signal, MULTI's sub-requests) goes
+    // straight into the ledger's columns, after what the call's tracee side queued.
+    this.flush(ctx);
+    this.ledger.pushPtrace(ctx.s.clockNs, caller, request, requestName(request), pid, addr, data, res.ret, res.errno, ledgerRegset(request, addr), injectedSignal(request, data), ctx.multiSubs);
+    this.leaveStep(ctx, from);
+    return res;
   }
 
   /**
