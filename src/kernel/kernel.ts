@@ -308,33 +308,40 @@ export class Kernel {
    * its handler and restarts the call.
    */
   wait4(caller: number, pid: number, options = 0, statusAddr = 0n, untilNs?: number): SysResult {
-    return this.step((ctx) => {
-      const t = this.caller(ctx, caller);
-      const args = (): bigint[] => [BigInt(pid), statusAddr, BigInt(options), 0n]; // built only for the rows that need it
-      if (options & ~WAIT4_VALID) return this.finish(ctx, caller, 'wait4', args(), { errno: 'EINVAL' }, { wait: { status: null } });
-      let r = doWait(ctx, t, pid, options);
-      let hang: RunResult | undefined;
-      if (r.kind === 'nothing' && !(options & WNOHANG)) {
-        const deadline = untilNs ?? Infinity;
-        hang = runUntil(ctx, () => (r = doWait(ctx, t, pid, options)).kind !== 'nothing' || ctx.s.clockNs >= deadline, ctx.s.config.waitInsnLimit, true, deadline);
-        if (r.kind === 'nothing' && ctx.s.clockNs >= deadline) {
-          ctx.ledger.push({ seq: -1, clockNs: ctx.s.clockNs, pid: caller, syscall: 'wait4', args: args(), ret: -1n, errno: 'ERESTARTSYS', wait: { status: null } });
-          return { ret: -1n, errno: 'ERESTARTSYS', status: null };
-        }
+    // step() written out (no closure per call), as ptrace's.
+    const ctx = this.enterStep();
+    const from = this.ledger.length;
+    const res = this.doWait4(ctx, caller, pid, options, statusAddr, untilNs);
+    this.leaveStep(ctx, from);
+    return res;
+  }
+
+  /** wait4's body, inside the step wait4 runs around it. */
+  private doWait4(ctx: Ctx, caller: number, pid: number, options: number, statusAddr: bigint, untilNs: number | undefined): SysResult {
+    const t = this.caller(ctx, caller);
+    if (options & ~WAIT4_VALID) return this.finish(ctx, caller, 'wait4', wait4Args(pid, statusAddr, options), { errno: 'EINVAL' }, { wait: { status: null } });
+    let r = doWait(ctx, t, pid, options);
+    let hang: RunResult | undefined;
+    if (r.kind === 'nothing' && !(options & WNOHANG)) {
+      const deadline = untilNs ?? Infinity;
+      hang = runUntil(ctx, () => (r = doWait(ctx, t, pid, options)).kind !== 'nothing' || ctx.s.clockNs >= deadline, ctx.s.config.waitInsnLimit, true, deadline);
+      if (r.kind === 'nothing' && ctx.s.clockNs >= deadline) {
+        ctx.ledger.push({ seq: -1, clockNs: ctx.s.clockNs, pid: caller, syscall: 'wait4', args: wait4Args(pid, statusAddr, options), ret: -1n, errno: 'ERESTARTSYS', wait: { status: null } });
+        return { ret: -1n, errno: 'ERESTARTSYS', status: null };
       }
-      if (r.kind === 'error') return this.finish(ctx, caller, 'wait4', args(), { errno: r.errno }, { wait: { status: null } });
-      if (r.kind === 'nothing') {
-        const res = this.finish(ctx, caller, 'wait4', args(), { ret: 0n }, { wait: { status: null } });
-        return hang && hang !== 'done' ? { ...res, hang } : { ...res, status: null };
-      }
-      if (statusAddr !== 0n && putUser32(ctx, t, statusAddr, r.status) === 'EFAULT') {
-        return this.finish(ctx, caller, 'wait4', args(), { errno: 'EFAULT' }, { wait: { status: r.status } });
-      }
-      // The row goes straight into the ledger's columns (as ptrace's), after what the tracees queued.
-      this.flush(ctx);
-      this.ledger.pushWait(ctx.s.clockNs, caller, pid, statusAddr, options, r.tid, r.status);
-      return { ret: BigInt(r.tid), errno: null, status: r.status };
-    });
+    }
+    if (r.kind === 'error') return this.finish(ctx, caller, 'wait4', wait4Args(pid, statusAddr, options), { errno: r.errno }, { wait: { status: null } });
+    if (r.kind === 'nothing') {
+      const res = this.finish(ctx, caller, 'wait4', wait4Args(pid, statusAddr, options), { ret: 0n }, { wait: { status: null } });
+      return hang && hang !== 'done' ? { ...res, hang } : { ...res, status: null };
+    }
+    if (statusAddr !== 0n && putUser32(ctx, t, statusAddr, r.status) === 'EFAULT') {
+      return this.finish(ctx, caller, 'wait4', wait4Args(pid, statusAddr, options), { errno: 'EFAULT' }, { wait: { status: r.status } });
+    }
+    // The row goes straight into the ledger's columns (as ptrace's), after what the tracees queued.
+    this.flush(ctx);
+    this.ledger.pushWait(ctx.s.clockNs, caller, pid, statusAddr, options, r.tid, r.status);
+    return { ret: BigInt(r.tid), errno: null, status: r.status };
   }
 
   /** Let simulated tasks run until none is runnable (sleepers stay asleep). No ledger entry. */
@@ -404,6 +411,11 @@ function ledgerRegsetName(nt: number): string {
 }
 
 /** A syscall outcome as the caller sees it: the return value, or -1 with errno. */
+/** wait4(pid, statusAddr, options, NULL)'s arguments, for the ledger rows built as entries. */
+function wait4Args(pid: number, statusAddr: bigint, options: number): bigint[] {
+  return [BigInt(pid), statusAddr, BigInt(options), 0n];
+}
+
 function resultOf(out: SysOutcome): SysResult {
   if ('errno' in out) return { ret: -1n, errno: out.errno };
   const ret = 'ret' in out ? out.ret : 0n;
