@@ -60,6 +60,17 @@ export function memFileImages(f: MemFile, offset: bigint, len: bigint, addr: big
  */
 const FILE_PAGES = new WeakSet<Uint8Array>();
 
+/**
+ * An immutable whole-page array holding `bytes` (at most a page; zeros after them), that
+ * writeMemFile shares instead of copying: for page contents written into many frames (a
+ * program's data pages, one frame per mm that faults them).
+ */
+export function fileSourcePage(bytes: Uint8Array): Uint8Array {
+  const page = allocPage(bytes);
+  FILE_PAGES.add(page);
+  return page;
+}
+
 /** The file with `bytes` written at `offset` (any alignment). */
 export function writeMemFile(f: MemFile, offset: bigint, bytes: Uint8Array): MemFile {
   const chunks = f.chunks.slice();

@@ -10,6 +10,7 @@
 // private copy; the stack VMA does not grow.
 import type { DigestCache } from './guest-digest.ts';
 import { PAGE_SIZE, PROT_EXEC, PROT_READ, PROT_WRITE } from '../kernel/memory.ts';
+import { fileSourcePage } from '../kernel/memfile.ts';
 import { encodeText, type Insn } from '../kernel/isa.ts';
 import { ERRNO, negErrnoReg } from '../kernel/errno.ts';
 import type { Kernel } from '../kernel/kernel.ts';
@@ -107,6 +108,21 @@ function mergeAscending(a: number[], b: number[]): number[] {
   return out;
 }
 
+/** Per VMA contents (shared by the VMA's pieces and every mm loading the image): its pages as memfile.ts fileSourcePage arrays, made once. */
+const CONTENT_PAGES = new WeakMap<Uint8Array, Uint8Array[]>();
+
+/**
+ * Page `index` of a VMA's initial contents, zero-padded to a page: what a fault writes into
+ * its fresh frame (writeMemFile shares the array; it copied the bytes at every fault).
+ */
+function contentPage(contents: Uint8Array, index: number): Uint8Array {
+  const bytes = contents.subarray(index * PAGE_SIZE, (index + 1) * PAGE_SIZE);
+  if (bytes.length === 0) return bytes; // past the contents: nothing written, as before
+  let pages = CONTENT_PAGES.get(contents);
+  if (!pages) CONTENT_PAGES.set(contents, (pages = []));
+  return (pages[index] ??= fileSourcePage(bytes));
+}
+
 /** UML's memory: physmem frames and every guest mm. */
 export class UmlMemory {
   readonly fd: number;
@@ -181,7 +197,7 @@ export class UmlMemory {
     const index = Number((BigInt(vpn) * PAGE - vma.start) / PAGE);
     let frame: number;
     if (vma.textFrame !== undefined) frame = vma.textFrame + index;
-    else frame = this.allocFrames(1, vma.contents?.subarray(index * PAGE_SIZE, (index + 1) * PAGE_SIZE));
+    else frame = this.allocFrames(1, vma.contents && contentPage(vma.contents, index));
     if (vma.readMapsShared && !write) mm.ptes.set(vpn, { frame, prot: vma.prot & ~PROT_WRITE, shared: true });
     else mm.ptes.set(vpn, { frame, prot: vma.prot });
   }
