@@ -310,7 +310,12 @@ export class UmlMemory {
       if (v.end <= start || v.start >= end) continue;
       const parts: Vma[] = [];
       if (v.start < start) parts.push({ ...v, end: start });
-      if (v.end > end) parts.push({ ...v, start: end, textFrame: v.textFrame === undefined ? undefined : v.textFrame + Number((end - v.start) / PAGE) });
+      if (v.end > end) {
+        // The upper piece starts `skip` pages in: its text frames and initial contents too (mm/mmap.c
+        // __split_vma: new->vm_pgoff += (addr - vm_start) >> PAGE_SHIFT; as mprotect.ts splits).
+        const skip = Number((end - v.start) / PAGE);
+        parts.push({ ...v, start: end, textFrame: v.textFrame === undefined ? undefined : v.textFrame + skip, ...(v.contents ? { contents: v.contents.subarray(skip * PAGE_SIZE) } : {}) });
+      }
       mm.vmas.splice(i, 1, ...parts);
     }
     for (const vpn of keysInRange(mm.ptes.sortedKeys(), pageOf(start), pageOf(end))) mm.ptes.delete(vpn);

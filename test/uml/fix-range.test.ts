@@ -104,3 +104,18 @@ describe('the stubs make no mprotect in fork and exec loops, as real UML 6.1', (
     });
   }
 });
+
+describe('munmap of the start of a data VMA (unmapRange splits it)', () => {
+  test('a later fault in the upper piece gets that page of the initial contents, not the first', () => {
+    const { mem, physmemWrites } = fakeMemory(new Uint8Array(PAGE_SIZE));
+    Object.defineProperty(mem, 'nextFrame', { value: 20, writable: true });
+    const page = BigInt(PAGE_SIZE);
+    const contents = new Uint8Array(3 * PAGE_SIZE);
+    for (let i = 0; i < 3; i++) contents.fill(i + 1, i * PAGE_SIZE, (i + 1) * PAGE_SIZE);
+    const mm = new GuestMm(7, 0, 0n);
+    mm.vmas.push({ start: 0x600000n, end: 0x600000n + 3n * page, prot: RW, name: 'data', contents });
+    (mem as unknown as { unmapRange(mm: GuestMm, start: bigint, end: bigint): void }).unmapRange(mm, 0x600000n, 0x601000n);
+    expect(mem.handlePageFault(mm, 0x602000n, 'read')).toBe(true);
+    expect(physmemWrites.at(-1)!.bytes[0]).toBe(3); // page 2 of the contents (the VMA now starts at page 1)
+  });
+});
