@@ -13,7 +13,7 @@
 import { PROT_WRITE } from '../kernel/memory.ts';
 import { copyContextSkas0 } from './copy-context-skas0.ts';
 import { syncToPhysmem } from './cow.ts';
-import type { GuestKernel, GuestProcess } from './guest.ts';
+import { guestProcess, type GuestKernel, type GuestProcess } from './guest.ts';
 import { GuestMm, type UmlMemory } from './guest-mm.ts';
 import type { GuestScheduler } from './sched.ts';
 import { flushTlbMm } from './tlb.ts';
@@ -85,7 +85,7 @@ export function guestFork(ctx: ProcessContext, p: GuestProcess, opts: { childTid
   dupMmap(mem, parentMm, pid, stubDataFrame);
   flushTlbMm(mem, parentMm);
   host.markEvent('fork:flush_tlb_mm');
-  const child: GuestProcess = { gpid: ctx.nextGpid++, parent: p.gpid, hostPid: pid, regs: [...p.regs], state: 'runnable', exitCode: 0, fs: p.fs, firstRun: true };
+  const child = guestProcess({ gpid: ctx.nextGpid++, parent: p.gpid, hostPid: pid, regs: [...p.regs], fs: p.fs, firstRun: true });
   child.regs[arch.ax] = 0n;
   if (opts.childTid !== undefined) child.setChildTid = opts.childTid;
   guest.procs.set(child.gpid, child);

@@ -31,6 +31,15 @@ export interface GuestProcess {
   hostFds?: number[];
 }
 
+/**
+ * Every GuestProcess from this one literal, its optional fields present (undefined until set):
+ * one hidden class, so the loop's reads of a process (regs, state) stay monomorphic whichever
+ * way it was made (start_userspace, fork).
+ */
+export function guestProcess(f: Pick<GuestProcess, 'gpid' | 'parent' | 'hostPid' | 'regs'> & Partial<Pick<GuestProcess, 'fs' | 'firstRun'>>): GuestProcess {
+  return { gpid: f.gpid, parent: f.parent, hostPid: f.hostPid, regs: f.regs, state: 'runnable', exitCode: 0, fs: f.fs, firstRun: f.firstRun, setChildTid: undefined, robustList: undefined, clearChildTid: undefined, hostFds: undefined };
+}
+
 export interface GuestSyscallOutcome {
   /** The value for rax, or 'exit' when the process is gone. */
   result: bigint | 'exit';

@@ -22,7 +22,7 @@ import { PTRACE_O } from '../kernel/task.ts';
 import { WSTOPSIG, WUNTRACED, __WALL } from '../kernel/wait-status.ts';
 import { PTRACE } from '../ptrace/numbers.ts';
 import { UmlFatal } from './errors.ts';
-import type { GuestProcess } from './guest.ts';
+import { guestProcess, type GuestProcess } from './guest.ts';
 import { GuestMm, type UmlMemory } from './guest-mm.ts';
 import { UML_SA_IGN, UML_SA_SEGV, UML_SIGSTACK, UML_STUB_SCRATCH, UML_STUB_SCRATCH_BYTES } from './mem.ts';
 import { STUB_PAGE } from './stub.ts';
@@ -133,7 +133,7 @@ export function startUserspace(mem: UmlMemory, image: GuestImage, trampExtra: re
     const sp = loadElfTail(mem, hostfs, mm, image.layout, top, { fd, bytes: image.layout.fileBytes });
     const regs = initialRegs(arch, image.layout.entry, sp);
     regs[arch.origAx] = arch.mask;
-    return { proc: { gpid: 1, parent: 0, hostPid: pid, regs, state: 'runnable', exitCode: 0 }, mm };
+    return { proc: guestProcess({ gpid: 1, parent: 0, hostPid: pid, regs }), mm };
   }
   {
     const text = mem.textVma('/init', textBase(arch), image.insns);
@@ -152,5 +152,5 @@ export function startUserspace(mem: UmlMemory, image: GuestImage, trampExtra: re
   ]);
   const regs = initialRegs(arch, textBase(arch), top - 8n);
   regs[arch.origAx] = arch.mask;
-  return { proc: { gpid: 1, parent: 0, hostPid: pid, regs, state: 'runnable', exitCode: 0 }, mm };
+  return { proc: guestProcess({ gpid: 1, parent: 0, hostPid: pid, regs }), mm };
 }
