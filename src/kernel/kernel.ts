@@ -410,12 +410,12 @@ function ledgerRegsetName(nt: number): string {
   return name;
 }
 
-/** A syscall outcome as the caller sees it: the return value, or -1 with errno. */
 /** wait4(pid, statusAddr, options, NULL)'s arguments, for the ledger rows built as entries. */
 function wait4Args(pid: number, statusAddr: bigint, options: number): bigint[] {
   return [BigInt(pid), statusAddr, BigInt(options), 0n];
 }
 
+/** A syscall outcome as the caller sees it: the return value, or -1 with errno. */
 function resultOf(out: SysOutcome): SysResult {
   if ('errno' in out) return { ret: -1n, errno: out.errno };
   const ret = 'ret' in out ? out.ret : 0n;

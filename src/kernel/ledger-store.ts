@@ -6,7 +6,7 @@
 // A row round-trips exactly: at(i) deep-equals the entry that was pushed (test/kernel/ledger-store.test.ts).
 import type { Errno } from './errno.ts';
 import type { LedgerEntry, PtraceSub } from './ledger.ts';
-import { RequestKeyed } from './last-key-map.ts';
+import { RequestKeyed } from './request-keyed.ts';
 
 type LedgerErrno = LedgerEntry['errno'];
 

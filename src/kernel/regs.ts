@@ -99,18 +99,15 @@ export interface RegsRead {
  */
 export function regsFromBytesReusing(arch: Arch, bytes: Uint8Array, last: RegsRead | null): { values: bigint[]; read: RegsRead } {
   const n = arch.regNames.length;
-  if (arch.wordBytes !== 8 || !LITTLE_ENDIAN || bytes.byteOffset % 8 !== 0) {
-    const values = regsFromBytes(arch, bytes);
-    return { values, read: { image: new Uint32Array(0), values: values.slice() } };
-  }
-  const in32 = wholeBuffer32(bytes.buffer);
+  const aligned = arch.wordBytes === 8 && LITTLE_ENDIAN && bytes.byteOffset % 8 === 0;
+  const in32 = aligned ? wholeBuffer32(bytes.buffer) : null;
   const at32 = bytes.byteOffset >>> 2;
-  const words = wholeBuffer64(bytes.buffer);
-  if (last === null || last.image.length !== 2 * n) {
-    const values = new Array<bigint>(n);
-    for (let i = 0; i < n; i++) values[i] = words[(bytes.byteOffset >>> 3) + i]!;
-    return { values, read: { image: in32.slice(at32, at32 + 2 * n), values: values.slice() } };
+  if (in32 === null || last === null || last.image.length !== 2 * n) {
+    // Nothing to reuse (a first read, or an image the word views cannot read): read it whole.
+    const values = regsFromBytes(arch, bytes);
+    return { values, read: { image: in32 === null ? new Uint32Array(0) : in32.slice(at32, at32 + 2 * n), values: values.slice() } };
   }
+  const words = wholeBuffer64(bytes.buffer);
   const read = last;
   const out = new Array<bigint>(n);
   for (let i = 0; i < n; i++) {

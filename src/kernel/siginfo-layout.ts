@@ -19,6 +19,21 @@ export function siginfoToBytes(arch: Arch, info: Siginfo): Uint8Array {
   return b;
 }
 
+/** One reused siginfo image and its view (siginfoScratch). */
+const SCRATCH = new Uint8Array(SIGINFO_BYTES);
+const SCRATCH_VIEW = new DataView(SCRATCH.buffer);
+
+/**
+ * siginfoToBytes into one buffer reused by every call (no allocation): valid until the next
+ * call, for callers that copy it at once (GETSIGINFO's copy_to_user; UML asks at every stub
+ * stop and fault).
+ */
+export function siginfoScratch(arch: Arch, info: Siginfo): Uint8Array {
+  SCRATCH.fill(0); // writeSiginfo writes into zeroed bytes
+  writeSiginfo(arch, info, SCRATCH_VIEW, 0);
+  return SCRATCH;
+}
+
 /** siginfoToBytes into `v` at byte offset `at`, whose SIGINFO_BYTES bytes are zero (a signal frame's info). */
 export function writeSiginfo(arch: Arch, info: Siginfo, v: DataView, at: number): void {
   const u = at + (arch.wordBytes === 8 ? 16 : 12);

@@ -1,6 +1,6 @@
 // Request numbers (include/uapi/linux/ptrace.h, arch/x86/include/uapi/asm/ptrace-abi.h;
 // ptrace.md §1) and Davoli's never-merged PTRACE_MULTI range (ptrace-multi.md §1).
-import { RequestKeyed } from '../kernel/last-key-map.ts';
+import { RequestKeyed } from '../kernel/request-keyed.ts';
 
 export const PTRACE = {
   TRACEME: 0,

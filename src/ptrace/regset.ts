@@ -80,7 +80,7 @@ function noteXstateOut(ctx: Ctx, tracer: Task, child: Task, addr: bigint, n: num
 }
 
 /** Built once per arch and XSTATE size (they depend on nothing else). */
-const REGSETS = new LastKeyWeakMap<Ctx['arch'], Map<number, Map<number, Regset>>>();
+const REGSETS = new WeakMap<Ctx['arch'], Map<number, Map<number, Regset>>>();
 
 /** The last answer of regsets() and what it was for (a run asks for one arch and size throughout). */
 let lastRegsets: { arch: Ctx['arch']; xstateBytes: number; map: Map<number, Regset> } | null = null;

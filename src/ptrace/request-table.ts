@@ -2,7 +2,7 @@
 // source it follows, and where it exists. sys-ptrace.ts dispatches through this table; a
 // number not in it (or absent from the configured kernel) answers EIO, like Linux's
 // ptrace_request() default case. The gVisor-style table is also printed in the docs.
-import { RequestKeyed } from '../kernel/last-key-map.ts';
+import { RequestKeyed } from '../kernel/request-keyed.ts';
 import type { ArchName } from '../kernel/arch.ts';
 import type { Generation } from '../kernel/config.ts';
 import { archPrctlRequest } from './arch-prctl.ts';

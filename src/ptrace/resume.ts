@@ -28,7 +28,8 @@ const MODE_LIST: readonly [number, ResumeMode][] = [
   [PTRACE.SYSEMU, { syscall: false, sysemu: true, step: 'none' }],
   [PTRACE.SYSEMU_SINGLESTEP, { syscall: false, sysemu: true, step: 'single' }],
 ];
-const MODES: readonly (ResumeMode | undefined)[] = MODE_LIST.reduce<(ResumeMode | undefined)[]>((a, [r, m]) => ((a[r] = Object.freeze(m)), a), new Array<ResumeMode | undefined>(64).fill(undefined));
+const MODES = new Array<ResumeMode | undefined>(64).fill(undefined);
+for (const [r, m] of MODE_LIST) MODES[r] = Object.freeze(m);
 
 export function resumeMode(request: number): ResumeMode | undefined {
   return request >= 0 && request < MODES.length ? MODES[request] : undefined;

@@ -2,7 +2,7 @@
 // the stop's last_siginfo. None (a non-seized group-stop) → EINVAL; a bad tracer pointer → EFAULT
 // (SETSIGINFO copies from the tracer first, then checks for last_siginfo).
 import type { Ctx } from '../kernel/ledger.ts';
-import { SIGINFO_BYTES, siginfoFromBytes, writeSiginfo } from '../kernel/siginfo-layout.ts';
+import { SIGINFO_BYTES, siginfoFromBytes, siginfoScratch } from '../kernel/siginfo-layout.ts';
 import { setStopSiginfo } from '../kernel/stop.ts';
 import { fail, ok, type SysOutcome } from '../kernel/syscalls/types.ts';
 import type { Task } from '../kernel/task.ts';
@@ -22,12 +22,3 @@ export function setSiginfo(ctx: Ctx, tracer: Task, child: Task, _addr: bigint, d
   return ok(0);
 }
 
-/** One reused siginfo image (and its view): GETSIGINFO's copy_to_user copies it at once (UML asks at every stub stop and fault). */
-const SCRATCH = new Uint8Array(SIGINFO_BYTES);
-const SCRATCH_VIEW = new DataView(SCRATCH.buffer);
-
-function siginfoScratch(arch: Ctx['arch'], info: Parameters<typeof writeSiginfo>[1]): Uint8Array {
-  SCRATCH.fill(0); // writeSiginfo writes into zeroed bytes
-  writeSiginfo(arch, info, SCRATCH_VIEW, 0);
-  return SCRATCH;
-}

@@ -13,7 +13,8 @@ import { lookupRequest } from './request-table.ts';
 import { traceme } from './traceme.ts';
 import { multiHook } from './multi-hook.ts';
 import { sysvm } from './resume.ts';
-import { LastKeyWeakMap, RequestKeyed } from '../kernel/last-key-map.ts';
+import { LastKeyWeakMap } from '../kernel/last-key-map.ts';
+import { RequestKeyed } from '../kernel/request-keyed.ts';
 
 const U64_MAX = (1n << 64n) - 1n;
 

@@ -94,7 +94,7 @@ export function bootedHost(key: BootKey, policy: Policy, boot: () => Booted): Bo
   }
   BOOT_CACHE.boots++;
   const fresh = boot();
-  if (fresh.mem.mms.size > 0 || fresh.kernel.pricer !== null) return fresh;
+  if (fresh.mem.mms.size > 0) return fresh;
   const text = keyText(key, fresh.kernel.state.rng !== seededRng(key.seed));
   if (byKey.size >= BOOT_CACHE_MAX) byKey.delete(byKey.keys().next().value!);
   byKey.set(text, fork(fresh, policy, key.seed)); // the kept copy: the fresh one is the caller's to change

@@ -114,13 +114,13 @@ export function runUml(opts: RunOptions): RunResult {
   const insnNs = opts.insnNs ?? kernelConfig(opts.profile.kernel).insnNs;
   // A blocking wait must outlast a tick period of guest instructions.
   const waitInsnLimit = Math.max(kernelConfig({}).waitInsnLimit, Math.ceil((4e9 / hz) / insnNs));
-  const boot1 = (policy: Policy, beforeProbes?: (host: HostTracer) => void): Booted => {
+  const startUp = (beforeProbes?: (host: HostTracer) => void): Booted => {
     const kernel = new Kernel({ ...opts.profile.kernel, ptraceMulti: multiKernel ? '2008' : false, seed: opts.seed ?? 1, insnNs, waitInsnLimit });
     kernel.pricer = opts.pricer ?? null;
     const uml = kernel.spawnExternal('linux.uml');
     kernel.mapMemory(uml, GUEST_DATA, 0x1000n);
     kernel.writeMemory(uml, GUEST_DATA, guestMessage());
-    const host = new HostTracer(kernel, uml, 'single', policy);
+    const host = new HostTracer(kernel, uml, 'single', opts.policy);
     beforeProbes?.(host);
     const probe = runStartupProbes(host, opts.profile, boot, multiKernel);
     // UML's physmem and guest page tables (guest-mm.ts); guest memory is read through them.
@@ -137,14 +137,14 @@ export function runUml(opts: RunOptions): RunResult {
   let runLedger: RunLedger | undefined;
   const own = opts.ledger === 'stream' || opts.pricer !== undefined || opts.onRunEntry !== undefined;
   const booted = own
-    ? boot1(opts.policy, (host) => {
+    ? startUp((host) => {
       runLedger = new RunLedger(host.kernel.ledger, host.uml, opts.onRunEntry);
       if (opts.ledger === 'stream') {
         host.labels = false; // event labels are for trace/report, which keep the ledger
         runLedger.stream(opts.streamRowsMax);
       }
     })
-    : bootedHost({ profile: opts.profile, multiKernel, boot, seed: opts.seed ?? 1, insnNs, waitInsnLimit, hz }, opts.policy, () => boot1(opts.policy));
+    : bootedHost({ profile: opts.profile, multiKernel, boot, seed: opts.seed ?? 1, insnNs, waitInsnLimit, hz }, opts.policy, () => startUp());
   const { kernel, host, probe, mem } = booted;
   runLedger ??= new RunLedger(kernel.ledger, host.uml, opts.onRunEntry);
   const guest = new GuestKernel(kernel.arch, (pid, addr, len) => {

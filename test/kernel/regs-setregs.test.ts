@@ -7,7 +7,8 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { I386, X86_64, type Arch } from '../../src/kernel/arch.ts';
 import { putRegInPlace, putRegsFromBytesInPlace, regsFromBytes, regsFromBytesReusing, regsToBytes } from '../../src/kernel/regs.ts';
-import { LastKeyWeakMap, RequestKeyed } from '../../src/kernel/last-key-map.ts';
+import { LastKeyWeakMap } from '../../src/kernel/last-key-map.ts';
+import { RequestKeyed } from '../../src/kernel/request-keyed.ts';
 
 /** genregs_set() the plain way: putreg() for each field in order, stopping at the first errno. */
 function reference(arch: Arch, regs: bigint[], image: readonly bigint[]) {
