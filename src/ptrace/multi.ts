@@ -16,7 +16,7 @@ import { fail, ok, type SysOutcome } from '../kernel/syscalls/types.ts';
 import type { Task } from '../kernel/task.ts';
 import { copyFromUser, getUserWord, mappedPrefix, remoteRead, remoteWrite, viewFromUser } from '../kernel/uaccess.ts';
 import { readWord } from '../kernel/regs.ts';
-import { isFault, wordFromBytes, writeBytes } from '../kernel/memory.ts';
+import { isFault, PAGE_SIZE, PROT_READ, wordFromBytes, writeBytes, type AddressSpace } from '../kernel/memory.ts';
 import { PTRACE, requestName } from './numbers.ts';
 import { archPtrace } from './sys-ptrace.ts';
 
@@ -32,8 +32,6 @@ export interface MultiEntry {
 /** A bound on the words one PEEK/POKE entry may move (a huge unsigned length runs until the first failure). */
 const WORDS_PER_ENTRY_MAX = 1 << 20;
 
-const WORD_REQUESTS = new Set<number>([PTRACE.PEEKTEXT, PTRACE.PEEKDATA, PTRACE.PEEKUSER, PTRACE.POKETEXT, PTRACE.POKEDATA, PTRACE.POKEUSER]);
-const POKES = new Set<number>([PTRACE.POKETEXT, PTRACE.POKEDATA, PTRACE.POKEUSER]);
 
 /** access_ok(): x86 only checks that [addr, addr+size) lies below TASK_SIZE_MAX. */
 function accessOk(addr: bigint, size: bigint): boolean {
@@ -45,85 +43,171 @@ export function entryBytes(wordBytes: number): number {
 }
 
 export function multiPtrace(ctx: Ctx, tracer: Task, child: Task, addr: bigint, count: bigint, version: MultiVersion): SysOutcome {
-  const w = BigInt(ctx.arch.wordBytes);
-  const size = BigInt.asUintN(ctx.arch.wordBytes * 8, count);
-  const bytes = size * 4n * w;
-  if (!accessOk(addr, bytes)) return fail('EIO');
+  const wb = ctx.arch.wordBytes;
+  const size = BigInt.asUintN(wb * 8, count);
+  const stride = 4 * wb;
+  if (!accessOk(addr, size * BigInt(stride))) return fail('EIO');
   const subs: PtraceSub[] = ctx.multiSubs ?? [];
   ctx.multiSubs = subs;
-  let ret: SysOutcome = ok(0);
-  let pm: MultiEntry = { request: 0n, addr: 0n, localaddr: 0n, length: 0n };
-  const stride = 4n * w;
+  const n = Number(size); // exact: access_ok bounds size · stride by TASK_SIZE_MAX (< 2^53)
+  const win = arrayWindow(ctx, tracer, addr, n * stride);
+  let ret: SysOutcome = OK0;
+  let pm: Entry = ZERO_ENTRY;
   let at = addr;
-  for (let i = 0n; i < size && isZero(ret); i++, at += stride) {
-    const read = readEntry(ctx, tracer, at, pm);
-    if (!read.complete && version === '2008') continue; // copy_from_user failed: entry skipped
-    pm = read.entry;
+  const bigStride = BigInt(stride);
+  for (let i = 0; i < n && isZero(ret); i++, at += bigStride) {
+    const e = win !== null && win.holds(ctx, tracer) ? decoded(win.bytes, win.off + i * stride, wb) : readEntry(ctx, tracer, at, pm);
+    if (e === null) { // copy_from_user failed part way: skipped (2008), or the previous contents (2006)
+      if (version === '2008') continue;
+      pm = partialEntry(ctx, tracer, at, pm);
+    } else pm = e;
     ret = runEntry(ctx, tracer, child, pm, version, subs);
   }
   return ret;
 }
 
-function isZero(r: SysOutcome): boolean {
-  return 'ret' in r && r.ret === 0n;
+const OK0 = ok(0);
+
+/** A decoded struct ptrace_multi, with its request as a number and that request's name. */
+interface Entry extends MultiEntry {
+  readonly req: number;
+  readonly requestName: string;
+  /** The sub-request row of the entry run with (addr, localaddr) and result 0 (non-word requests): one frozen value. */
+  okSub: PtraceSub | null;
 }
 
-/** Read one struct ptrace_multi; bytes that cannot be read keep the previous contents (2006). */
-function readEntry(ctx: Ctx, tracer: Task, at: bigint, prev: MultiEntry): { entry: MultiEntry; complete: boolean } {
+function entryOf(request: bigint, addr: bigint, localaddr: bigint, length: bigint): Entry {
+  const req = Number(BigInt.asIntN(32, request));
+  return { request, addr, localaddr, length, req, requestName: requestName(req), okSub: null };
+}
+
+const ZERO_ENTRY: Entry = entryOf(0n, 0n, 0n, 0n);
+
+function isZero(r: SysOutcome): boolean {
+  return r === OK0 || ('ret' in r && r.ret === 0n);
+}
+
+/**
+ * The tracer's struct array as a live view of its page, where it lies in one readable page:
+ * the kernel reads entry i only after entry i−1 ran (which may have written the array), and
+ * a view of the page's bytes sees every write made in place. It is the page's bytes while the
+ * address space is the same object and its layout counter stands (memory.ts: any other Page
+ * object for a page number, a copy on write included, bumps it).
+ */
+class ArrayWindow {
+  constructor(readonly bytes: Uint8Array, readonly off: number, readonly mm: AddressSpace, readonly layout: number) {}
+  holds(ctx: Ctx, tracer: Task): boolean {
+    const mm = ctx.s.mms[tracer.mm];
+    return mm === this.mm && mm.layout === this.layout;
+  }
+}
+
+function arrayWindow(ctx: Ctx, tracer: Task, addr: bigint, len: number): ArrayWindow | null {
+  const off = Number(addr & 0xfffn);
+  const mm = ctx.s.mms[tracer.mm];
+  if (mm === undefined || len === 0 || off + len > PAGE_SIZE) return null;
+  const page = mm.page(Number(addr >> 12n));
+  if (page === undefined || (page.prot & PROT_READ) === 0) return null;
+  return new ArrayWindow(page.bytes, off, mm, mm.layout);
+}
+
+/**
+ * Entries decoded before, by their bytes (direct-mapped on the request's low bits): a loop's
+ * batches are the same few structs every time, so their words need not become new bigints.
+ */
+const DECODED_SLOTS = 32;
+const decodedBytes: (Uint8Array | undefined)[] = new Array<Uint8Array | undefined>(DECODED_SLOTS).fill(undefined);
+const decodedEntries: (Entry | undefined)[] = new Array<Entry | undefined>(DECODED_SLOTS).fill(undefined);
+
+/** The entry held in b[o, o + 4·wb). */
+function decoded(b: Uint8Array, o: number, wb: number): Entry {
+  const slot = b[o]! & (DECODED_SLOTS - 1);
+  const seen = decodedBytes[slot];
+  const len = 4 * wb;
+  if (seen !== undefined && seen.length === len && sameBytes(seen, b, o)) return decodedEntries[slot]!;
+  const e = entryOf(wordFromBytes(b, o, wb), wordFromBytes(b, o + wb, wb), wordFromBytes(b, o + 2 * wb, wb), wordFromBytes(b, o + 3 * wb, wb));
+  decodedBytes[slot] = b.slice(o, o + len);
+  decodedEntries[slot] = e;
+  return e;
+}
+
+function sameBytes(seen: Uint8Array, b: Uint8Array, o: number): boolean {
+  for (let k = 0; k < seen.length; k++) if (seen[k] !== b[o + k]) return false;
+  return true;
+}
+
+/** Read one struct ptrace_multi at `at` (one copy_from_user); null if it cannot all be read. */
+function readEntry(ctx: Ctx, tracer: Task, at: bigint, prev: Entry): Entry | null {
   // Fast path: the whole struct readable in one page (one copy_from_user that cannot fail part way).
   const whole = viewFromUser(ctx, tracer, at, 4 * ctx.arch.wordBytes);
-  if (whole !== 'EFAULT') {
-    const wb = ctx.arch.wordBytes;
-    return { entry: { request: wordFromBytes(whole, 0, wb), addr: wordFromBytes(whole, wb, wb), localaddr: wordFromBytes(whole, 2 * wb, wb), length: wordFromBytes(whole, 3 * wb, wb) }, complete: true };
-  }
+  if (whole !== 'EFAULT') return decoded(whole, 0, ctx.arch.wordBytes);
+  const w = BigInt(ctx.arch.wordBytes);
+  for (let f = 0; f < 4; f++) if (getUserWord(ctx, tracer, at + BigInt(f) * w) === 'EFAULT') return null;
+  return partialEntry(ctx, tracer, at, prev); // readable word by word (the struct straddles two pages)
+}
+
+/** The struct read word by word: bytes that cannot be read keep the previous contents (2006). */
+function partialEntry(ctx: Ctx, tracer: Task, at: bigint, prev: Entry): Entry {
   const w = BigInt(ctx.arch.wordBytes);
   const fields = [prev.request, prev.addr, prev.localaddr, prev.length];
-  let complete = true;
   for (let f = 0; f < 4; f++) {
     const v = getUserWord(ctx, tracer, at + BigInt(f) * w);
-    if (v === 'EFAULT') complete = false;
-    else fields[f] = v;
+    if (v !== 'EFAULT') fields[f] = v;
   }
-  const [request, addr, localaddr, length] = fields as [bigint, bigint, bigint, bigint];
-  return { entry: { request, addr, localaddr, length }, complete };
+  return entryOf(fields[0]!, fields[1]!, fields[2]!, fields[3]!);
 }
 
 /** The sub-request as the ledger's PTRACE_MULTI entry lists it. */
-function logSub(subs: PtraceSub[], request: number, a: bigint, d: bigint, r: SysOutcome): SysOutcome {
-  subs.push({ request, requestName: requestName(request), addr: a, data: d, ret: 'ret' in r ? r.ret : -1n, errno: 'errno' in r ? r.errno : null });
+function logSub(subs: PtraceSub[], request: number, name: string, a: bigint, d: bigint, r: SysOutcome): SysOutcome {
+  subs.push({ request, requestName: name, addr: a, data: d, ret: 'ret' in r ? r.ret : -1n, errno: 'errno' in r ? r.errno : null });
   return r;
 }
 
-function runEntry(ctx: Ctx, tracer: Task, child: Task, pm: MultiEntry, version: MultiVersion, subs: PtraceSub[]): SysOutcome {
-  const req = Number(BigInt.asIntN(32, pm.request));
-  const w = BigInt(ctx.arch.wordBytes);
-  if (WORD_REQUESTS.has(req)) {
+/** logSub of an entry run with (addr, localaddr): a result of 0 is the entry's one frozen row. */
+function logEntrySub(subs: PtraceSub[], pm: Entry, r: SysOutcome): SysOutcome {
+  if (r !== OK0) return logSub(subs, pm.req, pm.requestName, pm.addr, pm.localaddr, r);
+  subs.push((pm.okSub ??= Object.freeze({ request: pm.req, requestName: pm.requestName, addr: pm.addr, data: pm.localaddr, ret: 0n, errno: null })));
+  return r;
+}
+
+function isWordRequest(req: number): boolean {
+  return req === PTRACE.PEEKTEXT || req === PTRACE.PEEKDATA || req === PTRACE.PEEKUSER || isPoke(req);
+}
+
+function isPoke(req: number): boolean {
+  return req === PTRACE.POKETEXT || req === PTRACE.POKEDATA || req === PTRACE.POKEUSER;
+}
+
+function runEntry(ctx: Ctx, tracer: Task, child: Task, pm: Entry, version: MultiVersion, subs: PtraceSub[]): SysOutcome {
+  const req = pm.req;
+  if (isWordRequest(req)) {
+    const w = BigInt(ctx.arch.wordBytes);
     let len = BigInt.asUintN(ctx.arch.wordBytes * 8, pm.length);
     if (len === 0n) len = 1n;
-    let r: SysOutcome = ok(0);
+    let r: SysOutcome = OK0;
     for (let j = 0n; j < len && isZero(r); j++) {
       if (j >= BigInt(WORDS_PER_ENTRY_MAX)) throw new Error('simulator bug: PTRACE_MULTI word loop exceeded its bound');
       const a = pm.addr + j * w;
       let d = pm.localaddr + j * w;
-      if (POKES.has(req) && version === '2006') {
+      if (isPoke(req) && version === '2006') {
         // 2006: the value is localaddr[j], dereferenced directly by the kernel.
         const v = getUserWord(ctx, tracer, d);
-        if (v === 'EFAULT') return logSub(subs, req, a, d, fail('EFAULT'));
+        if (v === 'EFAULT') return logSub(subs, req, pm.requestName, a, d, fail('EFAULT'));
         d = v;
       }
-      r = logSub(subs, req, a, d, archPtrace(ctx, tracer, child, req, a, d));
+      r = logSub(subs, req, pm.requestName, a, d, archPtrace(ctx, tracer, child, req, a, d));
     }
     return r;
   }
   switch (req) {
     case PTRACE.PEEKCHARDATA:
     case PTRACE.PEEKSTRINGDATA:
-      return logSub(subs, req, pm.addr, pm.localaddr, readData(ctx, tracer, child, pm.addr, pm.localaddr, pm.length, req === PTRACE.PEEKSTRINGDATA));
+      return logEntrySub(subs, pm, readData(ctx, tracer, child, pm.addr, pm.localaddr, pm.length, req === PTRACE.PEEKSTRINGDATA));
     case PTRACE.POKECHARDATA:
-      return logSub(subs, req, pm.addr, pm.localaddr, writeData(ctx, tracer, child, pm.localaddr, pm.addr, pm.length));
+      return logEntrySub(subs, pm, writeData(ctx, tracer, child, pm.localaddr, pm.addr, pm.length));
     default:
       // arch_ptrace(child, request, addr, (long) localaddr): TRACEME, ATTACH, MULTI → EIO.
-      return logSub(subs, req, pm.addr, pm.localaddr, archPtrace(ctx, tracer, child, req, pm.addr, pm.localaddr));
+      return logEntrySub(subs, pm, archPtrace(ctx, tracer, child, req, pm.addr, pm.localaddr));
   }
 }
 

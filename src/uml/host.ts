@@ -160,7 +160,22 @@ export class HostTracer {
    */
   private readonly plans = new WeakMap<readonly Call[], Map<Site, readonly PlannedGroup[]>>();
 
+  /** The last two plans looked up (the userspace loop alternates its resume and fetch runs): no hash lookups then. */
+  private lastPlanA: { calls: readonly Call[]; site: Site; plan: readonly PlannedGroup[] } | null = null;
+  private lastPlanB: { calls: readonly Call[]; site: Site; plan: readonly PlannedGroup[] } | null = null;
+
   private plan(site: Site, calls: readonly Call[]): readonly PlannedGroup[] {
+    const a = this.lastPlanA;
+    if (a !== null && a.calls === calls && a.site === site) return a.plan;
+    const b = this.lastPlanB;
+    this.lastPlanB = a;
+    if (b !== null && b.calls === calls && b.site === site) return (this.lastPlanA = b).plan;
+    const plan = this.plannedRun(site, calls);
+    this.lastPlanA = { calls, site, plan };
+    return plan;
+  }
+
+  private plannedRun(site: Site, calls: readonly Call[]): readonly PlannedGroup[] {
     let bySite = this.plans.get(calls);
     if (!bySite) this.plans.set(calls, (bySite = new Map()));
     let plan = bySite.get(site);
