@@ -276,13 +276,16 @@ export class Ledger implements Iterable<LedgerEntry> {
     this.aux[i] = this.subsUsed; // a PTRACE_MULTI row has no regset, signal or status: aux holds its first sub row
     this.subCount[i] = subs.length;
     if (subs.length > 0xff) throw new Error(`simulator bug: a PTRACE_MULTI ledger row of ${subs.length} sub-requests (at most 255 are recorded)`);
-    for (const s of subs) {
+    for (let k = 0; k < subs.length; k++) {
+      const s = subs[k]!;
       const j = this.subsUsed++;
-      this.subRequest[j] = this.narrow('s', j + this.subBase, s.request);
-      if (this.requestNames.get(s.request) === undefined) this.requestNames.set(s.request, s.requestName);
-      this.subAddr[j] = u64(s.addr); this.subData[j] = u64(s.data); this.subRet[j] = u64(s.ret);
-      this.subNeg[j] = (s.addr < 0n ? 1 : 0) | (s.data < 0n ? 2 : 0) | (s.ret < 0n ? 4 : 0);
-      this.subErrno[j] = this.errnos.id(s.errno);
+      const req = s.request;
+      this.subRequest[j] = fits32(req) ? req : this.narrow('s', j + this.subBase, req);
+      if (this.requestNames.get(req) === undefined) this.requestNames.set(req, s.requestName);
+      const a = s.addr, d = s.data, r = s.ret;
+      this.subAddr[j] = u64(a); this.subData[j] = u64(d); this.subRet[j] = r === 0n ? 0n : u64(r);
+      this.subNeg[j] = (a < 0n ? 1 : 0) | (d < 0n ? 2 : 0) | (r < 0n ? 4 : 0);
+      this.subErrno[j] = s.errno === null ? 0 : this.errnos.id(s.errno); // Names.id(null) is 0
     }
   }
 
