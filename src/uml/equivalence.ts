@@ -14,7 +14,7 @@
 // accepted): "multi-host-no-merge". Otherwise it is the stock single run: "stock-single".
 import type { LedgerEntry } from '../kernel/ledger.ts';
 import { describeStatus } from '../kernel/wait-status.ts';
-import { PTRACE } from '../ptrace/numbers.ts';
+import { PTRACE, requestName } from '../ptrace/numbers.ts';
 import { forEachUmlEntry, runUml, type RunOptions, type RunResult } from './machine.ts';
 import type { Policy } from './policy.ts';
 import type { Workload } from './workload.ts';
@@ -54,12 +54,18 @@ export function referenceOptions(opts: Omit<RunOptions, 'mode'>, ref: Reference)
 
 /** Σ (k − 1) over the run phase's PTRACE_MULTI calls of k sub-requests. */
 export function mergedCalls(r: RunResult): number {
+  // The ledger's columns, not its entries (forEachUmlEntry builds every row's object and bigints).
+  const uml = r.host!.uml;
+  const ledger = r.kernel!.ledger;
   let n = 0;
-  forEachUmlEntry(r, (entry) => {
-    if (entry.ptrace?.request === PTRACE.MULTI) n += entry.ptrace.sub!.length - 1;
-  }, r.startup.hostSyscalls);
+  for (let i = 0, seen = 0; i < ledger.length; i++) {
+    if (ledger.pidAt(i) !== uml || seen++ < r.startup.hostSyscalls) continue;
+    if (ledger.requestNameAt(i) === MULTI_NAME) n += ledger.subRequestNamesAt(i).length - 1;
+  }
   return n;
 }
+
+const MULTI_NAME = requestName(PTRACE.MULTI);
 
 /** A ledger entry without pid values (the two runs' probes create different numbers of processes). */
 function normalized(e: LedgerEntry): string {
