@@ -400,6 +400,33 @@ export class Ledger implements Iterable<LedgerEntry> {
     return out;
   }
 
+  /** at(i).ret without building the entry. */
+  retAt(i: number): bigint {
+    const ret32 = this.ret[this.row(i)]!;
+    return ret32 === WIDE ? this.wideRet.get(i)! : BigInt(ret32);
+  }
+
+  /** at(i).errno without building the entry. */
+  errnoAt(i: number): LedgerErrno {
+    return this.errnos.name(this.errno[this.row(i)]!) as LedgerErrno;
+  }
+
+  /** at(i).wait?.status without building the entry (undefined: not a wait row). */
+  waitStatusAt(i: number): number | null | undefined {
+    const r = this.row(i);
+    const f = this.flags[r]!;
+    return f & F_WAIT ? (f & F_WAIT_NULL ? null : this.aux[r]!) : undefined;
+  }
+
+  /** The sub-requests' ret of a PTRACE_MULTI row, as at(i).ptrace.sub (empty for others). */
+  subRetsAt(i: number): bigint[] {
+    i = this.row(i);
+    if (!(this.flags[i]! & F_SUB)) return [];
+    const out: bigint[] = [];
+    for (let j = this.aux[i]!, end = j + this.subCount[i]!; j < end; j++) out.push(this.subNeg[j]! & 4 ? this.subRet[j]! - U64 : this.subRet[j]!);
+    return out;
+  }
+
   // --- entries on demand ---------------------------------------------------------------
 
   at(seq: number): LedgerEntry | undefined {

@@ -12,10 +12,10 @@
 // the reference is UML on the same PTRACE_MULTI host with a policy that merges nothing (every
 // request one host call: single mode's ledger; the switch file exists and the toggles are
 // accepted): "multi-host-no-merge". Otherwise it is the stock single run: "stock-single".
-import type { LedgerEntry } from '../kernel/ledger.ts';
+import type { Ledger } from '../kernel/ledger-store.ts';
 import { describeStatus } from '../kernel/wait-status.ts';
-import { PTRACE } from '../ptrace/numbers.ts';
-import { forEachUmlEntry, runUml, type RunOptions, type RunResult } from './machine.ts';
+import { PTRACE, requestName } from '../ptrace/numbers.ts';
+import { runUml, type RunOptions, type RunResult } from './machine.ts';
 import type { Policy } from './policy.ts';
 import type { Workload } from './workload.ts';
 
@@ -54,34 +54,60 @@ export function referenceOptions(opts: Omit<RunOptions, 'mode'>, ref: Reference)
 
 /** Σ (k − 1) over the run phase's PTRACE_MULTI calls of k sub-requests. */
 export function mergedCalls(r: RunResult): number {
+  // forEachUmlEntry's rows, read from the ledger's columns (it builds every row's object and bigints).
+  const uml = r.host!.uml;
+  const ledger = r.kernel!.ledger;
+  r.host!.markEvent('other'); // as forEachUmlEntry leaves the labels
   let n = 0;
-  forEachUmlEntry(r, (entry) => {
-    if (entry.ptrace?.request === PTRACE.MULTI) n += entry.ptrace.sub!.length - 1;
-  }, r.startup.hostSyscalls);
+  for (let i = 0, seen = 0; i < ledger.length; i++) {
+    if (ledger.pidAt(i) !== uml || seen++ < r.startup.hostSyscalls) continue;
+    if (ledger.requestNameAt(i) === MULTI_NAME) n += ledger.subRequestNamesAt(i).length - 1;
+  }
   return n;
 }
 
-/** A ledger entry without pid values (the two runs' probes create different numbers of processes). */
-function normalized(e: LedgerEntry): string {
-  if (e.syscall === 'wait4') return `wait4 ${e.wait?.status !== undefined && e.wait.status !== null ? describeStatus(e.wait.status) : e.errno}`;
-  if (e.syscall === 'fork' || e.syscall === 'clone') return e.syscall;
-  return `${e.syscall}${e.ptrace ? ` ${e.ptrace.requestName}` : ''} ${e.ret}`;
+const MULTI_NAME = requestName(PTRACE.MULTI);
+
+/** Ledger row i without pid values (the two runs' probes create different numbers of processes), from the ledger's columns. */
+function normalized(ledger: Ledger, i: number): string {
+  const syscall = ledger.syscallAt(i);
+  if (syscall === 'wait4') {
+    const status = ledger.waitStatusAt(i);
+    return `wait4 ${status !== undefined && status !== null ? describeStatus(status) : ledger.errnoAt(i)}`;
+  }
+  if (syscall === 'fork' || syscall === 'clone') return syscall;
+  const request = ledger.requestNameAt(i);
+  return `${syscall}${request !== null ? ` ${request}` : ''} ${ledger.retAt(i)}`;
+}
+
+/** A PTRACE_MULTI row's sub-requests, one normalized line each. */
+function expandedLines(ledger: Ledger, i: number, lines: string[]): void {
+  const names = ledger.subRequestNamesAt(i);
+  const rets = ledger.subRetsAt(i);
+  for (let k = 0; k < names.length; k++) lines.push(`ptrace ${names[k]} ${rets[k]}`);
 }
 
 /** runPhase's text per run and `expand` (a case compares each run with two others: computed once). */
 const RUN_PHASES = new WeakMap<RunResult, Map<boolean, string>>();
 
-/** The run phase (after start-up) of a ledger, normalized, one line per call, PTRACE_MULTI calls expanded when `expand`. */
+/**
+ * The run phase (after start-up) of a ledger, normalized, one line per call, PTRACE_MULTI calls
+ * expanded when `expand`. Read from the ledger's columns (forEachUmlEntry's rows, no entry objects).
+ */
 function runPhase(r: RunResult, expand: boolean): string {
   let byExpand = RUN_PHASES.get(r);
   if (!byExpand) RUN_PHASES.set(r, (byExpand = new Map()));
   let text = byExpand.get(expand);
   if (text === undefined) {
     const lines: string[] = [];
-    forEachUmlEntry(r, (entry) => {
-      if (expand && entry.ptrace?.request === PTRACE.MULTI) for (const s of entry.ptrace.sub!) lines.push(`ptrace ${s.requestName} ${s.ret}`);
-      else lines.push(normalized(entry));
-    }, r.startup.hostSyscalls);
+    const uml = r.host!.uml;
+    const ledger = r.kernel!.ledger;
+    r.host!.markEvent('other'); // as forEachUmlEntry leaves the labels
+    for (let i = 0, seen = 0; i < ledger.length; i++) {
+      if (ledger.pidAt(i) !== uml || seen++ < r.startup.hostSyscalls) continue;
+      if (expand && ledger.requestNameAt(i) === MULTI_NAME) expandedLines(ledger, i, lines);
+      else lines.push(normalized(ledger, i));
+    }
     byExpand.set(expand, (text = lines.join('\n')));
   }
   return text;
