@@ -402,8 +402,7 @@ export class Ledger implements Iterable<LedgerEntry> {
 
   /** at(i).ret without building the entry. */
   retAt(i: number): bigint {
-    const ret32 = this.ret[this.row(i)]!;
-    return ret32 === WIDE ? this.wideRet.get(i)! : BigInt(ret32);
+    return this.retOf(this.row(i), i);
   }
 
   /** at(i).errno without building the entry. */
@@ -414,8 +413,7 @@ export class Ledger implements Iterable<LedgerEntry> {
   /** at(i).wait?.status without building the entry (undefined: not a wait row). */
   waitStatusAt(i: number): number | null | undefined {
     const r = this.row(i);
-    const f = this.flags[r]!;
-    return f & F_WAIT ? (f & F_WAIT_NULL ? null : this.aux[r]!) : undefined;
+    return this.flags[r]! & F_WAIT ? this.waitStatusOf(r) : undefined;
   }
 
   /** The sub-requests' ret of a PTRACE_MULTI row, as at(i).ptrace.sub (empty for others). */
@@ -423,8 +421,24 @@ export class Ledger implements Iterable<LedgerEntry> {
     i = this.row(i);
     if (!(this.flags[i]! & F_SUB)) return [];
     const out: bigint[] = [];
-    for (let j = this.aux[i]!, end = j + this.subCount[i]!; j < end; j++) out.push(this.subNeg[j]! & 4 ? this.subRet[j]! - U64 : this.subRet[j]!);
+    for (let j = this.aux[i]!, end = j + this.subCount[i]!; j < end; j++) out.push(this.subRetOf(j));
     return out;
+  }
+
+  /** Row r's return value (seq: its key for a wide one). */
+  private retOf(r: number, seq: number): bigint {
+    const ret32 = this.ret[r]!;
+    return ret32 === WIDE ? this.wideRet.get(seq)! : BigInt(ret32);
+  }
+
+  /** Wait row r's status (null: none reported). */
+  private waitStatusOf(r: number): number | null {
+    return this.flags[r]! & F_WAIT_NULL ? null : this.aux[r]!;
+  }
+
+  /** Sub row j's return value. */
+  private subRetOf(j: number): bigint {
+    return this.subNeg[j]! & 4 ? this.subRet[j]! - U64 : this.subRet[j]!;
   }
 
   // --- entries on demand ---------------------------------------------------------------
@@ -450,14 +464,13 @@ export class Ledger implements Iterable<LedgerEntry> {
       p += 2;
       args.push(bits & (1 << k) ? v - U64 : v);
     }
-    const ret32 = this.ret[i]!;
     const e: { -readonly [K in keyof LedgerEntry]: LedgerEntry[K] } = {
       seq,
       clockNs: this.clockNs[i]!,
       pid: this.pid[i]!,
       syscall: this.syscalls.name(this.syscall[i]!)!,
       args,
-      ret: ret32 === WIDE ? this.wideRet.get(seq)! : BigInt(ret32),
+      ret: this.retOf(i, seq),
       errno: this.errnos.name(this.errno[i]!) as LedgerErrno,
     };
     if (f & F_PTRACE) {
@@ -471,7 +484,7 @@ export class Ledger implements Iterable<LedgerEntry> {
       if (f & F_SUB) p.sub = this.subsAt(i);
       e.ptrace = p;
     }
-    if (f & F_WAIT) e.wait = { status: f & F_WAIT_NULL ? null : this.aux[i]! };
+    if (f & F_WAIT) e.wait = { status: this.waitStatusOf(i) };
     if (f & F_EMULATED) e.emulated = true;
     return e;
   }
@@ -480,13 +493,13 @@ export class Ledger implements Iterable<LedgerEntry> {
     const out: PtraceSub[] = [];
     for (let j = this.aux[i]!, end = j + this.subCount[i]!; j < end; j++) {
       const neg = this.subNeg[j]!;
-      const a = this.subAddr[j]!, d = this.subData[j]!, r = this.subRet[j]!;
+      const a = this.subAddr[j]!, d = this.subData[j]!;
       out.push({
         request: this.subRequestOf(j),
         requestName: this.requestNames.get(this.subRequestOf(j))!,
         addr: neg & 1 ? a - U64 : a,
         data: neg & 2 ? d - U64 : d,
-        ret: neg & 4 ? r - U64 : r,
+        ret: this.subRetOf(j),
         errno: this.errnos.name(this.subErrno[j]!) as Errno | null,
       });
     }

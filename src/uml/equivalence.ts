@@ -15,7 +15,7 @@
 import type { Ledger } from '../kernel/ledger-store.ts';
 import { describeStatus } from '../kernel/wait-status.ts';
 import { PTRACE, requestName } from '../ptrace/numbers.ts';
-import { runUml, type RunOptions, type RunResult } from './machine.ts';
+import { forEachUmlRow, runUml, type RunOptions, type RunResult } from './machine.ts';
 import type { Policy } from './policy.ts';
 import type { Workload } from './workload.ts';
 
@@ -54,15 +54,11 @@ export function referenceOptions(opts: Omit<RunOptions, 'mode'>, ref: Reference)
 
 /** Σ (k − 1) over the run phase's PTRACE_MULTI calls of k sub-requests. */
 export function mergedCalls(r: RunResult): number {
-  // forEachUmlEntry's rows, read from the ledger's columns (it builds every row's object and bigints).
-  const uml = r.host!.uml;
   const ledger = r.kernel!.ledger;
-  r.host!.markEvent('other'); // as forEachUmlEntry leaves the labels
   let n = 0;
-  for (let i = 0, seen = 0; i < ledger.length; i++) {
-    if (ledger.pidAt(i) !== uml || seen++ < r.startup.hostSyscalls) continue;
+  forEachUmlRow(r, (i) => {
     if (ledger.requestNameAt(i) === MULTI_NAME) n += ledger.subRequestNamesAt(i).length - 1;
-  }
+  }, r.startup.hostSyscalls);
   return n;
 }
 
@@ -92,7 +88,7 @@ const RUN_PHASES = new WeakMap<RunResult, Map<boolean, string>>();
 
 /**
  * The run phase (after start-up) of a ledger, normalized, one line per call, PTRACE_MULTI calls
- * expanded when `expand`. Read from the ledger's columns (forEachUmlEntry's rows, no entry objects).
+ * expanded when `expand`. Read from the ledger's columns (forEachUmlRow: no entry objects).
  */
 function runPhase(r: RunResult, expand: boolean): string {
   let byExpand = RUN_PHASES.get(r);
@@ -100,14 +96,11 @@ function runPhase(r: RunResult, expand: boolean): string {
   let text = byExpand.get(expand);
   if (text === undefined) {
     const lines: string[] = [];
-    const uml = r.host!.uml;
     const ledger = r.kernel!.ledger;
-    r.host!.markEvent('other'); // as forEachUmlEntry leaves the labels
-    for (let i = 0, seen = 0; i < ledger.length; i++) {
-      if (ledger.pidAt(i) !== uml || seen++ < r.startup.hostSyscalls) continue;
+    forEachUmlRow(r, (i) => {
       if (expand && ledger.requestNameAt(i) === MULTI_NAME) expandedLines(ledger, i, lines);
       else lines.push(normalized(ledger, i));
-    }
+    }, r.startup.hostSyscalls);
     byExpand.set(expand, (text = lines.join('\n')));
   }
   return text;

@@ -242,10 +242,17 @@ export function umlLedgerView(result: RunResult): { entry: LedgerEntry; event: s
 export function forEachUmlEntry(result: RunResult, fn: (entry: LedgerEntry, event: string) => void, skip = 0): void {
   const host = result.host!;
   const ledger = result.kernel!.ledger;
+  forEachUmlRow(result, (i) => fn(ledger.at(i)!, host.events.get(i) ?? ''), skip);
+}
+
+/** The ledger seqs of those entries, for readers of the ledger's columns (no entry objects); labels as forEachUmlEntry leaves them. */
+export function forEachUmlRow(result: RunResult, fn: (seq: number) => void, skip = 0): void {
+  const host = result.host!;
+  const ledger = result.kernel!.ledger;
   host.markEvent('other');
   let seen = 0;
   for (let i = 0; i < ledger.length; i++) {
     if (ledger.pidAt(i) !== host.uml || seen++ < skip) continue;
-    fn(ledger.at(i)!, host.events.get(i) ?? '');
+    fn(i);
   }
 }
