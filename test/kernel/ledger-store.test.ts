@@ -2,7 +2,7 @@
 // random entries (every optional field, negative and 64-bit values), and whole UML runs.
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { Ledger } from '../../src/kernel/ledger-store.ts';
+import { CHUNK_ROWS, Ledger } from '../../src/kernel/ledger-store.ts';
 import type { LedgerEntry, PtraceSub } from '../../src/kernel/ledger.ts';
 import { requestName } from '../../src/ptrace/numbers.ts';
 import { runUml } from '../../src/uml/machine.ts';
@@ -21,6 +21,8 @@ const ptrace = request.chain((r) => fc.record({
   regset: fc.option(fc.constantFrom('NT_PRSTATUS', 'NT_X86_XSTATE'), { nil: undefined }),
   sub: fc.option(fc.array(sub, { maxLength: 4 }), { nil: undefined }),
 }, { requiredKeys: ['request', 'requestName', 'target'] }));
+/** Rows per chunk: tiny ones so that rows, pools and drains cross chunk boundaries. */
+const chunkRows = fc.constantFrom(1, 2, 4, 8, 64, CHUNK_ROWS);
 const entry = fc.record({
   clockNs: fc.integer({ min: 0, max: 2 ** 52 }),
   pid: fc.integer({ min: 1, max: 40000 }),
@@ -54,8 +56,8 @@ function build(x: Drawn, seq: number): LedgerEntry {
 
 describe('compact ledger', () => {
   test('at(i) deep-equals every pushed entry, field order included; clone() is independent', () => {
-    fc.assert(fc.property(fc.array(entry, { maxLength: 60 }), (xs) => {
-      const l = new Ledger();
+    fc.assert(fc.property(fc.array(entry, { maxLength: 60 }), chunkRows, (xs, rows) => {
+      const l = new Ledger([], rows);
       const entries = xs.map((x, i) => build(x, i));
       for (const e of entries) l.push(e);
       expect(l.length).toBe(entries.length);
@@ -104,8 +106,8 @@ describe('compact ledger', () => {
   });
 
   test('draining: every row is handed over once, in order, before it is discarded; held rows read as before', () => {
-    fc.assert(fc.property(fc.array(entry, { maxLength: 80 }), fc.integer({ min: 1, max: 9 }), fc.array(fc.integer({ min: 0, max: 80 }), { maxLength: 6 }), (xs, rowsMax, cuts) => {
-      const l = new Ledger();
+    fc.assert(fc.property(fc.array(entry, { maxLength: 80 }), fc.integer({ min: 1, max: 9 }), fc.array(fc.integer({ min: 0, max: 80 }), { maxLength: 6 }), chunkRows, (xs, rowsMax, cuts, rows) => {
+      const l = new Ledger([], rows);
       const entries = xs.map((x, i) => build(x, i));
       const seen: LedgerEntry[] = [];
       l.setDrain(rowsMax, (from, to) => {
@@ -127,6 +129,19 @@ describe('compact ledger', () => {
       expect(l.first).toBe(entries.length);
       if (entries.length) expect(() => l.at(0)).toThrow(/simulator bug/);
     }), { numRuns: 200 });
+  });
+
+  test('a streaming ledger holds the same bytes after 2,000 rows as after 20,000 (dropped chunks are reused)', () => {
+    const l = new Ledger([], 64);
+    l.setDrain(50, () => {});
+    const held: number[] = [];
+    for (let i = 0; i < 20_000; i++) {
+      l.maybeDrain();
+      l.pushWait(i, 7, 8, 0x1000n, 0x40000000, 8, 0x137f);
+      if (i === 1999 || i === 19_999) held.push(l.bytesHeld());
+    }
+    expect(held[1]).toBe(held[0]);
+    expect(l.at(19_999)).toMatchObject({ seq: 19_999, clockNs: 19_999, wait: { status: 0x137f } });
   });
 
   test('a UML run in multi mode round-trips (MULTI sub-requests, waits, emulated calls)', () => {
