@@ -63,6 +63,16 @@ function fits32(v: number): boolean {
   return v === (v | 0) && v !== WIDE;
 }
 
+/**
+ * A bigint's 64-bit word, read as 32-bit halves: a BigUint64Array store is inlined by V8,
+ * Number(bigint) is a runtime call (~3x dearer per argument). WORD64[0] = v stores v mod 2^64
+ * (ToBigUint64, ECMA-262 §7.1.16), which is u64(v) for v in [-2^63, 2^64).
+ */
+const WORD64 = new BigUint64Array(1);
+const WORD32 = new Uint32Array(WORD64.buffer);
+const WORD32_SIGNED = new Int32Array(WORD64.buffer);
+if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) throw new Error('simulator bug: the ledger reads 64-bit words as little-endian halves');
+
 /** A bigint as an unsigned 64-bit word plus a sign bit (values in [-2^63, 2^64)). */
 function u64(v: bigint): bigint {
   return v < 0n ? v + U64 : v;
@@ -200,9 +210,11 @@ export class Ledger implements Iterable<LedgerEntry> {
     c.pid[o] = pid;
     c.syscall[o] = this.syscalls.id(syscall);
     c.errno[o] = this.errnos.id(errno);
-    if (ret === 0n) c.ret[o] = 0; // most calls; Number(bigint) is a runtime call
-    else if (ret > -0x80000000n && ret <= 0x7fffffffn) c.ret[o] = Number(ret);
-    else {
+    if (ret === 0n) c.ret[o] = 0; // most calls
+    else if (ret > -0x80000000n && ret <= 0x7fffffffn) {
+      WORD64[0] = ret;
+      c.ret[o] = WORD32_SIGNED[0]!; // the low half, sign-extended: ret itself in this range
+    } else {
       c.ret[o] = WIDE;
       this.wideRet.set(this.length, ret);
     }
@@ -223,13 +235,15 @@ export class Ledger implements Iterable<LedgerEntry> {
 
   /** Argument k into the chunk's pool (two words reserved by the caller): its argBits. */
   private pushArg(c: LedgerChunk, v: bigint, k: number): number {
-    if (v >= 0n && v <= 0xffffffffn) {
-      c.args[c.argsUsed++] = v === 0n ? 0 : Number(v);
+    if (v === 0n) {
+      c.args[c.argsUsed++] = 0;
       return 0;
     }
-    const w = u64(v);
-    c.args[c.argsUsed++] = Number(w & 0xffffffffn);
-    c.args[c.argsUsed++] = Number(w >> 32n);
+    WORD64[0] = v;
+    c.args[c.argsUsed++] = WORD32[0]!;
+    const hi = WORD32[1]!;
+    if (hi === 0) return 0; // v in [0, 2^32): a negative v has hi ≥ 2^31 here
+    c.args[c.argsUsed++] = hi;
     return (v < 0n ? 1 << k : 0) | (1 << (8 + k));
   }
 
