@@ -89,7 +89,7 @@ export function sendSignal(ctx: Ctx, tid: number, info: Siginfo, opts: { group?:
   }
   if (opts.force) {
     // force_sig_info_to_task(): a blocked or ignored fault signal is unblocked and reset.
-    target.blocked &= ~bit(sig);
+    if (target.blocked !== 0n) target.blocked &= ~bit(sig); // (nothing blocked: no bigint op)
     if (target.actions[sig] === 'ignore') target.actions[sig] = 'default';
   } else if (ignoredAtGeneration(target, sig)) {
     return;
