@@ -25,6 +25,9 @@ function bit(sig: number): bigint {
   return BITS[sig] ?? 1n << BigInt(sig - 1);
 }
 
+/** Every signal but SIGKILL and SIGSTOP, which sa_mask cannot block (sigdelsetmask in sigaction). */
+const BLOCKABLE = ~(bit(SIG.SIGKILL) | bit(SIG.SIGSTOP));
+
 export function isBlocked(t: Task, sig: number): boolean {
   if (sig === SIG.SIGKILL || sig === SIG.SIGSTOP) return false;
   return (t.blocked & bit(sig)) !== 0n;
@@ -303,7 +306,8 @@ function setupSiginfoFrame(ctx: Ctx, t: Task, info: Siginfo, act: { handler: big
     return false;
   }
   t.sigFrames.push(saved);
-  t.blocked |= (act.mask ?? 0n) & ~(bit(SIG.SIGKILL) | bit(SIG.SIGSTOP));
+  const mask = act.mask ?? 0n;
+  if (mask !== 0n) t.blocked |= mask & BLOCKABLE; // (no sa_mask: no bigint ops)
   if (!(flags & SA_NODEFER)) t.blocked |= bit(info.signo);
   t.regs[ctx.arch.origAx] = ctx.arch.mask;
   t.phase = 'user';
