@@ -71,6 +71,16 @@ export function fileSourcePage(bytes: Uint8Array): Uint8Array {
   return page;
 }
 
+/**
+ * Mark a whole-page array as one writeMemFile may keep instead of copying: only for a fresh
+ * copy nobody else references or will write (Kernel.readMemory's result), so it is as
+ * immutable as the file's own pages.
+ */
+export function adoptFilePage(bytes: Uint8Array): Uint8Array {
+  if (bytes.length === PAGE_SIZE && bytes.byteOffset === 0 && bytes.buffer.byteLength === PAGE_SIZE) FILE_PAGES.add(bytes);
+  return bytes;
+}
+
 /** The file with `bytes` written at `offset` (any alignment). */
 export function writeMemFile(f: MemFile, offset: bigint, bytes: Uint8Array): MemFile {
   const chunks = f.chunks.slice();

@@ -25,6 +25,9 @@ function bit(sig: number): bigint {
   return BITS[sig] ?? 1n << BigInt(sig - 1);
 }
 
+/** Every signal but SIGKILL and SIGSTOP, which sa_mask cannot block (sigdelsetmask in sigaction). */
+const BLOCKABLE = ~(bit(SIG.SIGKILL) | bit(SIG.SIGSTOP));
+
 export function isBlocked(t: Task, sig: number): boolean {
   if (sig === SIG.SIGKILL || sig === SIG.SIGSTOP) return false;
   return (t.blocked & bit(sig)) !== 0n;
@@ -89,7 +92,7 @@ export function sendSignal(ctx: Ctx, tid: number, info: Siginfo, opts: { group?:
   }
   if (opts.force) {
     // force_sig_info_to_task(): a blocked or ignored fault signal is unblocked and reset.
-    target.blocked &= ~bit(sig);
+    if (target.blocked !== 0n) target.blocked &= ~bit(sig); // (nothing blocked: no bigint op)
     if (target.actions[sig] === 'ignore') target.actions[sig] = 'default';
   } else if (ignoredAtGeneration(target, sig)) {
     return;
@@ -303,7 +306,8 @@ function setupSiginfoFrame(ctx: Ctx, t: Task, info: Siginfo, act: { handler: big
     return false;
   }
   t.sigFrames.push(saved);
-  t.blocked |= (act.mask ?? 0n) & ~(bit(SIG.SIGKILL) | bit(SIG.SIGSTOP));
+  const mask = act.mask ?? 0n;
+  if (mask !== 0n) t.blocked |= mask & BLOCKABLE; // (no sa_mask: no bigint ops)
   if (!(flags & SA_NODEFER)) t.blocked |= bit(info.signo);
   t.regs[ctx.arch.origAx] = ctx.arch.mask;
   t.phase = 'user';

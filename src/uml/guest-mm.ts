@@ -10,7 +10,7 @@
 // private copy; the stack VMA does not grow.
 import type { DigestCache } from './guest-digest.ts';
 import { PAGE_SIZE, PROT_EXEC, PROT_READ, PROT_WRITE } from '../kernel/memory.ts';
-import { fileSourcePage } from '../kernel/memfile.ts';
+import { adoptFilePage, fileSourcePage } from '../kernel/memfile.ts';
 import { encodeText, type Insn } from '../kernel/isa.ts';
 import { ERRNO, negErrnoReg } from '../kernel/errno.ts';
 import type { Kernel } from '../kernel/kernel.ts';
@@ -207,45 +207,48 @@ export class UmlMemory {
    * queue mmap/munmap records (adjacent ones merged); the last one runs the stub
    * (done = 1). No change → no stub run.
    */
-  fixRange(mm: GuestMm, start: bigint, end: bigint, extra: Op[] = []): void {
-    const ops: Op[] = [...extra];
+  fixRange(mm: GuestMm, start: bigint, end: bigint, extra?: readonly Op[]): void {
+    const ops: Op[] = extra ? [...extra] : [];
     const first = pageOf(start);
     const last = pageOf(end);
-    let vpns: number[];
     if (last - first <= 16) {
       // A few pages (flush_tlb_page's one): look them up instead of walking every mapping.
-      vpns = [];
-      for (let v = first; v < last; v++) if (mm.ptes.has(v) || mm.hostMapped.has(v)) vpns.push(v);
-    } else {
-      vpns = mergeAscending(keysInRange(mm.ptes.sortedKeys(), first, last), keysInRange(mm.hostMapped.sortedKeys(), first, last));
-    }
-    for (const vpn of vpns) {
-      const want = mm.ptes.get(vpn);
-      const have = mm.hostMapped.get(vpn);
-      // A PTE whose protection alone changed is mapped again, not mprotect()ed: every PTE
-      // change goes through set_pte() (arch/um/include/asm/pgtable.h), which marks it
-      // _PAGE_NEWPAGE, and update_pte_range() (arch/um/kernel/tlb.c) maps a present NEWPAGE
-      // PTE (add_mmap); add_mprotect is only for NEWPROT without NEWPAGE, which no set_pte
-      // leaves. Real UML 6.1's stubs make no mprotect in a fork loop
-      // (test/fixtures/uml/host-6.1-2026-12-03/host-syscalls.jsonl).
-      const remap = want && have && have.frame === want.frame && have.prot !== want.prot;
-      if (remap && have.prot & PROT_WRITE) this.syncPage(mm, vpn, want.frame); // model artefact: the live bytes back to physmem first (cow.ts)
-      if (want && (!have || have.frame !== want.frame || remap)) {
-        const at = BigInt(vpn) * PAGE; // (bigints only for the pages that change)
-        const last = ops[ops.length - 1];
-        const offset = this.frameOffset(want.frame);
-        if (last?.kind === 'mmap' && last.start + last.len === at && last.prot === want.prot && last.offset + last.len === offset) last.len += PAGE;
-        else ops.push({ kind: 'mmap', start: at, len: PAGE, prot: want.prot, offset });
-        mm.hostMapped.set(vpn, want);
-      } else if (!want && have) {
-        const at = BigInt(vpn) * PAGE;
-        const last = ops[ops.length - 1];
-        if (last?.kind === 'munmap' && last.start + last.len === at) last.len += PAGE;
-        else ops.push({ kind: 'munmap', start: at, len: PAGE });
-        mm.hostMapped.delete(vpn);
+      for (let v = first; v < last; v++) {
+        const want = mm.ptes.get(v);
+        const have = mm.hostMapped.get(v);
+        if (want || have) this.fixPage(mm, v, want, have, ops);
       }
+    } else {
+      const vpns = mergeAscending(keysInRange(mm.ptes.sortedKeys(), first, last), keysInRange(mm.hostMapped.sortedKeys(), first, last));
+      for (const vpn of vpns) this.fixPage(mm, vpn, mm.ptes.get(vpn), mm.hostMapped.get(vpn), ops);
     }
     this.runOps(mm, ops);
+  }
+
+  /** fixRange's step for one page whose PTE is `want` and host mapping `have`: queue what changes it. */
+  private fixPage(mm: GuestMm, vpn: number, want: Pte | undefined, have: Pte | undefined, ops: Op[]): void {
+    // A PTE whose protection alone changed is mapped again, not mprotect()ed: every PTE
+    // change goes through set_pte() (arch/um/include/asm/pgtable.h), which marks it
+    // _PAGE_NEWPAGE, and update_pte_range() (arch/um/kernel/tlb.c) maps a present NEWPAGE
+    // PTE (add_mmap); add_mprotect is only for NEWPROT without NEWPAGE, which no set_pte
+    // leaves. Real UML 6.1's stubs make no mprotect in a fork loop
+    // (test/fixtures/uml/host-6.1-2026-12-03/host-syscalls.jsonl).
+    const remap = want && have && have.frame === want.frame && have.prot !== want.prot;
+    if (remap && have.prot & PROT_WRITE) this.syncPage(mm, vpn, want.frame); // model artefact: the live bytes back to physmem first (cow.ts)
+    if (want && (!have || have.frame !== want.frame || remap)) {
+      const at = BigInt(vpn) * PAGE; // (bigints only for the pages that change)
+      const last = ops[ops.length - 1];
+      const offset = this.frameOffset(want.frame);
+      if (last?.kind === 'mmap' && last.start + last.len === at && last.prot === want.prot && last.offset + last.len === offset) last.len += PAGE;
+      else ops.push({ kind: 'mmap', start: at, len: PAGE, prot: want.prot, offset });
+      mm.hostMapped.set(vpn, want);
+    } else if (!want && have) {
+      const at = BigInt(vpn) * PAGE;
+      const last = ops[ops.length - 1];
+      if (last?.kind === 'munmap' && last.start + last.len === at) last.len += PAGE;
+      else ops.push({ kind: 'munmap', start: at, len: PAGE });
+      mm.hostMapped.delete(vpn);
+    }
   }
 
   /**
@@ -256,18 +259,20 @@ export class UmlMemory {
    */
   syncPage(mm: GuestMm, vpn: number, frame: number): void {
     const bytes = this.kernel.readMemory(mm.hostPid, BigInt(vpn) * PAGE, PAGE_SIZE);
-    if (bytes) this.kernel.writeMemFile(this.fd, this.frameOffset(frame), bytes);
+    // readMemory's copy is ours alone: the file keeps it as the frame's page (no second copy).
+    if (bytes) this.kernel.writeMemFile(this.fd, this.frameOffset(frame), adoptFilePage(bytes));
   }
 
   /** do_ops(): each op is queued in STUB_DATA; the last one runs the batch. */
   runOps(mm: GuestMm, ops: readonly Op[]): void {
     const b: StubBatch = { pid: mm.hostPid, next: null };
-    ops.forEach((op, i) => {
+    for (let i = 0; i < ops.length; i++) {
+      const op = ops[i]!;
       const done = i === ops.length - 1;
       if (done) this.stubRuns++;
       if (op.kind === 'mmap') map(this.c, b, op.start, op.len, op.prot, this.fd, op.offset, done);
       else unmap(this.c, b, op.start, op.len, done);
-    });
+    }
   }
 
   /** flush_tlb_page(): one page, done = 1 → one stub run. */

@@ -149,16 +149,18 @@ const RECORD_BYTES = { 8: RECORD_SCRATCH, 4: RECORD_SCRATCH.subarray(0, (RECORD_
  * record overwrites it); little-endian words stored modulo 2^width, as a word store truncates them.
  */
 function recordBytes(wordBytes: number, nr: number, args: readonly bigint[], expected: bigint): Uint8Array {
-  const put = (i: number, v: bigint) => {
-    if (wordBytes === 8) RECORD_VIEW.setBigUint64(i * 8, v, true);
-    else RECORD_VIEW.setUint32(i * 4, Number(v & 0xffffffffn), true);
-  };
-  put(0, BigInt(wordBytes));
-  put(1, BigInt(nr));
-  for (let i = 0; i < 6; i++) put(2 + i, args[i] ?? 0n);
-  put(8, expected);
-  put(9, 0n);
+  putRecordWord(wordBytes, 0, BigInt(wordBytes));
+  putRecordWord(wordBytes, 1, BigInt(nr));
+  for (let i = 0; i < 6; i++) putRecordWord(wordBytes, 2 + i, args[i] ?? 0n);
+  putRecordWord(wordBytes, 8, expected);
+  putRecordWord(wordBytes, 9, 0n);
   return RECORD_BYTES[wordBytes === 8 ? 8 : 4];
+}
+
+/** Word i of the record scratch (no closure per record). */
+function putRecordWord(wordBytes: number, i: number, v: bigint): void {
+  if (wordBytes === 8) RECORD_VIEW.setBigUint64(i * 8, v, true);
+  else RECORD_VIEW.setUint32(i * 4, Number(v & 0xffffffffn), true);
 }
 
 /**
@@ -175,19 +177,31 @@ export function runSyscallStub(c: StubContext, b: StubBatch, nr: number, args: r
   return doSyscallStub(c, b);
 }
 
-function nr(c: StubContext, name: string): number {
-  const n = syscallNr(c.host.kernel.arch.name, name);
+function nr(arch: Arch, name: string): number {
+  const n = syscallNr(arch.name, name);
   if (n === undefined) throw new Error(`simulator bug: no syscall ${name}`);
   return n;
 }
 
+/** The stub's mmap (i386: mmap2) and munmap numbers for an arch, looked up once. */
+const STUB_NRS = new WeakMap<Arch, { readonly mmap: number; readonly munmap: number }>();
+
+function stubNrs(arch: Arch): { readonly mmap: number; readonly munmap: number } {
+  let n = STUB_NRS.get(arch);
+  if (!n) STUB_NRS.set(arch, (n = { mmap: nr(arch, arch.name === 'i386' ? 'mmap2' : 'mmap'), munmap: nr(arch, 'munmap') }));
+  return n;
+}
+
+const MAP_SHARED_FIXED = BigInt(MAP_SHARED | MAP_FIXED);
+
 /** map(): mmap(virt, len, prot, MAP_SHARED|MAP_FIXED, phys_fd, offset) — i386 mmap2 with offset in pages. */
 export function map(c: StubContext, b: StubBatch, virt: bigint, len: bigint, prot: number, fd: number, offset: bigint, done: boolean): bigint {
-  const i386 = c.host.kernel.arch.name === 'i386';
-  const args = [virt, len, BigInt(prot), BigInt(MAP_SHARED | MAP_FIXED), BigInt(fd), i386 ? offset >> 12n : offset];
-  return runSyscallStub(c, b, nr(c, i386 ? 'mmap2' : 'mmap'), args, virt, done);
+  const arch = c.host.kernel.arch;
+  const i386 = arch.name === 'i386';
+  const args = [virt, len, BigInt(prot), MAP_SHARED_FIXED, BigInt(fd), i386 ? offset >> 12n : offset];
+  return runSyscallStub(c, b, stubNrs(arch).mmap, args, virt, done);
 }
 
 export function unmap(c: StubContext, b: StubBatch, addr: bigint, len: bigint, done: boolean): bigint {
-  return runSyscallStub(c, b, nr(c, 'munmap'), [addr, len], 0n, done);
+  return runSyscallStub(c, b, stubNrs(c.host.kernel.arch).munmap, [addr, len], 0n, done);
 }

@@ -9,8 +9,12 @@ export class VersionedMap<K, V> extends Map<K, V> {
   #keysVersion = 0;
   #sorted: readonly K[] = [];
   #sortedAt = -1;
-  /** Keys added since #sorted was made, while no key was removed (null: rebuild it whole). */
-  #added: K[] | null = null;
+  /**
+   * Keys added (`added[i]` true) or removed since #sorted was made, in order (null: rebuild it
+   * whole): a fault adds a page, a COW copy removes and adds one, a flush unmaps one.
+   */
+  #changed: K[] | null = null;
+  #added: boolean[] = [];
 
   get version(): number {
     return this.#version;
@@ -22,7 +26,7 @@ export class VersionedMap<K, V> extends Map<K, V> {
     super.set(key, value);
     if (this.size !== size) {
       this.#keysVersion++; // a new key (one lookup, not has + set)
-      this.#added?.push(key);
+      this.#note(key, true);
     }
     return this;
   }
@@ -32,39 +36,57 @@ export class VersionedMap<K, V> extends Map<K, V> {
     const had = super.delete(key);
     if (had) {
       this.#keysVersion++;
-      this.#added = null;
+      this.#note(key, false);
     }
     return had;
+  }
+
+  /** Log a key's arrival or removal for sortedKeys; past SORTED_CHANGES_MAX the log is dropped (a whole sort). */
+  #note(key: K, added: boolean): void {
+    const changed = this.#changed;
+    if (changed === null) return;
+    if (changed.length >= SORTED_CHANGES_MAX) {
+      this.#changed = null;
+      return;
+    }
+    changed.push(key);
+    this.#added.push(added);
   }
 
   override clear(): void {
     this.#version++;
     this.#keysVersion++;
-    this.#added = null;
+    this.#changed = null;
     super.clear();
   }
 
   /** The keys in ascending order (one array while no key comes or goes: do not change it). */
   sortedKeys(this: VersionedMap<number, V>): readonly number[] {
     if (this.#sortedAt !== this.#keysVersion) {
-      const added = this.#added;
-      if (added !== null && added.length <= SORTED_INSERTS_MAX) {
-        // A few keys came (a fault's pages): insert them into a copy, no sort of the whole.
+      const changed = this.#changed;
+      if (changed !== null) {
+        // A few keys came or went: replay them, in order, on a copy (each key added was absent
+        // then, each removed one present), no sort of the whole.
         const next = (this.#sorted as readonly number[]).slice();
-        for (const k of added) next.splice(lowerBound(next, k), 0, k);
+        for (let i = 0; i < changed.length; i++) {
+          const k = changed[i]!;
+          if (this.#added[i]) next.splice(lowerBound(next, k), 0, k);
+          else next.splice(lowerBound(next, k), 1);
+        }
         this.#sorted = next;
       } else {
         this.#sorted = [...this.keys()].sort((a, b) => a - b);
       }
       this.#sortedAt = this.#keysVersion;
+      this.#changed = [];
       this.#added = [];
     }
     return this.#sorted;
   }
 }
 
-/** Keys added since the last sortedKeys() that are inserted one by one; more and the whole is sorted. */
-const SORTED_INSERTS_MAX = 16;
+/** Key changes since the last sortedKeys() that are replayed one by one; more and the whole is sorted. */
+const SORTED_CHANGES_MAX = 16;
 
 /** The index of the first key ≥ k in ascending `keys`. */
 function lowerBound(keys: readonly number[], k: number): number {

@@ -1,6 +1,6 @@
 // VersionedMap (src/uml/versioned-map.ts): sortedKeys() is the keys in ascending order after any
-// sequence of sets, deletes and clears (a few new keys are inserted into the last array, more or
-// any removal rebuild it), every array it handed out stays as it was, and the versions move.
+// sequence of sets, deletes and clears (a few keys added or removed are replayed on the last array, more or
+// a clear rebuild it), every array it handed out stays as it was, and the versions move.
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { VersionedMap } from '../../src/uml/versioned-map.ts';

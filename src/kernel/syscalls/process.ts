@@ -72,33 +72,33 @@ export function doClone(ctx: Ctx, t: Task, flags: bigint, newSp: bigint, program
   const regs = program ? initialRegs(arch, program.base, stackTop(arch) - 8n) : [...t.regs];
   regs[arch.ax] = 0n;
   if (newSp !== 0n && !program) regs[arch.sp] = newSp;
-  const child: Task = {
-    ...structuredCloneTask(t),
-    tid,
-    tgid: thread ? t.tgid : tid,
-    parent: thread || flags & CLONE_PARENT ? t.parent : t.tgid,
-    exitSignal,
-    pgid: t.pgid,
-    external: false,
-    name: program ? program.path : t.name,
-    run: { kind: 'running' },
-    phase: 'syscall-exit',
-    regs,
-    mm,
-    tracer: null,
-    seized: false,
-    options: 0,
-    traceSyscall: false,
-    sysemu: false,
-    singleStep: false,
-    blockStep: false,
-    eventMsg: 0n,
-    pending: [],
-    insnCount: 0,
-    vforkParent: flags & CLONE_VFORK ? t.tid : null,
-    stopDequeued: false, // ptrace_init_task(): child->jobctl = 0
-    groupStopped: false, // a new signal_struct
-  };
+  // One copy of t (structuredCloneTask), then the child's own fields, assigned in this order:
+  // any t lacks are added in it, as an object literal after the spread would add them.
+  const child: Mutable<Task> = structuredCloneTask(t);
+  child.tid = tid;
+  child.tgid = thread ? t.tgid : tid;
+  child.parent = thread || flags & CLONE_PARENT ? t.parent : t.tgid;
+  child.exitSignal = exitSignal;
+  child.pgid = t.pgid;
+  child.external = false;
+  child.name = program ? program.path : t.name;
+  child.run = { kind: 'running' };
+  child.phase = 'syscall-exit';
+  child.regs = regs;
+  child.mm = mm;
+  child.tracer = null;
+  child.seized = false;
+  child.options = 0;
+  child.traceSyscall = false;
+  child.sysemu = false;
+  child.singleStep = false;
+  child.blockStep = false;
+  child.eventMsg = 0n;
+  child.pending = [];
+  child.insnCount = 0;
+  child.vforkParent = flags & CLONE_VFORK ? t.tid : null;
+  child.stopDequeued = false; // ptrace_init_task(): child->jobctl = 0
+  child.groupStopped = false; // a new signal_struct
   if (program) child.actions = {};
   addTask(ctx.s, child);
   const event = flags & CLONE_VFORK ? PTRACE_EVENT.VFORK : exitSignal !== SIG.SIGCHLD ? PTRACE_EVENT.CLONE : PTRACE_EVENT.FORK;
@@ -123,6 +123,9 @@ export function doClone(ctx: Ctx, t: Task, flags: bigint, newSp: bigint, program
   }
   return ok(tid);
 }
+
+/** A task whose readonly fields its creator may still set. */
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 function structuredCloneTask(t: Task): Task {
   return {
