@@ -12,12 +12,13 @@ export interface LedgerCounts {
   bySubRequest: Record<string, number>;
 }
 
-function bump(m: Record<string, number>, k: string): void {
-  m[k] = (m[k] ?? 0) + 1;
+/** Counts in a Map (a few names, bumped per row: a hash probe, not a dictionary-mode object's keyed store). */
+function bump(m: Map<string, number>, k: string): void {
+  m.set(k, (m.get(k) ?? 0) + 1);
 }
 
-function sorted(m: Record<string, number>): Record<string, number> {
-  return Object.fromEntries(Object.entries(m).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+function sorted(m: Map<string, number>): Record<string, number> {
+  return Object.fromEntries([...m].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
 /** One counted call: who made it, the syscall, and for ptrace the request and MULTI's sub-requests. */
@@ -30,9 +31,9 @@ interface Counted {
 
 /** A running count (one per caller set): add calls or ledger rows in any order, read counts() at the end. */
 export class LedgerTally {
-  private readonly bySyscall: Record<string, number> = {};
-  private readonly byPtraceRequest: Record<string, number> = {};
-  private readonly bySubRequest: Record<string, number> = {};
+  private readonly bySyscall = new Map<string, number>();
+  private readonly byPtraceRequest = new Map<string, number>();
+  private readonly bySubRequest = new Map<string, number>();
   private hostSyscalls = 0;
 
   /** Emulated (skipped) tracee calls are host syscall entries too. */
@@ -52,7 +53,8 @@ export class LedgerTally {
     const request = ledger.requestNameAt(i);
     if (request === null) return;
     bump(this.byPtraceRequest, request);
-    for (const s of ledger.subRequestNamesAt(i)) bump(this.bySubRequest, s);
+    const subs = ledger.subRequestNamesAt(i);
+    for (let k = 0; k < subs.length; k++) bump(this.bySubRequest, subs[k]!);
   }
 
   counts(): LedgerCounts {

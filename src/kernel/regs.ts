@@ -213,7 +213,7 @@ function heldStays(kind: RegKind, lo: number, hi: number): boolean {
 const WHOLE32 = new LastKeyWeakMap<ArrayBufferLike, Uint32Array>();
 const WHOLE64 = new LastKeyWeakMap<ArrayBufferLike, BigUint64Array>();
 
-function wholeBuffer32(b: ArrayBufferLike): Uint32Array {
+export function wholeBuffer32(b: ArrayBufferLike): Uint32Array {
   let v = WHOLE32.get(b);
   if (v === undefined) WHOLE32.set(b, (v = new Uint32Array(b, 0, b.byteLength >>> 2)));
   return v;

@@ -15,7 +15,7 @@ import type { Ctx, PtraceSub } from '../kernel/ledger.ts';
 import { fail, ok, type SysOutcome } from '../kernel/syscalls/types.ts';
 import type { Task } from '../kernel/task.ts';
 import { copyFromUser, getUserWord, mappedPrefix, remoteRead, remoteWrite, viewFromUser } from '../kernel/uaccess.ts';
-import { readWord } from '../kernel/regs.ts';
+import { readWord, wholeBuffer32 } from '../kernel/regs.ts';
 import { isFault, PAGE_SIZE, PROT_READ, wordFromBytes, writeBytes, type AddressSpace } from '../kernel/memory.ts';
 import { PTRACE, requestName } from './numbers.ts';
 import { archPtrace } from './sys-ptrace.ts';
@@ -53,13 +53,12 @@ export function multiPtrace(ctx: Ctx, tracer: Task, child: Task, addr: bigint, c
   const win = arrayWindow(ctx, tracer, addr, n * stride);
   let ret: SysOutcome = OK0;
   let pm: Entry = ZERO_ENTRY;
-  let at = addr;
-  const bigStride = BigInt(stride);
-  for (let i = 0; i < n && isZero(ret); i++, at += bigStride) {
-    const e = win !== null && win.holds(ctx, tracer) ? decoded(win.bytes, win.off + i * stride, wb) : readEntry(ctx, tracer, at, pm);
+  for (let i = 0; i < n && isZero(ret); i++) {
+    // Entry i's address as a bigint only off the window (exact: i · stride < 2^53).
+    const e = win !== null && win.holds(ctx, tracer) ? decoded(win.bytes, win.off + i * stride, wb, win.words) : readEntry(ctx, tracer, addr + BigInt(i * stride), pm);
     if (e === null) { // copy_from_user failed part way: skipped (2008), or the previous contents (2006)
       if (version === '2008') continue;
-      pm = partialEntry(ctx, tracer, at, pm);
+      pm = partialEntry(ctx, tracer, addr + BigInt(i * stride), pm);
     } else pm = e;
     ret = runEntry(ctx, tracer, child, pm, version, subs);
   }
@@ -95,7 +94,11 @@ function isZero(r: SysOutcome): boolean {
  * object for a page number, a copy on write included, bumps it).
  */
 class ArrayWindow {
-  constructor(readonly bytes: Uint8Array, readonly off: number, readonly mm: AddressSpace, readonly layout: number) {}
+  /** The page's bytes as 32-bit words (host order) when the array is 4-aligned in them, for decoded()'s compare. */
+  readonly words: Uint32Array | null;
+  constructor(readonly bytes: Uint8Array, readonly off: number, readonly mm: AddressSpace, readonly layout: number) {
+    this.words = ((bytes.byteOffset + off) & 3) === 0 && (bytes.buffer.byteLength & 3) === 0 ? wholeBuffer32(bytes.buffer) : null;
+  }
   holds(ctx: Ctx, tracer: Task): boolean {
     const mm = ctx.s.mms[tracer.mm];
     return mm === this.mm && mm.layout === this.layout;
@@ -114,25 +117,33 @@ function arrayWindow(ctx: Ctx, tracer: Task, addr: bigint, len: number): ArrayWi
 /**
  * Entries decoded before, by their bytes (direct-mapped on the request's low bits): a loop's
  * batches are the same few structs every time, so their words need not become new bigints.
+ * The bytes are kept as 32-bit words and compared a word at a time where the entry is 4-aligned
+ * in its buffer (every array in a page: stride 4·wb), else byte by byte.
  */
 const DECODED_SLOTS = 32;
-const decodedBytes: (Uint8Array | undefined)[] = new Array<Uint8Array | undefined>(DECODED_SLOTS).fill(undefined);
+const decodedWords: (Uint32Array | undefined)[] = new Array<Uint32Array | undefined>(DECODED_SLOTS).fill(undefined);
 const decodedEntries: (Entry | undefined)[] = new Array<Entry | undefined>(DECODED_SLOTS).fill(undefined);
 
-/** The entry held in b[o, o + 4·wb). */
-function decoded(b: Uint8Array, o: number, wb: number): Entry {
+/** The entry held in b[o, o + 4·wb); `in32`: b's whole buffer as 32-bit words, where b[o…] is 4-aligned in it (else null). */
+function decoded(b: Uint8Array, o: number, wb: number, in32: Uint32Array | null): Entry {
   const slot = b[o]! & (DECODED_SLOTS - 1);
-  const seen = decodedBytes[slot];
-  const len = 4 * wb;
-  if (seen !== undefined && seen.length === len && sameBytes(seen, b, o)) return decodedEntries[slot]!;
+  const seen = decodedWords[slot];
+  if (seen !== undefined && seen.length === wb && sameWords(seen, b, o, in32)) return decodedEntries[slot]!; // 4·wb bytes = wb words
   const e = entryOf(wordFromBytes(b, o, wb), wordFromBytes(b, o + wb, wb), wordFromBytes(b, o + 2 * wb, wb), wordFromBytes(b, o + 3 * wb, wb));
-  decodedBytes[slot] = b.slice(o, o + len);
+  decodedWords[slot] = new Uint32Array(b.slice(o, o + 4 * wb).buffer);
   decodedEntries[slot] = e;
   return e;
 }
 
-function sameBytes(seen: Uint8Array, b: Uint8Array, o: number): boolean {
-  for (let k = 0; k < seen.length; k++) if (seen[k] !== b[o + k]) return false;
+/** Do b[o…] hold the words `seen` (host byte order, as both were read)? */
+function sameWords(seen: Uint32Array, b: Uint8Array, o: number, in32: Uint32Array | null): boolean {
+  if (in32 !== null) {
+    const w = (b.byteOffset + o) >>> 2;
+    for (let k = 0; k < seen.length; k++) if (seen[k] !== in32[w + k]) return false;
+    return true;
+  }
+  const seenBytes = new Uint8Array(seen.buffer, seen.byteOffset, seen.byteLength);
+  for (let k = 0; k < seenBytes.length; k++) if (seenBytes[k] !== b[o + k]) return false;
   return true;
 }
 
@@ -140,7 +151,7 @@ function sameBytes(seen: Uint8Array, b: Uint8Array, o: number): boolean {
 function readEntry(ctx: Ctx, tracer: Task, at: bigint, prev: Entry): Entry | null {
   // Fast path: the whole struct readable in one page (one copy_from_user that cannot fail part way).
   const whole = viewFromUser(ctx, tracer, at, 4 * ctx.arch.wordBytes);
-  if (whole !== 'EFAULT') return decoded(whole, 0, ctx.arch.wordBytes);
+  if (whole !== 'EFAULT') return decoded(whole, 0, ctx.arch.wordBytes, null);
   const w = BigInt(ctx.arch.wordBytes);
   for (let f = 0; f < 4; f++) if (getUserWord(ctx, tracer, at + BigInt(f) * w) === 'EFAULT') return null;
   return partialEntry(ctx, tracer, at, prev); // readable word by word (the struct straddles two pages)

@@ -58,25 +58,27 @@ const CHECKED_IMAGES = new WeakSet<Uint8Array>();
  * another GETREGSET need not copy it again: UML's GET-then-SET around every stop, priced as
  * the kernel does it (the ledger is the same), simulated without moving 2.4 KiB twice.
  */
-const XSTATE_OUT = new LastKeyWeakMap<Task, { mm: AddressSpace; addr: bigint; version: number; image: Uint8Array }>();
+const XSTATE_OUT = new LastKeyWeakMap<Task, { mm: AddressSpace; addr: bigint; pn: number; off: number; version: number; image: Uint8Array }>();
 
 function xstateStillInBuffer(ctx: Ctx, tracer: Task, child: Task, addr: bigint): boolean {
   const o = XSTATE_OUT.get(child);
   if (o === undefined || o.addr !== addr || o.mm !== ctx.s.mms[tracer.mm] || o.version !== o.mm.watchVersion || o.image !== xstateBytes(child)) return false;
-  return o.mm.watching(Number(addr >> 12n), Number(addr & 0xfffn), o.image.length);
+  return o.mm.watching(o.pn, o.off, o.image.length); // o.pn, o.off: addr's page and offset (o.addr === addr)
 }
 
 /** The buffer at addr holds the child's whole image now: watch it (AddressSpace.watch) and remember. */
 function noteXstateOut(ctx: Ctx, tracer: Task, child: Task, addr: bigint, n: number): void {
   const mm = ctx.s.mms[tracer.mm];
-  const off = Number(addr & 0xfffn);
-  if (!mm || addr < 0n || off + n > PAGE_SIZE) return void XSTATE_OUT.delete(child);
-  mm.watch(Number(addr >> 12n), off, n);
   const o = XSTATE_OUT.get(child);
+  const again = o !== undefined && o.addr === addr; // the same buffer: its page and offset as computed before (no bigint ops)
+  const off = again ? o.off : Number(addr & 0xfffn);
+  if (!mm || addr < 0n || off + n > PAGE_SIZE) return void XSTATE_OUT.delete(child);
+  const pn = again ? o.pn : Number(addr >> 12n);
+  mm.watch(pn, off, n);
   const image = xstateBytes(child);
   if (o) {
-    o.mm = mm; o.addr = addr; o.version = mm.watchVersion; o.image = image;
-  } else XSTATE_OUT.set(child, { mm, addr, version: mm.watchVersion, image });
+    o.mm = mm; o.addr = addr; o.pn = pn; o.off = off; o.version = mm.watchVersion; o.image = image;
+  } else XSTATE_OUT.set(child, { mm, addr, pn, off, version: mm.watchVersion, image });
 }
 
 /** Built once per arch and XSTATE size (they depend on nothing else). */

@@ -93,18 +93,26 @@ export class GuestKernel {
   /** handle_syscall(): decode once, let the layers or the built-ins run it, record it. */
   syscall(p: GuestProcess): GuestSyscallOutcome {
     const { arch } = this;
-    const name = syscallName(arch.name, Number(toSigned(arch, p.regs[arch.origAx]!)));
-    const args = arch.argRegs.map((i) => p.regs[i]!);
-    for (const h of this.beforeHooks) h(p, name);
+    const regs = p.regs;
+    const nrRaw = regs[arch.origAx]!;
+    // The number as a signed long; a value below 2^31 is its own signed value (registers are unsigned), no asIntN.
+    const name = syscallName(arch.name, nrRaw < 0x80000000n ? Number(nrRaw) : Number(toSigned(arch, nrRaw)));
+    const argRegs = arch.argRegs;
+    const args = new Array<bigint>(argRegs.length);
+    for (let k = 0; k < argRegs.length; k++) args[k] = regs[argRegs[k]!]!;
+    const before = this.beforeHooks;
+    for (let k = 0; k < before.length; k++) before[k]!(p, name);
     const out = this.dispatch(p, name, args);
-    for (const h of this.afterHooks) h(p, out);
+    const after = this.afterHooks;
+    for (let k = 0; k < after.length; k++) after[k]!(p, out);
     return out;
   }
 
   private dispatch(p: GuestProcess, name: string, args: bigint[]): GuestSyscallOutcome {
     const { arch } = this;
-    for (const layer of this.layers) {
-      const r = layer(p, name, args);
+    const layers = this.layers;
+    for (let k = 0; k < layers.length; k++) {
+      const r = layers[k]!(p, name, args);
       if (r === undefined) continue;
       const result = r & arch.mask;
       this.events.push(syscallEvent(name));

@@ -140,13 +140,16 @@ export class HostTracer {
    */
   run(site: Site, pid: number, calls: readonly Call[]): SysResult {
     if (this.mode === 'single') {
-      for (const c of calls) {
+      for (let k = 0; k < calls.length; k++) {
+        const c = calls[k]!;
         const r = this.ptrace(c.request, pid, c.addr, c.data);
         if (r.errno !== null || r.ret !== 0n) return r;
       }
       return OK;
     }
-    for (const g of this.plan(site, calls)) {
+    const plan = this.plan(site, calls);
+    for (let k = 0; k < plan.length; k++) {
+      const g = plan[k]!;
       const r = g.image === null ? this.ptrace(g.calls[0]!.request, pid, g.calls[0]!.addr, g.calls[0]!.data) : this.multi(pid, g.image, g.calls.length);
       if (r.errno !== null || r.ret !== 0n) return r;
     }
