@@ -10,6 +10,7 @@ import { PTRACE } from '../ptrace/numbers.ts';
 import { decodeWaitStatus } from './strace/decode.ts';
 import { ByteMap } from './strace/byte-map.ts';
 import { CALL, LineScan, PTRACE_CALL, SIGNAL, WAIT4_CALL } from './strace/call-scan.ts';
+import { NameTrie } from './strace/name-trie.ts';
 import { scanLogFile } from './strace/scan.ts';
 import { SyntaxFault } from './strace/tokenize.ts';
 import type { ReadProgress } from './strace/reader.ts';
@@ -82,8 +83,10 @@ export interface WhatIfRun {
 export class WhatIfReader {
   readonly builder: LedgerBuilder;
   private readonly tally: WhatIfTally;
-  private readonly scan = new LineScan();
+  private readonly scan: LineScan;
+  /** `PTRACE_…` request names → their record: by the scanner's trie id (requestById), else by text. */
   private readonly requests = new ByteMap<TallyRequest>(256);
+  private readonly requestById: TallyRequest[] = [];
   private readonly syscalls = new ByteMap<number>(4096);
   /** A wait4 status text → its host term (host-terms.ts waitHostNs), −1 if it does not decode: by its known-group id (call-scan.ts), else by its text. */
   private readonly statusHostNsByGroup: number[] = [];
@@ -97,7 +100,14 @@ export class WhatIfReader {
     this.builder = new LedgerBuilder(opts);
     this.tally = new WhatIfTally(policy, profile);
     this.profile = profile;
-    for (const [k, nr] of Object.entries(PTRACE)) if (!SLOW_REQUESTS.has(nr)) this.requests.setText(`PTRACE_${k}`, this.tally.req(nr));
+    const trie = new NameTrie();
+    for (const [k, nr] of Object.entries(PTRACE)) {
+      if (SLOW_REQUESTS.has(nr)) continue;
+      this.requests.setText(`PTRACE_${k}`, this.tally.req(nr));
+      trie.add(`PTRACE_${k}`, this.requestById.length);
+      this.requestById.push(this.tally.req(nr));
+    }
+    this.scan = new LineScan(trie);
   }
 
   /** One line, bytes b[s, e) without its line end. */
@@ -125,9 +135,10 @@ export class WhatIfReader {
     const name = sc.name;
     if (name === PTRACE_CALL) {
       if (sc.argc < 2) return false;
-      const r = this.requests.get(b, sc.argStart[0]!, sc.argEnd[0]!);
+      const known = sc.request >= 0;
+      const r = known ? this.requestById[sc.request]! : this.requests.get(b, sc.argStart[0]!, sc.argEnd[0]!);
       if (r === undefined) return false;
-      const target = digits(b, sc.argStart[1]!, sc.argEnd[1]!);
+      const target = known ? sc.target : digits(b, sc.argStart[1]!, sc.argEnd[1]!);
       if (target < 0) return false;
       let bytes = 0;
       let req = r;

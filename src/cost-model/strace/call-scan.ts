@@ -10,6 +10,7 @@
 import { parsePrefix } from './line.ts';
 import { CLOSER } from './fast-line.ts';
 import { ByteMap } from './byte-map.ts';
+import { NAME_SYMBOL, type NameTrie } from './name-trie.ts';
 
 export const NONE = 0;
 export const CALL = 1;
@@ -107,6 +108,13 @@ export class LineScan {
   retNull = false;
   /** The result was a number equal to 0. */
   retZero = false;
+  /**
+   * ptrace lines (name PTRACE_CALL): the id in `ptraceRequests` of the first argument and the
+   * second as a decimal number, when ptraceArgs() read them in one pass; else -1 (read them
+   * from argStart/argEnd).
+   */
+  request = -1;
+  target = -1;
   /** Per recorded argument: the id of its text when it is a known group (knownGroup), or -1. */
   readonly argGroup = new Int32Array(MAX_ARGS);
   /**
@@ -130,6 +138,9 @@ export class LineScan {
   private wordChunk: Uint8Array | null = null;
   private words: Uint32Array<ArrayBufferLike> = new Uint32Array(0);
   private wordStart = 0;
+
+  /** `ptraceRequests`: the names ptraceArgs() recognises as ptrace's first argument (the caller's ids). */
+  constructor(private readonly ptraceRequests: NameTrie | null = null) {}
 
   scan(b: Buffer, s: number, e: number): number {
     if (e <= s) return NONE;
@@ -173,7 +184,7 @@ export class LineScan {
       if (k === d1 || b[k] !== LT || b[k - 1] !== SP) return NONE;
       end = k;
     }
-    const close = this.args(b, open, end);
+    const close = this.name === PTRACE_CALL ? this.ptraceArgs(b, open, end) : this.args(b, open, end, 0, open + 1);
     if (close < 0) return NONE;
     return this.result(b, close + 1, end) ? CALL : NONE;
   }
@@ -225,14 +236,55 @@ export class LineScan {
     return s + head.length - body.length;
   }
 
-  /** From the `(` at `open`: records the arguments, returns the index of the closing `)` or -1. */
-  private args(b: Buffer, open: number, e: number): number {
+  /**
+   * ptrace's arguments from its `(` at `open`, as args() reads them; a first argument the trie
+   * knows, right before its `,`, and a decimal second one right before a `,` or the `)` are read
+   * in one pass, the name recognised as it is read (request, target).
+   */
+  private ptraceArgs(b: Buffer, open: number, e: number): number {
+    this.request = -1;
+    this.target = -1;
+    const trie = this.ptraceRequests;
+    if (trie === null) return this.args(b, open, e, 0, open + 1);
+    let j = open + 1;
+    let node = 0;
+    while (j < e) {
+      const sym = NAME_SYMBOL[b[j]!]!;
+      if (sym === 0) break;
+      node = trie.step(node, sym);
+      if (node === 0) return this.args(b, open, e, 0, open + 1);
+      j++;
+    }
+    const id = trie.idAt(node);
+    if (id < 0 || j >= e || b[j] !== COMMA) return this.args(b, open, e, 0, open + 1);
+    let k = j + 1;
+    while (k < e && b[k] === SP) k++;
+    const d0 = k;
+    let target = 0;
+    while (k < e && isDigit(b[k]!)) target = target * 10 + (b[k++]! - 0x30);
+    // Both stop bytes of args()'s top-level scan; anything else (spaces too) is left to it.
+    if (k === d0 || k - d0 > 15 || k >= e || (b[k] !== COMMA && b[k] !== RPAREN)) return this.args(b, open, e, 0, open + 1);
+    this.groupId = -1;
+    this.learnStart = -1;
+    this.arg(0, b, open + 1, j);
+    this.arg(1, b, j + 1, k);
+    this.request = id;
+    this.target = target;
+    if (b[k] === COMMA) return this.args(b, open, e, 2, k + 1);
+    this.argc = 2;
+    return k;
+  }
+
+  /**
+   * From the `(` at `open`: records the arguments, returns the index of the closing `)` or -1.
+   * `argc` arguments already recorded, the next starting at `from` (at the top level).
+   */
+  private args(b: Buffer, open: number, e: number, argc: number, from: number): number {
     const stack = this.stack;
     let depth = 1;
     stack[0] = RPAREN;
-    let argc = 0;
-    let argS = open + 1;
-    let j = open + 1;
+    let argS = from;
+    let j = from;
     this.groupId = -1;
     this.learnStart = -1;
     for (;;) {
